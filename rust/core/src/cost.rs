@@ -1,0 +1,189 @@
+//! Cost matrices between the units (columns) of two response matrices.
+//!
+//! `X` is `M x Nx` and `Y` is `M x Ny` (stimuli x units). The cost `C[i, j]` compares
+//! column `i` of `X` with column `j` of `Y`. Every metric is one GEMM-style product of
+//! preprocessed unit vectors plus per-unit norms, computed in parallel over blocks of rows.
+
+use std::str::FromStr;
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView2, Axis, Slice, Zip};
+use rayon::prelude::*;
+
+use crate::error::{ParsmError, Side};
+use crate::validate::{check_finite, check_populations};
+
+/// The unit-to-unit dissimilarities parsm supports (the names follow `scipy.spatial.distance`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Metric {
+    /// `1 - Pearson r` over stimuli (scipy's `correlation`). The default.
+    #[default]
+    Correlation,
+    /// `1 - cosine similarity` of the raw (uncentred) tuning curves.
+    Cosine,
+    /// Squared Euclidean distance.
+    SqEuclidean,
+    /// Euclidean distance.
+    Euclidean,
+}
+
+impl Metric {
+    /// The metric's name as parsm and scipy spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Correlation => "correlation",
+            Metric::Cosine => "cosine",
+            Metric::SqEuclidean => "sqeuclidean",
+            Metric::Euclidean => "euclidean",
+        }
+    }
+
+    /// Whether the metric is `1 - similarity` with the similarity in `[-1, 1]`.
+    pub fn is_similarity(self) -> bool {
+        matches!(self, Metric::Correlation | Metric::Cosine)
+    }
+}
+
+impl FromStr for Metric {
+    type Err = ParsmError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "correlation" => Ok(Metric::Correlation),
+            "cosine" => Ok(Metric::Cosine),
+            "sqeuclidean" => Ok(Metric::SqEuclidean),
+            "euclidean" => Ok(Metric::Euclidean),
+            other => Err(ParsmError::UnknownMetric(other.to_string())),
+        }
+    }
+}
+
+/// Rows of the output handled by one parallel task.
+const ROW_BLOCK: usize = 32;
+
+/// Below this fraction of `|x|^2 + |y|^2`, a squared distance from the GEMM identity has lost
+/// too many digits to cancellation, so it is recomputed directly from the difference.
+const CANCELLATION_GUARD: f64 = 1e-3;
+
+/// Unit vectors (one row per unit) prepared for a metric, plus their squared norms.
+struct Prepared {
+    units: Array2<f64>,
+    sq_norms: Array1<f64>,
+}
+
+/// Transposes `z` (stimuli x units) to units x stimuli and applies the metric's preprocessing:
+/// centring and/or scaling to unit norm. Reports constant units where the metric is undefined.
+fn prepare(z: ArrayView2<f64>, metric: Metric, side: Side) -> Result<Prepared, ParsmError> {
+    let mut units = z.t().as_standard_layout().into_owned();
+    let mut constant = Vec::new();
+    for (k, mut u) in units.axis_iter_mut(Axis(0)).enumerate() {
+        match metric {
+            Metric::Correlation => {
+                let first = u[0];
+                if u.iter().all(|&v| v == first) {
+                    constant.push(k);
+                    continue;
+                }
+                let mean = u.sum() / u.len() as f64;
+                u.mapv_inplace(|v| v - mean);
+                let norm = u.dot(&u).sqrt();
+                u.mapv_inplace(|v| v / norm);
+            }
+            Metric::Cosine => {
+                let norm = u.dot(&u).sqrt();
+                if norm == 0.0 {
+                    constant.push(k);
+                    continue;
+                }
+                u.mapv_inplace(|v| v / norm);
+            }
+            Metric::SqEuclidean | Metric::Euclidean => {}
+        }
+    }
+    if !constant.is_empty() {
+        return Err(ParsmError::ConstantUnits {
+            side,
+            metric: metric.name(),
+            indices: constant,
+        });
+    }
+    let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
+    Ok(Prepared { units, sq_norms })
+}
+
+/// The `Nx x Ny` cost matrix between the columns of `x` (M x Nx) and of `y` (M x Ny).
+///
+/// Runs in the current rayon pool. Distances are clamped at 0 (and similarities-based costs at 2)
+/// where rounding would push them outside their range.
+pub fn cost_matrix(
+    x: ArrayView2<f64>,
+    y: ArrayView2<f64>,
+    metric: Metric,
+) -> Result<Array2<f64>, ParsmError> {
+    check_populations(x, y)?;
+    let px = prepare(x, metric, Side::X)?;
+    let py = prepare(y, metric, Side::Y)?;
+    let (nx, ny) = (px.units.nrows(), py.units.nrows());
+    let mut c = Array2::<f64>::zeros((nx, ny));
+    let yt = py.units.t();
+
+    c.axis_chunks_iter_mut(Axis(0), ROW_BLOCK)
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(blk, mut out)| {
+            let r0 = blk * ROW_BLOCK;
+            let rows = out.nrows();
+            let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
+            general_mat_mul(1.0, &xb, &yt, 0.0, &mut out);
+            for (di, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
+                let i = r0 + di;
+                finish_row(metric, &mut row, i, &px, &py);
+            }
+        });
+    Ok(c)
+}
+
+/// Turns one row of inner products into costs.
+fn finish_row(
+    metric: Metric,
+    row: &mut ndarray::ArrayViewMut1<f64>,
+    i: usize,
+    px: &Prepared,
+    py: &Prepared,
+) {
+    match metric {
+        Metric::Correlation | Metric::Cosine => {
+            row.mapv_inplace(|g| (1.0 - g).clamp(0.0, 2.0));
+        }
+        Metric::SqEuclidean | Metric::Euclidean => {
+            let xi = px.units.row(i);
+            let nxi = px.sq_norms[i];
+            Zip::indexed(row).for_each(|j, g| {
+                let scale = nxi + py.sq_norms[j];
+                let mut d2 = scale - 2.0 * *g;
+                if d2 < CANCELLATION_GUARD * scale {
+                    let yj = py.units.row(j);
+                    d2 = Zip::from(&xi)
+                        .and(&yj)
+                        .fold(0.0, |acc, &a, &b| acc + (a - b) * (a - b));
+                }
+                let d2 = d2.max(0.0);
+                *g = if metric == Metric::Euclidean {
+                    d2.sqrt()
+                } else {
+                    d2
+                };
+            });
+        }
+    }
+}
+
+/// Checks a user-supplied cost matrix: non-empty and finite.
+pub fn check_cost(c: ArrayView2<f64>) -> Result<(), ParsmError> {
+    if c.nrows() == 0 || c.ncols() == 0 {
+        return Err(ParsmError::EmptyCost {
+            rows: c.nrows(),
+            cols: c.ncols(),
+        });
+    }
+    check_finite(c, "the cost matrix")
+}

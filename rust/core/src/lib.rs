@@ -1,0 +1,22 @@
+//! # parsm-core
+//!
+//! Exact partial optimal transport for comparing two neural populations unit by unit (the
+//! *partial soft-matching distance*, Kapoor, Williams & Khosla, ICLR 2026). Pure Rust, no Python:
+//!
+//! * [`cost`]: cost matrices between units (correlation, cosine, squared and plain Euclidean);
+//! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
+//! * [`transport`]: exact balanced and partial transport on top of it;
+//! * [`threads`]: the rayon pool every parallel entry point runs in.
+#![forbid(unsafe_code)]
+
+pub mod cost;
+pub mod error;
+pub mod simplex;
+pub mod threads;
+pub mod transport;
+pub mod validate;
+
+pub use cost::{cost_matrix, Metric};
+pub use error::{ParsmError, Side};
+pub use simplex::{SolveStatus, TransportSolution};
+pub use transport::{emd, partial, TransportOptions};

@@ -1,0 +1,676 @@
+//! Primal network simplex for dense bipartite transport with arbitrary nonnegative marginals.
+//!
+//! The graph is the complete bipartite graph between `n1` supply rows and `n2` demand columns.
+//! Arcs are implicit: arc `e = i * n2 + j` goes from row `i` to column `j` and its cost is read
+//! from the dense cost matrix, so no arc list is ever materialised. The last `dummy_rows` rows and
+//! `dummy_cols` columns may be *dummy points* (cost 0 to every real node) with the arcs between two
+//! dummies forbidden; this is how [`crate::partial`] builds exact partial transport.
+//!
+//! The algorithm is the classic primal network simplex on a spanning tree stored as parent /
+//! thread / subtree-size arrays (Grigoriadis' ATP structure, as in LEMON), with
+//!
+//! * **anti-cycling**: a strongly feasible initial tree (every node hangs off an artificial root)
+//!   and Cunningham's leaving-arc rule, which keeps the tree strongly feasible, so degenerate
+//!   pivots cannot cycle;
+//! * **block-search pricing**: arcs are scanned in blocks of about `sqrt(#arcs)` from where the last
+//!   search stopped, and the most negative reduced cost of the first block holding one enters;
+//! * **no iteration cap by default**: the solver stops only when an exact optimality check passes
+//!   with freshly recomputed potentials (or when an explicit `max_iter` is hit, which is reported);
+//! * **scale-free costs**: costs are mapped affinely onto `[0, 1]` inside the solver. With the
+//!   total transported mass fixed, this changes the objective by a constant only, so the optimal
+//!   plans are those of the original costs, for any finite costs (negative, zero or huge).
+
+use ndarray::Array2;
+
+/// Outcome of a network simplex run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SolveStatus {
+    /// The plan is optimal: every reduced cost is nonnegative (to rounding).
+    Optimal,
+    /// The marginals admit no feasible plan (mass is left on artificial arcs).
+    Infeasible,
+    /// The iteration limit `max_iter` was reached; the plan is feasible for the tree's phase
+    /// but not proven optimal.
+    MaxIterReached,
+}
+
+/// A transport problem on a dense cost matrix, optionally augmented with dummy points.
+#[derive(Debug, Clone)]
+pub struct TransportProblem<'a> {
+    /// Row-major `nx x ny` costs between the real rows and real columns.
+    pub cost: &'a [f64],
+    /// Number of real rows.
+    pub nx: usize,
+    /// Number of real columns.
+    pub ny: usize,
+    /// Supplies of all rows: `nx` real rows followed by the dummy rows.
+    pub supply: Vec<f64>,
+    /// Demands of all columns: `ny` real columns followed by the dummy columns.
+    pub demand: Vec<f64>,
+}
+
+/// The solver's answer.
+#[derive(Debug, Clone)]
+pub struct TransportSolution {
+    /// The plan restricted to real rows and real columns (`nx x ny`).
+    pub plan: Array2<f64>,
+    /// `sum(plan * cost)` in the original cost units.
+    pub cost: f64,
+    /// Row potentials (all rows, dummies last), in original cost units: `u_i + v_j <= C_ij`.
+    pub u: Vec<f64>,
+    /// Column potentials (all columns, dummies last).
+    pub v: Vec<f64>,
+    /// Whether the plan is proven optimal.
+    pub status: SolveStatus,
+    /// Number of simplex pivots performed.
+    pub iterations: u64,
+}
+
+/// Options of the network simplex.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimplexOptions {
+    /// Stop after this many pivots and report [`SolveStatus::MaxIterReached`]. `None` (the default)
+    /// runs to optimality.
+    pub max_iter: Option<u64>,
+}
+
+const NONE: usize = usize::MAX;
+/// Reduced-cost threshold (in the solver's `[0, 1]` cost units) below which an arc may enter.
+const PIVOT_EPS: f64 = 1e-12;
+
+/// Solves the transport problem to optimality with the primal network simplex.
+///
+/// Supplies and demands must be finite and nonnegative with (nearly) equal sums; the caller
+/// validates this. The arcs between dummy rows and dummy columns are forbidden.
+pub fn solve(problem: &TransportProblem<'_>, options: SimplexOptions) -> TransportSolution {
+    let mut s = Simplex::new(problem);
+    let status = s.run(options.max_iter);
+    s.into_solution(problem, status)
+}
+
+/// The spanning-tree state of the network simplex.
+struct Simplex<'a> {
+    cost: &'a [f64],
+    nx: usize,
+    ny: usize,
+    n1: usize,
+    n2: usize,
+    /// `n1 * n2`: id of the first artificial arc (node `u`'s is `art_base + u`).
+    art_base: usize,
+    root: usize,
+    /// Affine map of the real costs onto `[0, 1]`: `c' = (c - lo) * inv_range`.
+    lo: f64,
+    range: f64,
+    inv_range: f64,
+    art_cost: f64,
+    /// Whether node `u`'s artificial arc goes `u -> root` (supply nodes) or `root -> u`.
+    art_out: Vec<bool>,
+
+    parent: Vec<usize>,
+    pred: Vec<usize>,
+    /// Whether `pred[u]` is directed from `u` to `parent[u]`.
+    forward: Vec<bool>,
+    /// Flow on `pred[u]`.
+    flow: Vec<f64>,
+    thread: Vec<usize>,
+    rev_thread: Vec<usize>,
+    succ_num: Vec<usize>,
+    last_succ: Vec<usize>,
+    /// Node potentials, LEMON's sign convention: `rc(e) = c(e) + pi[src] - pi[tgt]`.
+    pi: Vec<f64>,
+    dirty_revs: Vec<usize>,
+
+    block_size: usize,
+    /// Where the next pricing scan starts (an arc id in `0..art_base`).
+    next_arc: usize,
+    iterations: u64,
+}
+
+/// The pivot being carried out.
+struct Pivot {
+    in_arc: usize,
+    join: usize,
+    u_in: usize,
+    v_in: usize,
+    u_out: usize,
+    delta: f64,
+}
+
+impl<'a> Simplex<'a> {
+    fn new(p: &TransportProblem<'a>) -> Self {
+        let (n1, n2) = (p.supply.len(), p.demand.len());
+        let node_num = n1 + n2;
+        let root = node_num;
+        let (lo, hi) = p
+            .cost
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
+                (lo.min(c), hi.max(c))
+            });
+        let (lo, hi) = if p.cost.is_empty() {
+            (0.0, 0.0)
+        } else {
+            (lo, hi)
+        };
+        let range = hi - lo;
+        let inv_range = if range > 0.0 { 1.0 / range } else { 0.0 };
+        // Any simple path has fewer than node_num arcs of scaled cost <= 1.
+        let art_cost = (node_num + 1) as f64;
+        let n_arcs = n1 * n2;
+        let block_size = ((n_arcs as f64).sqrt().ceil() as usize).max(10);
+
+        let mut s = Simplex {
+            cost: p.cost,
+            nx: p.nx,
+            ny: p.ny,
+            n1,
+            n2,
+            art_base: n_arcs,
+            root,
+            lo,
+            range,
+            inv_range,
+            art_cost,
+            art_out: vec![false; node_num],
+            parent: vec![NONE; node_num + 1],
+            pred: vec![NONE; node_num + 1],
+            forward: vec![false; node_num + 1],
+            flow: vec![0.0; node_num + 1],
+            thread: vec![0; node_num + 1],
+            rev_thread: vec![0; node_num + 1],
+            succ_num: vec![0; node_num + 1],
+            last_succ: vec![0; node_num + 1],
+            pi: vec![0.0; node_num + 1],
+            dirty_revs: Vec::new(),
+            block_size,
+            next_arc: 0,
+            iterations: 0,
+        };
+        s.init_tree(p);
+        s
+    }
+
+    /// The strongly feasible initial tree: every node hangs off the root by its artificial arc.
+    fn init_tree(&mut self, p: &TransportProblem<'_>) {
+        let node_num = self.n1 + self.n2;
+        let root = self.root;
+        self.thread[root] = 0;
+        self.rev_thread[0] = root;
+        self.succ_num[root] = node_num + 1;
+        self.last_succ[root] = node_num - 1;
+        for u in 0..node_num {
+            let supply = if u < self.n1 {
+                p.supply[u]
+            } else {
+                -p.demand[u - self.n1]
+            };
+            self.parent[u] = root;
+            self.pred[u] = self.art_base + u;
+            self.thread[u] = u + 1;
+            self.rev_thread[u + 1] = u;
+            self.succ_num[u] = 1;
+            self.last_succ[u] = u;
+            if supply >= 0.0 {
+                self.art_out[u] = true;
+                self.forward[u] = true;
+                self.flow[u] = supply;
+                self.pi[u] = 0.0;
+            } else {
+                self.art_out[u] = false;
+                self.forward[u] = false;
+                self.flow[u] = -supply;
+                self.pi[u] = self.art_cost;
+            }
+        }
+    }
+
+    /// Scaled cost of a bipartite arc `(i, j)`; `None` for a forbidden dummy-dummy arc.
+    #[inline]
+    fn arc_cost_ij(&self, i: usize, j: usize) -> Option<f64> {
+        match (i < self.nx, j < self.ny) {
+            (true, true) => Some((self.cost[i * self.ny + j] - self.lo) * self.inv_range),
+            (false, false) => None,
+            _ => Some(0.0),
+        }
+    }
+
+    /// Source, target and scaled cost of any arc, artificial ones included.
+    #[inline]
+    fn arc(&self, e: usize) -> (usize, usize, f64) {
+        if e >= self.art_base {
+            let u = e - self.art_base;
+            if self.art_out[u] {
+                (u, self.root, 0.0)
+            } else {
+                (self.root, u, self.art_cost)
+            }
+        } else {
+            let (i, j) = (e / self.n2, e % self.n2);
+            let c = self.arc_cost_ij(i, j).unwrap_or(f64::INFINITY);
+            (i, self.n1 + j, c)
+        }
+    }
+
+    /// Most negative reduced cost in row `i`, columns `j0..j1`: `(rc, j)`.
+    #[inline]
+    fn scan_row(&self, i: usize, j0: usize, j1: usize) -> (f64, usize) {
+        let mut best = (0.0, NONE);
+        let pi_i = self.pi[i];
+        let pi_cols = &self.pi[self.n1..self.n1 + self.n2];
+        let real_end = j1.min(self.ny);
+        if i < self.nx && j0 < real_end {
+            // rc = (c - lo) * inv + pi_i - pi_j = c * inv + (pi_i - lo * inv) - pi_j.
+            let base = pi_i - self.lo * self.inv_range;
+            let inv = self.inv_range;
+            let row = &self.cost[i * self.ny + j0..i * self.ny + real_end];
+            let pis = &pi_cols[j0..real_end];
+            let (m, k) = min_reduced_cost(row, pis, inv, base);
+            if m < best.0 {
+                best = (m, j0 + k);
+            }
+        }
+        let dummy_start = j0.max(self.ny);
+        if i < self.nx && dummy_start < j1 {
+            for (j, &p) in pi_cols.iter().enumerate().take(j1).skip(dummy_start) {
+                let rc = pi_i - p;
+                if rc < best.0 {
+                    best = (rc, j);
+                }
+            }
+        }
+        if i >= self.nx && j0 < real_end {
+            for (j, &p) in pi_cols.iter().enumerate().take(real_end).skip(j0) {
+                let rc = pi_i - p;
+                if rc < best.0 {
+                    best = (rc, j);
+                }
+            }
+        }
+        best
+    }
+
+    /// Block-search pricing. Returns the entering arc, or `None` when no reduced cost is
+    /// below `-eps`.
+    fn find_entering(&mut self, eps: f64) -> Option<usize> {
+        let n_arcs = self.art_base;
+        let n2 = self.n2;
+        let mut best = (-eps, NONE);
+        let mut scanned = 0usize;
+        let mut in_block = 0usize;
+        let mut e = self.next_arc;
+        while scanned < n_arcs {
+            let (i, j0) = (e / n2, e % n2);
+            let take = (self.block_size - in_block).min(n2 - j0);
+            let (rc, j) = self.scan_row(i, j0, j0 + take);
+            if rc < best.0 {
+                best = (rc, i * n2 + j);
+            }
+            scanned += take;
+            in_block += take;
+            e += take;
+            if e == n_arcs {
+                e = 0;
+            }
+            if in_block == self.block_size {
+                in_block = 0;
+                if best.1 != NONE {
+                    break;
+                }
+            }
+        }
+        if best.1 == NONE {
+            return None;
+        }
+        self.next_arc = e;
+        Some(best.1)
+    }
+
+    fn find_join(&self, mut u: usize, mut v: usize) -> usize {
+        while u != v {
+            if self.succ_num[u] < self.succ_num[v] {
+                u = self.parent[u];
+            } else {
+                v = self.parent[v];
+            }
+        }
+        u
+    }
+
+    /// Cunningham's rule: among the blocking arcs of the cycle, the last one met when walking
+    /// the cycle in its direction from the join node leaves. This keeps the tree strongly
+    /// feasible. Returns `None` if the cycle is unbounded.
+    fn find_leaving(&self, in_arc: usize) -> Option<Pivot> {
+        let (first, second, _) = self.arc(in_arc);
+        let join = self.find_join(first, second);
+        let mut delta = f64::INFINITY;
+        let mut u_out = NONE;
+        let mut side = 0;
+        let mut u = first;
+        while u != join {
+            if self.forward[u] && self.flow[u] < delta {
+                delta = self.flow[u];
+                u_out = u;
+                side = 1;
+            }
+            u = self.parent[u];
+        }
+        let mut u = second;
+        while u != join {
+            if !self.forward[u] && self.flow[u] <= delta {
+                delta = self.flow[u];
+                u_out = u;
+                side = 2;
+            }
+            u = self.parent[u];
+        }
+        let (u_in, v_in) = match side {
+            0 => return None,
+            1 => (first, second),
+            _ => (second, first),
+        };
+        Some(Pivot {
+            in_arc,
+            join,
+            u_in,
+            v_in,
+            u_out,
+            delta,
+        })
+    }
+
+    /// Pushes `delta` around the cycle closed by the entering arc.
+    fn change_flow(&mut self, pv: &Pivot) {
+        if pv.delta > 0.0 {
+            let (src, tgt, _) = self.arc(pv.in_arc);
+            let mut u = src;
+            while u != pv.join {
+                self.flow[u] += if self.forward[u] { -pv.delta } else { pv.delta };
+                u = self.parent[u];
+            }
+            let mut u = tgt;
+            while u != pv.join {
+                self.flow[u] += if self.forward[u] { pv.delta } else { -pv.delta };
+                u = self.parent[u];
+            }
+        }
+    }
+
+    /// Replaces the leaving arc by the entering arc: re-hangs the subtree of `u_out` below `v_in`,
+    /// rooted at `u_in`, and updates thread, parent, pred, flow and subtree data.
+    fn update_tree(&mut self, pv: &Pivot) {
+        let (u_in, v_in, u_out, join) = (pv.u_in, pv.v_in, pv.u_out, pv.join);
+        let old_rev_thread = self.rev_thread[u_out];
+        let old_succ_num = self.succ_num[u_out];
+        let old_last_succ = self.last_succ[u_out];
+        let v_out = self.parent[u_out];
+
+        let mut u = self.last_succ[u_in];
+        let mut right = self.thread[u];
+        let last = if old_rev_thread == v_in {
+            self.thread[self.last_succ[u_out]]
+        } else {
+            self.thread[v_in]
+        };
+
+        // Walk the stem from u_in up to u_out, reversing parents and splicing thread lists.
+        self.thread[v_in] = u_in;
+        let mut stem = u_in;
+        self.dirty_revs.clear();
+        self.dirty_revs.push(v_in);
+        let mut par_stem = v_in;
+        while stem != u_out {
+            let new_stem = self.parent[stem];
+            self.thread[u] = new_stem;
+            self.dirty_revs.push(u);
+            let w = self.rev_thread[stem];
+            self.thread[w] = right;
+            self.rev_thread[right] = w;
+            self.parent[stem] = par_stem;
+            par_stem = stem;
+            stem = new_stem;
+            u = if self.last_succ[stem] == self.last_succ[par_stem] {
+                self.rev_thread[par_stem]
+            } else {
+                self.last_succ[stem]
+            };
+            right = self.thread[u];
+        }
+        self.parent[u_out] = par_stem;
+        self.thread[u] = last;
+        self.rev_thread[last] = u;
+        self.last_succ[u_out] = u;
+
+        if old_rev_thread != v_in {
+            self.thread[old_rev_thread] = right;
+            self.rev_thread[right] = old_rev_thread;
+        }
+        for k in 0..self.dirty_revs.len() {
+            let d = self.dirty_revs[k];
+            let t = self.thread[d];
+            self.rev_thread[t] = d;
+        }
+
+        // Shift pred arcs (and their flows) down the reversed stem.
+        let mut tmp_sc = 0usize;
+        let tmp_ls = self.last_succ[u_out];
+        let mut u = u_out;
+        while u != u_in {
+            let w = self.parent[u];
+            self.pred[u] = self.pred[w];
+            self.flow[u] = self.flow[w];
+            self.forward[u] = !self.forward[w];
+            tmp_sc = tmp_sc + self.succ_num[u] - self.succ_num[w];
+            self.succ_num[u] = tmp_sc;
+            self.last_succ[w] = tmp_ls;
+            u = w;
+        }
+        let (src, _, _) = self.arc(pv.in_arc);
+        self.pred[u_in] = pv.in_arc;
+        self.flow[u_in] = pv.delta;
+        self.forward[u_in] = u_in == src;
+        self.succ_num[u_in] = old_succ_num;
+
+        // Fix last_succ and succ_num on the paths from v_in and v_out up to the join node.
+        let (up_limit_in, up_limit_out) = if self.last_succ[join] == v_in {
+            (NONE, join)
+        } else {
+            (join, NONE)
+        };
+        let mut u = v_in;
+        while u != up_limit_in && u != NONE && self.last_succ[u] == v_in {
+            self.last_succ[u] = self.last_succ[u_out];
+            u = self.parent[u];
+        }
+        let new_last = if join != old_rev_thread && v_in != old_rev_thread {
+            old_rev_thread
+        } else {
+            self.last_succ[u_out]
+        };
+        let mut u = v_out;
+        while u != up_limit_out && u != NONE && self.last_succ[u] == old_last_succ {
+            self.last_succ[u] = new_last;
+            u = self.parent[u];
+        }
+        let mut u = v_in;
+        while u != join {
+            self.succ_num[u] += old_succ_num;
+            u = self.parent[u];
+        }
+        let mut u = v_out;
+        while u != join {
+            self.succ_num[u] -= old_succ_num;
+            u = self.parent[u];
+        }
+    }
+
+    /// Shifts the potentials of the re-hung subtree so the entering arc has reduced cost 0.
+    fn update_potential(&mut self, pv: &Pivot) {
+        let (_, _, c) = self.arc(self.pred[pv.u_in]);
+        let sigma = if self.forward[pv.u_in] {
+            self.pi[pv.v_in] - self.pi[pv.u_in] - c
+        } else {
+            self.pi[pv.v_in] - self.pi[pv.u_in] + c
+        };
+        let end = self.thread[self.last_succ[pv.u_in]];
+        let mut u = pv.u_in;
+        while u != end {
+            self.pi[u] += sigma;
+            u = self.thread[u];
+        }
+    }
+
+    /// Recomputes every potential from the tree (root first, along the thread), removing the
+    /// rounding accumulated by incremental updates.
+    fn refresh_potentials(&mut self) {
+        self.pi[self.root] = 0.0;
+        let mut u = self.thread[self.root];
+        while u != self.root {
+            let (_, _, c) = self.arc(self.pred[u]);
+            let p = self.pi[self.parent[u]];
+            self.pi[u] = if self.forward[u] { p - c } else { p + c };
+            u = self.thread[u];
+        }
+    }
+
+    /// Whether `e` is currently a tree arc.
+    fn is_tree_arc(&self, e: usize) -> bool {
+        let (i, j) = (e / self.n2, e % self.n2);
+        self.pred[i] == e || self.pred[self.n1 + j] == e
+    }
+
+    fn run(&mut self, max_iter: Option<u64>) -> SolveStatus {
+        loop {
+            let entering = self.find_entering(PIVOT_EPS);
+            let in_arc = match entering {
+                Some(e) if !self.is_tree_arc(e) => e,
+                Some(_) | None => {
+                    // Certify with exact potentials; a tree arc can only look attractive through
+                    // accumulated rounding, which the refresh removes.
+                    self.refresh_potentials();
+                    match self.find_entering(PIVOT_EPS) {
+                        Some(e) if !self.is_tree_arc(e) => e,
+                        _ => break,
+                    }
+                }
+            };
+            if max_iter.is_some_and(|m| self.iterations >= m) {
+                return SolveStatus::MaxIterReached;
+            }
+            let Some(pv) = self.find_leaving(in_arc) else {
+                // Cannot happen on a transport graph (every cycle has a backward arc).
+                break;
+            };
+            self.change_flow(&pv);
+            self.update_tree(&pv);
+            self.update_potential(&pv);
+            self.iterations += 1;
+        }
+        let total: f64 = self.flow.iter().filter(|f| f.is_finite()).sum();
+        let tol = 1e-9 * total.max(1e-300);
+        let stuck =
+            (0..self.n1 + self.n2).any(|u| self.pred[u] >= self.art_base && self.flow[u] > tol);
+        if stuck {
+            SolveStatus::Infeasible
+        } else {
+            SolveStatus::Optimal
+        }
+    }
+
+    fn into_solution(self, p: &TransportProblem<'_>, status: SolveStatus) -> TransportSolution {
+        let mut plan = Array2::<f64>::zeros((self.nx, self.ny));
+        let mut cost = Neumaier::default();
+        for u in 0..self.n1 + self.n2 {
+            let e = self.pred[u];
+            if e >= self.art_base || self.flow[u] == 0.0 {
+                continue;
+            }
+            let (i, j) = (e / self.n2, e % self.n2);
+            if i < self.nx && j < self.ny {
+                plan[[i, j]] += self.flow[u];
+                cost.add(self.flow[u] * p.cost[i * self.ny + j]);
+            }
+        }
+        // Back to original units: real rows carry the shift `lo`, dummy columns give it back.
+        let u = (0..self.n1)
+            .map(|i| {
+                let shift = if i < self.nx { self.lo } else { 0.0 };
+                -self.range * self.pi[i] + shift
+            })
+            .collect();
+        let v = (0..self.n2)
+            .map(|j| {
+                let shift = if j < self.ny { 0.0 } else { -self.lo };
+                self.range * self.pi[self.n1 + j] + shift
+            })
+            .collect();
+        TransportSolution {
+            plan,
+            cost: cost.sum(),
+            u,
+            v,
+            status,
+            iterations: self.iterations,
+        }
+    }
+}
+
+/// `(m, k)` with `m = min(0, min_k c[k] * inv + base - p[k])` attained at `k` (`usize::MAX` when
+/// no entry is negative). Written with independent lanes so that it vectorises: this loop is
+/// where the solver spends most of its time.
+#[inline]
+fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
+    const LANES: usize = 8;
+    let mut acc = [0.0f64; LANES];
+    let mut at = [usize::MAX; LANES];
+    let (cc, cr) = c.split_at(c.len() - c.len() % LANES);
+    let (pc, pr) = p.split_at(cc.len());
+    for (chunk, (cs, ps)) in cc
+        .chunks_exact(LANES)
+        .zip(pc.chunks_exact(LANES))
+        .enumerate()
+    {
+        for k in 0..LANES {
+            let r = cs[k] * inv + base - ps[k];
+            let better = r < acc[k];
+            acc[k] = if better { r } else { acc[k] };
+            at[k] = if better { chunk * LANES + k } else { at[k] };
+        }
+    }
+    let (mut m, mut idx) = (0.0f64, usize::MAX);
+    for k in 0..LANES {
+        if acc[k] < m || (acc[k] == m && at[k] < idx) {
+            m = acc[k];
+            idx = at[k];
+        }
+    }
+    for (k, (&c, &p)) in cr.iter().zip(pr).enumerate() {
+        let r = c * inv + base - p;
+        if r < m {
+            m = r;
+            idx = cc.len() + k;
+        }
+    }
+    (m, idx)
+}
+
+/// Neumaier's compensated summation.
+#[derive(Default)]
+pub(crate) struct Neumaier {
+    sum: f64,
+    comp: f64,
+}
+
+impl Neumaier {
+    pub(crate) fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.comp += (self.sum - t) + x;
+        } else {
+            self.comp += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+    pub(crate) fn sum(&self) -> f64 {
+        self.sum + self.comp
+    }
+}

@@ -1,0 +1,133 @@
+//! Exact balanced and partial optimal transport on a dense cost matrix.
+//!
+//! Partial transport of mass `m` between marginals `a` (rows) and `b` (columns) is solved as a
+//! balanced problem on an augmented graph (Chapel et al., 2020): `k` dummy rows share the mass
+//! `sum(b) - m`, `k` dummy columns share `sum(a) - m`, every arc between a real and a dummy node
+//! costs 0, and the arcs **between two dummies are removed**. Removing them (instead of giving
+//! them POT's cost `2 max(C)`) forces exactly `m` through the real arcs for *any* cost matrix, so
+//! the optimum is exact for negative, zero or huge costs and no big-M constant is involved.
+//!
+//! Splitting the dummy mass over several dummy points leaves the optimum unchanged but removes
+//! the degenerate pivots that a single, very heavy dummy node causes; see [`default_dummies`].
+
+use ndarray::{Array2, ArrayView2};
+
+use crate::cost::check_cost;
+use crate::error::{ParsmError, Side};
+use crate::simplex::{self, SimplexOptions, SolveStatus, TransportProblem, TransportSolution};
+use crate::validate::check_marginal;
+
+/// Relative slack with which a requested mass may exceed the available one: `m = 1` with
+/// uniform weights whose float sum rounds to `0.9999999999999999` must still work.
+const MASS_SLACK: f64 = 1e-12;
+
+/// Options shared by [`emd`] and [`partial`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TransportOptions {
+    /// Stop after this many pivots (reported in the status). `None` solves to optimality.
+    pub max_iter: Option<u64>,
+    /// Number of dummy points on each side for partial transport. `None` picks
+    /// [`default_dummies`].
+    pub n_dummies: Option<usize>,
+}
+
+/// The number of dummy points used when none is given: enough that each carries no more mass
+/// than a few real units, capped so that the dummy rows stay a small part of the graph.
+pub fn default_dummies(nx: usize, ny: usize) -> usize {
+    let n = nx.max(ny) as f64;
+    (n.sqrt().ceil() as usize).clamp(1, 64)
+}
+
+fn validated(cost: ArrayView2<f64>, a: &[f64], b: &[f64]) -> Result<(f64, f64), ParsmError> {
+    check_cost(cost)?;
+    check_marginal(a, cost.nrows(), Side::X)?;
+    check_marginal(b, cost.ncols(), Side::Y)?;
+    Ok((a.iter().sum(), b.iter().sum()))
+}
+
+/// Balanced optimal transport (earth mover's distance) between `a` and `b` with costs `cost`.
+///
+/// The marginals must have equal sums to a relative `1e-9`; `b` is rescaled to `sum(a)` before
+/// the solve so that rounding cannot make the problem infeasible.
+pub fn emd(
+    cost: ArrayView2<f64>,
+    a: &[f64],
+    b: &[f64],
+    options: TransportOptions,
+) -> Result<TransportSolution, ParsmError> {
+    let (sum_a, sum_b) = validated(cost.view(), a, b)?;
+    if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
+        return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
+    }
+    let scale = if sum_b > 0.0 { sum_a / sum_b } else { 1.0 };
+    let c = cost.as_standard_layout();
+    let problem = TransportProblem {
+        cost: c.as_slice().expect("standard layout is contiguous"),
+        nx: cost.nrows(),
+        ny: cost.ncols(),
+        supply: a.to_vec(),
+        demand: b.iter().map(|&w| w * scale).collect(),
+    };
+    Ok(simplex::solve(
+        &problem,
+        SimplexOptions {
+            max_iter: options.max_iter,
+        },
+    ))
+}
+
+/// Exact partial optimal transport of mass `m` between `a` and `b`: the plan `T >= 0` with
+/// `T 1 <= a`, `T' 1 <= b` and `sum(T) = m` of least `<C, T>`.
+///
+/// `m` may exceed `min(sum(a), sum(b))` by a relative `1e-12` (rounding); it is then clamped.
+/// The returned potentials cover the augmented problem (real nodes first, then the dummies).
+pub fn partial(
+    cost: ArrayView2<f64>,
+    a: &[f64],
+    b: &[f64],
+    m: f64,
+    options: TransportOptions,
+) -> Result<TransportSolution, ParsmError> {
+    let (sum_a, sum_b) = validated(cost.view(), a, b)?;
+    if !m.is_finite() || m < 0.0 {
+        return Err(ParsmError::InvalidMass(m));
+    }
+    let available = sum_a.min(sum_b);
+    if m > available * (1.0 + MASS_SLACK) {
+        return Err(ParsmError::MassTooLarge { m, available });
+    }
+    let m = m.min(available);
+    let (nx, ny) = cost.dim();
+    if m == 0.0 {
+        return Ok(TransportSolution {
+            plan: Array2::zeros((nx, ny)),
+            cost: 0.0,
+            u: vec![0.0; nx],
+            v: vec![0.0; ny],
+            status: SolveStatus::Optimal,
+            iterations: 0,
+        });
+    }
+    let k = options
+        .n_dummies
+        .unwrap_or_else(|| default_dummies(nx, ny))
+        .max(1);
+    let mut supply = a.to_vec();
+    supply.extend(std::iter::repeat_n(((sum_b - m) / k as f64).max(0.0), k));
+    let mut demand = b.to_vec();
+    demand.extend(std::iter::repeat_n(((sum_a - m) / k as f64).max(0.0), k));
+    let c = cost.as_standard_layout();
+    let problem = TransportProblem {
+        cost: c.as_slice().expect("standard layout is contiguous"),
+        nx,
+        ny,
+        supply,
+        demand,
+    };
+    Ok(simplex::solve(
+        &problem,
+        SimplexOptions {
+            max_iter: options.max_iter,
+        },
+    ))
+}

@@ -1,0 +1,56 @@
+//! Input checks shared by every entry point of the core.
+
+use ndarray::ArrayView2;
+
+use crate::error::{ParsmError, Side};
+
+/// Fails when `a` holds NaN or infinite values, counting them.
+pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmError> {
+    let count = a.iter().filter(|v| !v.is_finite()).count();
+    if count > 0 {
+        return Err(ParsmError::NonFinite { what, count });
+    }
+    Ok(())
+}
+
+/// Checks two response matrices (stimuli x units): non-empty, at least two stimuli,
+/// the same stimuli on both sides, and finite values.
+pub fn check_populations(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<(), ParsmError> {
+    for ((rows, cols), what) in [(x.dim(), "X"), (y.dim(), "Y")] {
+        if rows < 2 || cols == 0 {
+            return Err(ParsmError::Empty {
+                what,
+                rows,
+                cols,
+                min_rows: 2,
+            });
+        }
+    }
+    if x.nrows() != y.nrows() {
+        return Err(ParsmError::StimulusMismatch {
+            mx: x.nrows(),
+            my: y.nrows(),
+        });
+    }
+    check_finite(x, "X")?;
+    check_finite(y, "Y")
+}
+
+/// Checks a marginal: the right length, finite and non-negative weights.
+pub fn check_marginal(w: &[f64], expected: usize, side: Side) -> Result<(), ParsmError> {
+    if w.len() != expected {
+        return Err(ParsmError::MarginalLength {
+            side,
+            got: w.len(),
+            expected,
+        });
+    }
+    if let Some((index, &value)) = w
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite() || **v < 0.0)
+    {
+        return Err(ParsmError::BadMarginal { side, index, value });
+    }
+    Ok(())
+}
