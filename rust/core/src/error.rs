@@ -38,12 +38,11 @@ pub enum ParsmError {
     #[error("{what} contains {count} NaN or infinite value(s); remove or impute them before comparing populations")]
     NonFinite { what: &'static str, count: usize },
 
-    #[error("{what} is empty (shape {rows} x {cols}); it needs at least one unit and at least {min_rows} stimuli")]
+    #[error("{what} is empty (shape {rows} x {cols}); it needs at least one stimulus (row) and one unit (column)")]
     Empty {
         what: &'static str,
         rows: usize,
         cols: usize,
-        min_rows: usize,
     },
 
     #[error("X has {mx} stimuli (rows) but Y has {my}; both populations must be recorded on the same stimuli, in the same order (arrays are stimuli x units)")]

@@ -13,17 +13,12 @@ pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmE
     Ok(())
 }
 
-/// Checks two response matrices (stimuli x units): non-empty, at least two stimuli,
+/// Checks two response matrices (stimuli x units): non-empty,
 /// the same stimuli on both sides, and finite values.
 pub fn check_populations(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<(), ParsmError> {
     for ((rows, cols), what) in [(x.dim(), "X"), (y.dim(), "Y")] {
-        if rows < 2 || cols == 0 {
-            return Err(ParsmError::Empty {
-                what,
-                rows,
-                cols,
-                min_rows: 2,
-            });
+        if rows == 0 || cols == 0 {
+            return Err(ParsmError::Empty { what, rows, cols });
         }
     }
     if x.nrows() != y.nrows() {

@@ -1,0 +1,30 @@
+"""parsm: exact partial optimal transport for comparing neural populations unit by unit.
+
+The partial soft-matching distance (Kapoor, Williams & Khosla, ICLR 2026) matches a fraction
+``s`` of the units of two populations ``X`` (stimuli x Nx) and ``Y`` (stimuli x Ny) at least
+cost, leaving units without a counterpart unmatched. parsm solves it exactly in Rust.
+
+Main functions
+--------------
+partial_soft_match(X, Y, s)   exact partial matching of mass s -> PartialMatch
+soft_match(X, Y)              the balanced soft-matching distance (s = 1)
+cost_matrix(X, Y, metric)     the unit-to-unit costs
+
+``parsm.ot`` mirrors POT's ``emd``, ``emd2``, ``dist`` and ``partial`` calls.
+"""
+
+from . import ot
+from ._core import __version__
+from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
+from .results import MATCH_TOL, PartialMatch
+
+__all__ = [
+    "__version__",
+    "METRICS",
+    "MATCH_TOL",
+    "PartialMatch",
+    "cost_matrix",
+    "partial_soft_match",
+    "soft_match",
+    "ot",
+]

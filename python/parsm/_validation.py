@@ -1,0 +1,116 @@
+"""Conversion and checking of user input before it reaches the Rust core.
+
+Everything here turns array-likes into C-contiguous float64 numpy arrays (float32, integer,
+boolean, Fortran-ordered and strided inputs are all accepted) and raises ``TypeError`` or
+``ValueError`` with a message that says what to do. Checks that need a pass over the data
+(NaN/inf, constant units) run in Rust.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Optional
+
+import numpy as np
+
+__all__ = ["as_matrix", "as_population", "as_weights", "as_fraction", "as_n_threads"]
+
+
+def _as_real_array(a: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:  # ragged lists, exotic objects
+        raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.integer)
+        or np.issubdtype(arr.dtype, np.floating)
+        or arr.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers (float or int); got dtype {arr.dtype}. "
+            "Convert it with np.asarray(..., dtype=float)."
+        )
+    return arr
+
+
+def as_matrix(a: Any, name: str) -> np.ndarray:
+    """A 2-D float64 C-contiguous copy-or-view of ``a``."""
+    arr = _as_real_array(a, name)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array; got a {arr.ndim}-D array of shape {arr.shape}."
+        )
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_population(a: Any, name: str) -> np.ndarray:
+    """Responses of one population: 2-D (stimuli x units), at least 2 stimuli and 1 unit."""
+    arr = _as_real_array(a, name)
+    if arr.ndim != 2:
+        hint = (
+            f" For a single unit use {name}.reshape(-1, 1)."
+            if arr.ndim == 1
+            else " Flatten the extra axes into units, e.g. "
+            f"{name}.reshape({name}.shape[0], -1)."
+        )
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (stimuli, units); got a {arr.ndim}-D array "
+            f"of shape {arr.shape}.{hint}"
+        )
+    n_stim, n_units = arr.shape
+    if n_units == 0:
+        raise ValueError(f"{name} has zero units (shape {arr.shape}); it needs at least one column.")
+    if n_stim < 2:
+        raise ValueError(
+            f"{name} has {n_stim} stimuli (shape {arr.shape}); at least 2 stimuli (rows) are "
+            "needed to compare tuning curves. Arrays are (stimuli, units): transpose if needed."
+        )
+    return np.ascontiguousarray(arr, dtype=np.float64)
+
+
+def as_weights(w: Any, n: int, name: str) -> np.ndarray:
+    """A marginal of length ``n``; an empty one (``[]`` or ``None``) means uniform ``1/n``."""
+    if w is None:
+        return np.full(n, 1.0 / n)
+    arr = _as_real_array(w, name)
+    if arr.size == 0:
+        return np.full(n, 1.0 / n)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D; got shape {arr.shape}.")
+    if arr.shape[0] != n:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} weights but the cost matrix has {n} along that axis; "
+            "give one weight per row (a) or column (b)."
+        )
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name} has a negative or non-finite weight at index {i} ({arr[i]}); "
+            "weights must be finite and >= 0."
+        )
+    return arr
+
+
+def as_fraction(s: Any, name: str = "s") -> float:
+    """A mass fraction in [0, 1]."""
+    if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Real):
+        raise TypeError(f"{name} must be a real number in [0, 1]; got {type(s).__name__}.")
+    value = float(s)
+    if not (0.0 <= value <= 1.0):  # also catches NaN
+        raise ValueError(
+            f"{name} = {value} is outside [0, 1]; {name} is the fraction of mass to transport."
+        )
+    return value
+
+
+def as_n_threads(n_threads: Optional[int]) -> Optional[int]:
+    """``None`` (all cores, or ``RAYON_NUM_THREADS``) or a positive thread count."""
+    if n_threads is None:
+        return None
+    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral):
+        raise TypeError(f"n_threads must be a positive int or None; got {n_threads!r}.")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be >= 1 (got {n_threads}); pass None to use all cores.")
+    return int(n_threads)
