@@ -19,9 +19,8 @@ fn run_detached<T: Send>(
     n_threads: Option<usize>,
     f: impl FnOnce() -> Result<T, ParsmError> + Send,
 ) -> PyResult<T> {
-    let outcome = py.allow_threads(|| {
-        catch_unwind(AssertUnwindSafe(|| with_threads(n_threads, f)))
-    });
+    let outcome =
+        py.allow_threads(|| catch_unwind(AssertUnwindSafe(|| with_threads(n_threads, f))));
     match outcome {
         Ok(Ok(Ok(value))) => Ok(value),
         Ok(Ok(Err(e))) | Ok(Err(e)) => Err(PyValueError::new_err(e.to_string())),
@@ -81,9 +80,7 @@ fn cost_matrix<'py>(
         .parse()
         .map_err(|e: ParsmError| PyValueError::new_err(e.to_string()))?;
     let (x, y) = (x.as_array(), y.as_array());
-    let c: Array2<f64> = run_detached(py, n_threads, || {
-        parsm_core::cost_matrix(x, y, metric)
-    })?;
+    let c: Array2<f64> = run_detached(py, n_threads, || parsm_core::cost_matrix(x, y, metric))?;
     Ok(c.into_pyarray(py))
 }
 

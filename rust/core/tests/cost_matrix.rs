@@ -1,0 +1,125 @@
+//! Cost matrices against direct per-pair formulas, and their input checks.
+
+mod common;
+
+use common::Rng;
+use ndarray::Array2;
+use parsm_core::threads::with_threads;
+use parsm_core::{cost_matrix, Metric, ParsmError, Side};
+
+fn random(rng: &mut Rng, m: usize, n: usize) -> Array2<f64> {
+    Array2::from_shape_fn((m, n), |_| rng.normal())
+}
+
+fn direct(x: &[f64], y: &[f64], metric: Metric) -> f64 {
+    let m = x.len() as f64;
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| p * q).sum::<f64>();
+    match metric {
+        Metric::Correlation => {
+            let mx = x.iter().sum::<f64>() / m;
+            let my = y.iter().sum::<f64>() / m;
+            let xc: Vec<f64> = x.iter().map(|v| v - mx).collect();
+            let yc: Vec<f64> = y.iter().map(|v| v - my).collect();
+            1.0 - dot(&xc, &yc) / (dot(&xc, &xc) * dot(&yc, &yc)).sqrt()
+        }
+        Metric::Cosine => 1.0 - dot(x, y) / (dot(x, x) * dot(y, y)).sqrt(),
+        Metric::SqEuclidean => x.iter().zip(y).map(|(p, q)| (p - q) * (p - q)).sum(),
+        Metric::Euclidean => direct(x, y, Metric::SqEuclidean).sqrt(),
+    }
+}
+
+#[test]
+fn every_metric_matches_the_direct_formula() {
+    let mut rng = Rng::new(1);
+    let x = random(&mut rng, 30, 70);
+    let mut y = random(&mut rng, 30, 45);
+    y.column_mut(3).assign(&x.column(5)); // an exact duplicate: distance 0
+    for metric in [
+        Metric::Correlation,
+        Metric::Cosine,
+        Metric::SqEuclidean,
+        Metric::Euclidean,
+    ] {
+        let c = cost_matrix(x.view(), y.view(), metric).unwrap();
+        assert_eq!(c.dim(), (70, 45));
+        for i in 0..70 {
+            for j in 0..45 {
+                let xi: Vec<f64> = x.column(i).to_vec();
+                let yj: Vec<f64> = y.column(j).to_vec();
+                let d = direct(&xi, &yj, metric).max(0.0);
+                assert!(
+                    (c[[i, j]] - d).abs() <= 1e-12 * d.max(1.0),
+                    "{metric:?} {i} {j}"
+                );
+            }
+        }
+        assert!(
+            c[[5, 3]] < 1e-12,
+            "{metric:?}: duplicate units must be at distance 0"
+        );
+        assert!(c.iter().all(|&v| v >= 0.0));
+    }
+}
+
+#[test]
+fn result_does_not_depend_on_thread_count() {
+    let mut rng = Rng::new(2);
+    let x = random(&mut rng, 50, 300);
+    let y = random(&mut rng, 50, 200);
+    let one = with_threads(Some(1), || {
+        cost_matrix(x.view(), y.view(), Metric::Correlation)
+    })
+    .unwrap();
+    let two = with_threads(Some(2), || {
+        cost_matrix(x.view(), y.view(), Metric::Correlation)
+    })
+    .unwrap();
+    assert_eq!(one.unwrap(), two.unwrap());
+}
+
+#[test]
+fn constant_units_are_named() {
+    let mut rng = Rng::new(3);
+    let x = random(&mut rng, 10, 6);
+    let mut y = random(&mut rng, 10, 5);
+    y.column_mut(1).fill(0.0);
+    y.column_mut(4).fill(2.5);
+    let err = cost_matrix(x.view(), y.view(), Metric::Correlation).unwrap_err();
+    assert_eq!(
+        err,
+        ParsmError::ConstantUnits {
+            side: Side::Y,
+            metric: "correlation",
+            indices: vec![1, 4]
+        }
+    );
+    // Cosine is defined for constant nonzero units, not for all-zero ones.
+    let err = cost_matrix(x.view(), y.view(), Metric::Cosine).unwrap_err();
+    assert!(err.to_string().contains("[1]"), "{err}");
+    assert!(cost_matrix(x.view(), y.view(), Metric::SqEuclidean).is_ok());
+}
+
+#[test]
+fn bad_shapes_and_values_are_errors() {
+    let x = Array2::<f64>::ones((10, 3));
+    let y = Array2::<f64>::ones((9, 3));
+    let err = cost_matrix(x.view(), y.view(), Metric::SqEuclidean).unwrap_err();
+    assert!(matches!(
+        err,
+        ParsmError::StimulusMismatch { mx: 10, my: 9 }
+    ));
+    let mut z = Array2::<f64>::ones((10, 3));
+    z[[2, 1]] = f64::NAN;
+    z[[3, 1]] = f64::INFINITY;
+    let err = cost_matrix(x.view(), z.view(), Metric::SqEuclidean).unwrap_err();
+    assert!(matches!(
+        err,
+        ParsmError::NonFinite {
+            what: "Y",
+            count: 2
+        }
+    ));
+    let empty = Array2::<f64>::ones((10, 0));
+    assert!(cost_matrix(x.view(), empty.view(), Metric::SqEuclidean).is_err());
+    assert!("nope".parse::<Metric>().is_err());
+}

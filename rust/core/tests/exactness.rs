@@ -1,0 +1,184 @@
+//! The network simplex against brute-force optima, on tiny problems of every kind.
+
+mod common;
+
+use common::{brute_force_assignment, brute_force_partial, Rng};
+use ndarray::{Array2, ArrayView2};
+use parsm_core::{emd, partial, SolveStatus, TransportOptions, TransportSolution};
+
+fn assert_feasible(sol: &TransportSolution, a: &[f64], b: &[f64], m: f64) {
+    let plan = &sol.plan;
+    assert!(plan.iter().all(|&t| t >= 0.0), "negative plan entry");
+    for (i, r) in plan.rows().into_iter().enumerate() {
+        assert!(r.sum() <= a[i] + 1e-12, "row {i} over capacity");
+    }
+    for (j, c) in plan.columns().into_iter().enumerate() {
+        assert!(c.sum() <= b[j] + 1e-12, "column {j} over capacity");
+    }
+    assert!(
+        (plan.sum() - m).abs() <= 1e-12,
+        "mass {} != {m}",
+        plan.sum()
+    );
+    assert_eq!(sol.status, SolveStatus::Optimal);
+}
+
+/// Random tiny costs in one of several regimes, including the ones that break POT's trick.
+fn costs(rng: &mut Rng, n: usize, regime: usize) -> Vec<f64> {
+    (0..n)
+        .map(|_| match regime {
+            0 => rng.uniform(),
+            1 => rng.below(3) as f64 - 1.0, // integers with ties, zeros and negatives
+            2 => 0.0,                       // all zero
+            3 => rng.normal() * 1e30,       // huge
+            _ => -rng.uniform() * 5.0 - 1.0, // all negative
+        })
+        .collect()
+}
+
+#[test]
+fn partial_matches_vertex_enumeration() {
+    let mut rng = Rng::new(7);
+    for trial in 0..400 {
+        let nx = 1 + rng.below(3);
+        let ny = 1 + rng.below(3);
+        let regime = trial % 5;
+        let c = costs(&mut rng, nx * ny, regime);
+        let a: Vec<f64> = (0..nx).map(|_| 0.1 + rng.uniform()).collect();
+        let b: Vec<f64> = (0..ny).map(|_| 0.1 + rng.uniform()).collect();
+        let avail = a.iter().sum::<f64>().min(b.iter().sum());
+        let m = avail * rng.uniform() * 0.999;
+        let view = ArrayView2::from_shape((nx, ny), &c).unwrap();
+        for k in [1, 3] {
+            let opts = TransportOptions {
+                n_dummies: Some(k),
+                ..Default::default()
+            };
+            let sol = partial(view, &a, &b, m, opts).unwrap();
+            assert_feasible(&sol, &a, &b, m);
+            let exact = brute_force_partial(&c, nx, ny, &a, &b, m);
+            let scale = c.iter().fold(1.0f64, |s, v| s.max(v.abs()));
+            assert!(
+                (sol.cost - exact).abs() <= 1e-9 * scale,
+                "trial {trial} regime {regime} k {k}: simplex {} vs brute force {exact}",
+                sol.cost
+            );
+        }
+    }
+}
+
+#[test]
+fn balanced_matches_permutations() {
+    let mut rng = Rng::new(11);
+    for trial in 0..200 {
+        let n = 1 + rng.below(6);
+        let c = costs(&mut rng, n * n, trial % 5);
+        let w = vec![1.0 / n as f64; n];
+        let view = ArrayView2::from_shape((n, n), &c).unwrap();
+        let sol = emd(view, &w, &w, TransportOptions::default()).unwrap();
+        assert_feasible(&sol, &w, &w, 1.0);
+        let exact = brute_force_assignment(&c, n);
+        let scale = c.iter().fold(1.0f64, |s, v| s.max(v.abs()));
+        assert!(
+            (sol.cost - exact).abs() <= 1e-9 * scale,
+            "trial {trial}: {} vs {exact}",
+            sol.cost
+        );
+        // Duals are feasible and certify the optimum (strong duality).
+        let dual: f64 = sol.u.iter().zip(&w).map(|(u, a)| u * a).sum::<f64>()
+            + sol.v.iter().zip(&w).map(|(v, b)| v * b).sum::<f64>();
+        assert!((dual - sol.cost).abs() <= 1e-9 * scale);
+        for i in 0..n {
+            for j in 0..n {
+                assert!(sol.u[i] + sol.v[j] <= c[i * n + j] + 1e-9 * scale);
+            }
+        }
+    }
+}
+
+#[test]
+fn partial_at_full_mass_equals_balanced() {
+    let mut rng = Rng::new(3);
+    for n in [5usize, 17, 120] {
+        let c: Vec<f64> = (0..n * n).map(|_| rng.uniform()).collect();
+        let w = vec![1.0 / n as f64; n];
+        let view = ArrayView2::from_shape((n, n), &c).unwrap();
+        // sum(w) rounds below 1 for n = 120; s = 1 must still work.
+        let p = partial(view, &w, &w, 1.0, TransportOptions::default()).unwrap();
+        let e = emd(view, &w, &w, TransportOptions::default()).unwrap();
+        assert!((p.cost - e.cost).abs() < 1e-12, "n = {n}");
+    }
+}
+
+#[test]
+fn zero_mass_gives_zero_plan_and_too_much_mass_is_an_error() {
+    let c = Array2::from_elem((3, 4), 1.0);
+    let (a, b) = (vec![1.0 / 3.0; 3], vec![0.25; 4]);
+    let sol = partial(c.view(), &a, &b, 0.0, TransportOptions::default()).unwrap();
+    assert_eq!(sol.plan.sum(), 0.0);
+    assert_eq!(sol.cost, 0.0);
+    let err = partial(c.view(), &a, &b, 1.5, TransportOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("exceeds the available mass"),
+        "{err}"
+    );
+    let err = partial(c.view(), &a, &b, -0.1, TransportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("negative"), "{err}");
+}
+
+#[test]
+fn all_zero_costs_transport_exactly_m() {
+    // POT's 2 max(M) dummy cost is 0 here and it moves all the mass; parsm moves exactly m.
+    let c = Array2::<f64>::zeros((6, 6));
+    let w = vec![1.0 / 6.0; 6];
+    let sol = partial(c.view(), &w, &w, 0.5, TransportOptions::default()).unwrap();
+    assert_feasible(&sol, &w, &w, 0.5);
+}
+
+#[test]
+fn max_iter_is_reported_not_hidden() {
+    let mut rng = Rng::new(5);
+    let n = 40;
+    let c: Vec<f64> = (0..n * n).map(|_| rng.uniform()).collect();
+    let w = vec![1.0 / n as f64; n];
+    let view = ArrayView2::from_shape((n, n), &c).unwrap();
+    let capped = emd(
+        view,
+        &w,
+        &w,
+        TransportOptions {
+            max_iter: Some(5),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(capped.status, SolveStatus::MaxIterReached);
+    assert_eq!(capped.iterations, 5);
+    let full = emd(view, &w, &w, TransportOptions::default()).unwrap();
+    assert_eq!(full.status, SolveStatus::Optimal);
+    assert!(full.iterations > 5);
+}
+
+#[test]
+fn unbalanced_marginals_are_rejected() {
+    let c = Array2::<f64>::ones((2, 2));
+    let err = emd(
+        c.view(),
+        &[0.5, 0.5],
+        &[0.5, 0.6],
+        TransportOptions::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("different total mass"), "{err}");
+    let err = emd(
+        c.view(),
+        &[0.5, f64::NAN],
+        &[0.5, 0.5],
+        TransportOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("non-finite weight at index 1"),
+        "{err}"
+    );
+}
