@@ -1,13 +1,11 @@
 """Type stubs of the native module ``parsm._core`` (PyO3 bindings of the Rust core)."""
 
-from typing import Optional, Tuple
-
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
 
-_Solution = Tuple[
+_Solution = tuple[
     npt.NDArray[np.float64], float, npt.NDArray[np.float64], npt.NDArray[np.float64], str, int
 ]
 
@@ -15,7 +13,7 @@ def cost_matrix(
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.float64],
     metric: str,
-    n_threads: Optional[int] = None,
+    n_threads: int | None = None,
 ) -> npt.NDArray[np.float64]:
     """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny); GIL released."""
 
@@ -23,7 +21,7 @@ def emd(
     cost: npt.NDArray[np.float64],
     a: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],
-    max_iter: Optional[int] = None,
+    max_iter: int | None = None,
 ) -> _Solution:
     """Balanced transport: ``(plan, cost, u, v, status, iterations)``."""
 
@@ -32,8 +30,8 @@ def partial(
     a: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],
     m: float,
-    n_dummies: Optional[int] = None,
-    max_iter: Optional[int] = None,
+    n_dummies: int | None = None,
+    max_iter: int | None = None,
 ) -> _Solution:
     """Exact partial transport of mass ``m``: ``(plan, cost, u, v, status, iterations)``.
 

@@ -9,7 +9,7 @@ boolean, Fortran-ordered and strided inputs are all accepted) and raises ``TypeE
 from __future__ import annotations
 
 import numbers
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -50,8 +50,7 @@ def as_population(a: Any, name: str) -> np.ndarray:
         hint = (
             f" For a single unit use {name}.reshape(-1, 1)."
             if arr.ndim == 1
-            else " Flatten the extra axes into units, e.g. "
-            f"{name}.reshape({name}.shape[0], -1)."
+            else f" Flatten the extra axes into units, e.g. {name}.reshape({name}.shape[0], -1)."
         )
         raise ValueError(
             f"{name} must be a 2-D array of shape (stimuli, units); got a {arr.ndim}-D array "
@@ -59,7 +58,9 @@ def as_population(a: Any, name: str) -> np.ndarray:
         )
     n_stim, n_units = arr.shape
     if n_units == 0:
-        raise ValueError(f"{name} has zero units (shape {arr.shape}); it needs at least one column.")
+        raise ValueError(
+            f"{name} has zero units (shape {arr.shape}); it needs at least one column."
+        )
     if n_stim < 2:
         raise ValueError(
             f"{name} has {n_stim} stimuli (shape {arr.shape}); at least 2 stimuli (rows) are "
@@ -105,7 +106,7 @@ def as_fraction(s: Any, name: str = "s") -> float:
     return value
 
 
-def as_n_threads(n_threads: Optional[int]) -> Optional[int]:
+def as_n_threads(n_threads: int | None) -> int | None:
     """``None`` (all cores, or ``RAYON_NUM_THREADS``) or a positive thread count."""
     if n_threads is None:
         return None

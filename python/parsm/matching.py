@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 import numpy.typing as npt
 
@@ -28,7 +26,7 @@ def cost_matrix(
     Y: npt.ArrayLike,
     metric: str = "correlation",
     *,
-    n_threads: Optional[int] = None,
+    n_threads: int | None = None,
 ) -> np.ndarray:
     """Cost between every unit of ``X`` and every unit of ``Y``.
 
@@ -71,7 +69,7 @@ def partial_soft_match(
     s: float,
     metric: str = "correlation",
     *,
-    n_threads: Optional[int] = None,
+    n_threads: int | None = None,
 ) -> PartialMatch:
     """Exact partial soft matching of mass ``s`` between the units of ``X`` and ``Y``.
 
@@ -128,7 +126,7 @@ def soft_match(
     Y: npt.ArrayLike,
     metric: str = "correlation",
     *,
-    n_threads: Optional[int] = None,
+    n_threads: int | None = None,
 ) -> PartialMatch:
     """The balanced soft-matching distance (Khosla & Williams, 2024): every unit matched.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +18,7 @@ WARNINGS = {
 }
 
 
-def problem(a: Any, b: Any, M: Any) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.dtype]:
+def problem(a: Any, b: Any, M: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.dtype]:
     """Converts ``(a, b, M)`` like POT: ``[]`` means uniform. Also returns the output dtype."""
     cost = as_matrix(M, "M")
     n1, n2 = cost.shape

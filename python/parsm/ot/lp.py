@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +14,7 @@ __all__ = ["emd", "emd2", "center_ot_dual"]
 
 def center_ot_dual(
     alpha0: np.ndarray, beta0: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> Tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Shifts dual potentials by a constant so that ``<alpha, a> = <beta, b>`` (as POT does)."""
     c = (np.sum(b * beta0) - np.sum(a * alpha0)) / (np.sum(a) + np.sum(b))
     return alpha0 + c, beta0 - c
@@ -34,7 +34,7 @@ def _check_balance(a: np.ndarray, b: np.ndarray, check_marginals: bool) -> np.nd
 
 def _solve(
     a: np.ndarray, b: np.ndarray, M: np.ndarray, center_dual: bool
-) -> Tuple[np.ndarray, float, np.ndarray, np.ndarray, str]:
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, str]:
     plan, _cost, u, v, status, _it = _core.emd(M, a, b)
     if status == "infeasible":
         raise ValueError("the transport problem is infeasible; check that a and b are >= 0.")
@@ -52,10 +52,10 @@ def emd(
     numItermax: int = 100000,
     log: bool = False,
     center_dual: bool = True,
-    numThreads: Union[int, str] = 1,
+    numThreads: int | str = 1,
     check_marginals: bool = True,
-    potentials_init: Optional[Tuple[Any, Any]] = None,
-) -> Union[np.ndarray, Tuple[np.ndarray, Dict[str, Any]]]:
+    potentials_init: tuple[Any, Any] | None = None,
+) -> np.ndarray | tuple[np.ndarray, dict[str, Any]]:
     r"""Solves the earth mover's distance problem and returns the OT plan.
 
     .. math::
@@ -132,10 +132,10 @@ def emd2(
     log: bool = False,
     return_matrix: bool = False,
     center_dual: bool = True,
-    numThreads: Union[int, str] = 1,
+    numThreads: int | str = 1,
     check_marginals: bool = True,
-    potentials_init: Optional[Tuple[Any, Any]] = None,
-) -> Union[float, List[Any]]:
+    potentials_init: tuple[Any, Any] | None = None,
+) -> float | list[Any]:
     r"""Solves the earth mover's distance problem and returns the loss ``<gamma, M>``.
 
     Same call as ``ot.emd2`` (POT 0.9.7). See :func:`emd` for the shared parameters.
@@ -168,15 +168,22 @@ def emd2(
     b_arr = np.asarray(b) if b is not None else np.empty(0)
     if b_arr.ndim == 2:
         return [
-            emd2(a, b_arr[:, k], M, log=log, return_matrix=return_matrix,
-                 center_dual=center_dual, check_marginals=check_marginals)
+            emd2(
+                a,
+                b_arr[:, k],
+                M,
+                log=log,
+                return_matrix=return_matrix,
+                center_dual=center_dual,
+                check_marginals=check_marginals,
+            )
             for k in range(b_arr.shape[1])
         ]
     a, b, M, dtype = problem(a, b, M)
     b = _check_balance(a, b, check_marginals)
     plan, cost, u, v, status = _solve(a, b, M, center_dual)
     if log or return_matrix:
-        log_dict: Dict[str, Any] = {
+        log_dict: dict[str, Any] = {
             "cost": cost,
             "u": u.astype(dtype, copy=False),
             "v": v.astype(dtype, copy=False),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any
 
 import numpy as np
 
@@ -16,11 +16,11 @@ def partial_wasserstein(
     a: Any,
     b: Any,
     M: Any,
-    m: Optional[float] = None,
+    m: float | None = None,
     nb_dummies: int = 1,
     log: bool = False,
     **kwargs: Any,
-) -> Union[np.ndarray, Tuple[np.ndarray, Dict[str, Any]]]:
+) -> np.ndarray | tuple[np.ndarray, dict[str, Any]]:
     r"""Solves the partial optimal transport problem and returns the plan.
 
     .. math::
@@ -101,11 +101,11 @@ def partial_wasserstein2(
     a: Any,
     b: Any,
     M: Any,
-    m: Optional[float] = None,
+    m: float | None = None,
     nb_dummies: int = 1,
     log: bool = False,
     **kwargs: Any,
-) -> Union[float, Tuple[float, Dict[str, Any]]]:
+) -> float | tuple[float, dict[str, Any]]:
     """Solves the partial optimal transport problem and returns the loss ``<gamma, M>``.
 
     Same call as ``ot.partial.partial_wasserstein2`` (POT 0.9.7). Parameters as in

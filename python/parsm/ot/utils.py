@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -14,12 +14,27 @@ __all__ = ["dist"]
 _NATIVE = ("sqeuclidean", "euclidean", "cosine", "correlation")
 
 
+def _check_rows(z: np.ndarray, name: str, metric: str) -> None:
+    """Raises for rows where the cosine/correlation distance is undefined (POT gives NaN)."""
+    if metric == "cosine":
+        bad = np.flatnonzero(~np.any(z != 0, axis=1))
+        kind = "all-zero"
+    else:
+        bad = np.flatnonzero(np.all(z == z[:, :1], axis=1))
+        kind = "constant"
+    if bad.size:
+        raise ValueError(
+            f"{name} has {kind} row(s) at indices {bad[:20].tolist()}, for which the {metric} "
+            "distance is undefined (POT returns NaN there); drop those samples."
+        )
+
+
 def dist(
     x1: Any,
-    x2: Optional[Any] = None,
+    x2: Any | None = None,
     metric: str = "sqeuclidean",
     p: float = 2,
-    w: Optional[Any] = None,
+    w: Any | None = None,
     backend: str = "auto",
     nx: Any = None,
     use_tensor: bool = False,
@@ -63,6 +78,9 @@ def dist(
             f"and {b.shape[1]}."
         )
     if metric in _NATIVE and w is None:
+        if metric in ("cosine", "correlation"):
+            for name, z in (("x1", a), ("x2", b)):
+                _check_rows(z, name, metric)
         return _core.cost_matrix(a.T, b.T, metric)
     try:
         from scipy.spatial.distance import cdist

@@ -1,0 +1,154 @@
+"""Every kind of bad input gets a TypeError/ValueError that says what is wrong."""
+
+from __future__ import annotations
+
+import numpy as np
+import parsm
+import pytest
+from conftest import population
+
+
+@pytest.fixture
+def XY(rng):
+    return population(rng, 20, 8), population(rng, 20, 6)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_responses(XY, bad):
+    X, Y = XY
+    Y = Y.copy()
+    Y[3, 2] = bad
+    with pytest.raises(ValueError, match="Y contains 1 NaN or infinite value"):
+        parsm.partial_soft_match(X, Y, 0.5)
+
+
+def test_one_dimensional_array(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match=r"X must be a 2-D array .* got a 1-D array.*reshape"):
+        parsm.partial_soft_match(X[:, 0], Y, 0.5)
+
+
+def test_three_dimensional_array(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match="Y must be a 2-D array .* got a 3-D array"):
+        parsm.partial_soft_match(X, Y[:, :, None], 0.5)
+
+
+def test_different_stimulus_counts(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match="X has 20 stimuli .* but Y has 19"):
+        parsm.partial_soft_match(X, Y[:19], 0.5)
+
+
+def test_zero_units(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match="Y has zero units"):
+        parsm.partial_soft_match(X, Y[:, :0], 0.5)
+
+
+def test_fewer_than_two_stimuli(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match="at least 2 stimuli"):
+        parsm.partial_soft_match(X[:1], Y[:1], 0.5)
+
+
+@pytest.mark.parametrize("s", [-0.1, 1.0001, float("nan"), float("inf")])
+def test_s_outside_unit_interval(XY, s):
+    X, Y = XY
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        parsm.partial_soft_match(X, Y, s)
+
+
+def test_s_of_wrong_type(XY):
+    X, Y = XY
+    with pytest.raises(TypeError, match="s must be a real number"):
+        parsm.partial_soft_match(X, Y, "0.5")
+
+
+@pytest.mark.parametrize("metric", ["correlation", "cosine"])
+def test_zero_variance_or_all_zero_units_are_named(XY, metric):
+    X, Y = XY
+    X = X.copy()
+    X[:, 2] = 0.0
+    X[:, 5] = 0.0
+    with pytest.raises(ValueError, match=r"X has constant .* indices \[2, 5\].*drop"):
+        parsm.partial_soft_match(X, Y, 0.5, metric)
+
+
+def test_constant_unit_under_correlation(XY):
+    X, Y = XY
+    Y = Y.copy()
+    Y[:, 4] = 3.7
+    with pytest.raises(ValueError, match=r"Y has constant .* indices \[4\]"):
+        parsm.cost_matrix(X, Y)
+    assert parsm.cost_matrix(X, Y, "cosine").shape == (8, 6)  # defined for cosine
+
+
+def test_unknown_metric(XY):
+    with pytest.raises(ValueError, match="unknown metric 'manhattan'"):
+        parsm.partial_soft_match(*XY, 0.5, metric="manhattan")
+
+
+def test_non_numeric_input(XY):
+    X, Y = XY
+    with pytest.raises(TypeError, match="must hold real numbers"):
+        parsm.cost_matrix(X.astype(str), Y)
+    with pytest.raises(TypeError, match="must hold real numbers"):
+        parsm.cost_matrix(X + 1j, Y)
+
+
+def test_ragged_input(XY):
+    with pytest.raises(TypeError, match="could not be converted"):
+        parsm.cost_matrix([[1.0, 2.0], [3.0]], XY[1])
+
+
+def test_bad_n_threads(XY):
+    with pytest.raises(ValueError, match="n_threads must be >= 1"):
+        parsm.cost_matrix(*XY, n_threads=0)
+    with pytest.raises(TypeError, match="n_threads must be a positive int"):
+        parsm.cost_matrix(*XY, n_threads=1.5)
+
+
+@pytest.mark.parametrize("w", [[0.5, -0.1, 0.6], [0.5, np.nan, 0.5], [0.5, np.inf, 0.5]])
+def test_negative_or_non_finite_marginals(w):
+    M = np.ones((3, 3))
+    with pytest.raises(ValueError, match="negative or non-finite weight at index 1"):
+        parsm.ot.emd(w, [], M)
+    with pytest.raises(ValueError, match="negative or non-finite weight at index 1"):
+        parsm.ot.partial.partial_wasserstein([], w, M, m=0.1)
+
+
+def test_marginals_with_different_sums():
+    with pytest.raises(ValueError, match="a and b vector must have the same sum"):
+        parsm.ot.emd([0.5, 0.5], [0.5, 0.6], np.ones((2, 2)))
+
+
+def test_marginal_of_wrong_length():
+    with pytest.raises(ValueError, match="has 3 weights but the cost matrix has 2"):
+        parsm.ot.emd([0.2, 0.3, 0.5], [], np.ones((2, 2)))
+
+
+def test_mass_larger_than_available():
+    with pytest.raises(ValueError, match="m should lower or equal than min"):
+        parsm.ot.partial.partial_wasserstein([0.5, 0.5], [0.25, 0.25], np.ones((2, 2)), m=0.6)
+    with pytest.raises(ValueError, match="m should be greater than 0"):
+        parsm.ot.partial.partial_wasserstein([], [], np.ones((2, 2)), m=-0.1)
+
+
+def test_non_finite_cost_matrix():
+    M = np.ones((3, 3))
+    M[1, 1] = np.nan
+    with pytest.raises(ValueError, match="the cost matrix contains 1 NaN"):
+        parsm.ot.emd([], [], M)
+    with pytest.raises(ValueError, match="the cost matrix contains 1 NaN"):
+        parsm.ot.partial.partial_wasserstein2([], [], M, m=0.5)
+
+
+def test_ot_dist_rejects_zero_rows_where_pot_returns_nan(rng):
+    x = rng.standard_normal((5, 3))
+    x[2] = 0.0
+    with pytest.raises(ValueError, match=r"x1 has all-zero row\(s\) at indices \[2\]"):
+        parsm.ot.dist(x, metric="cosine")
+    x[4] = 7.0
+    with pytest.raises(ValueError, match=r"x2 has constant row\(s\) at indices \[2, 4\]"):
+        parsm.ot.dist(x[:2], x, metric="correlation")

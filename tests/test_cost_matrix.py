@@ -1,0 +1,52 @@
+"""cost_matrix and parsm.ot.dist agree with scipy's cdist and POT's dist."""
+
+from __future__ import annotations
+
+import numpy as np
+import ot
+import parsm
+import pytest
+from conftest import population
+from scipy.spatial.distance import cdist
+
+
+@pytest.mark.parametrize("metric", parsm.METRICS)
+def test_matches_scipy_cdist(rng, metric):
+    X = population(rng, 40, 90)
+    Y = population(rng, 40, 70)
+    Y[:, 3] = X[:, 8]  # a duplicate: distance exactly 0 after clamping
+    C = parsm.cost_matrix(X, Y, metric)
+    ref = np.maximum(cdist(X.T, Y.T, metric), 0.0)
+    np.testing.assert_allclose(C, ref, rtol=1e-12, atol=1e-12)
+    assert C.min() >= 0.0
+    assert C[8, 3] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("metric", parsm.METRICS)
+def test_ot_dist_matches_pot(rng, metric):
+    x1 = rng.standard_normal((50, 7))
+    x2 = rng.standard_normal((60, 7))
+    np.testing.assert_allclose(
+        parsm.ot.dist(x1, x2, metric=metric), ot.dist(x1, x2, metric=metric), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(parsm.ot.dist(x1), ot.dist(x1), rtol=1e-12, atol=1e-12)
+
+
+def test_ot_dist_falls_back_to_scipy_for_other_metrics(rng):
+    x1 = rng.standard_normal((20, 4))
+    x2 = rng.standard_normal((30, 4))
+    np.testing.assert_allclose(
+        parsm.ot.dist(x1, x2, metric="cityblock"), ot.dist(x1, x2, metric="cityblock")
+    )
+    np.testing.assert_allclose(
+        parsm.ot.dist(x1, x2, metric="minkowski", p=3), ot.dist(x1, x2, metric="minkowski", p=3)
+    )
+
+
+def test_large_offsets_do_not_lose_digits(rng):
+    # |x|^2 + |y|^2 - 2 x.y cancels catastrophically for nearby far-from-origin units.
+    X = 1e4 + rng.standard_normal((30, 5))
+    Y = X + 1e-6 * rng.standard_normal((30, 5))
+    np.testing.assert_allclose(
+        parsm.cost_matrix(X, Y, "sqeuclidean"), cdist(X.T, Y.T, "sqeuclidean"), rtol=1e-9
+    )
