@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import parsm
 import pytest
 from conftest import population
+
+import parsm
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import ot
-import parsm
 import pytest
 from conftest import population
 from scipy.spatial.distance import cdist
+
+import parsm
 
 
 @pytest.mark.parametrize("metric", parsm.METRICS)

@@ -7,9 +7,10 @@ import inspect
 
 import numpy as np
 import ot
-import parsm.ot as pot_like
 import pytest
 from scipy.optimize import linprog
+
+import parsm.ot as pot_like
 
 
 @pytest.fixture

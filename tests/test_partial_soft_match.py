@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import ot
-import parsm
 import pytest
 from conftest import assert_feasible, population, pot_partial_cost
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import parsm
 
 METRICS = list(parsm.METRICS)
 

@@ -57,8 +57,12 @@ impl FromStr for Metric {
     }
 }
 
-/// Rows of the output handled by one parallel task.
-const ROW_BLOCK: usize = 32;
+/// Rows of the output handled by one parallel task: large enough that the GEMM kernel packs the
+/// right-hand matrix rarely, fixed so that results never depend on the thread count.
+const ROW_BLOCK: usize = 256;
+
+/// Columns of the output in one product-and-finish tile.
+const COL_TILE: usize = 256;
 
 /// Below this fraction of `|x|^2 + |y|^2`, a squared distance from the GEMM identity has lost
 /// too many digits to cancellation, so it is recomputed directly from the difference.
@@ -133,20 +137,25 @@ pub fn cost_matrix(
             let r0 = blk * ROW_BLOCK;
             let rows = out.nrows();
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
-            general_mat_mul(1.0, &xb, &yt, 0.0, &mut out);
-            for (di, mut row) in out.axis_iter_mut(Axis(0)).enumerate() {
-                let i = r0 + di;
-                finish_row(metric, &mut row, i, &px, &py);
+            // Column tiles keep each tile in cache between the product and its finishing pass.
+            for j0 in (0..ny).step_by(COL_TILE) {
+                let cols = Slice::from(j0..(j0 + COL_TILE).min(ny));
+                let mut tile = out.slice_axis_mut(Axis(1), cols);
+                general_mat_mul(1.0, &xb, &yt.slice_axis(Axis(1), cols), 0.0, &mut tile);
+                for (di, mut row) in tile.axis_iter_mut(Axis(0)).enumerate() {
+                    finish_row(metric, &mut row, r0 + di, j0, &px, &py);
+                }
             }
         });
     Ok(c)
 }
 
-/// Turns one row of inner products into costs.
+/// Turns inner products into costs, for row `i` and the columns starting at `j0`.
 fn finish_row(
     metric: Metric,
     row: &mut ndarray::ArrayViewMut1<f64>,
     i: usize,
+    j0: usize,
     px: &Prepared,
     py: &Prepared,
 ) {
@@ -157,7 +166,8 @@ fn finish_row(
         Metric::SqEuclidean | Metric::Euclidean => {
             let xi = px.units.row(i);
             let nxi = px.sq_norms[i];
-            Zip::indexed(row).for_each(|j, g| {
+            Zip::indexed(row).for_each(|dj, g| {
+                let j = j0 + dj;
                 let scale = nxi + py.sq_norms[j];
                 let mut d2 = scale - 2.0 * *g;
                 if d2 < CANCELLATION_GUARD * scale {

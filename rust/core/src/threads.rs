@@ -6,7 +6,8 @@
 
 use crate::error::ParsmError;
 
-/// Runs `f` inside a pool of `n_threads` threads (`None`: rayon's default).
+/// Runs `f` inside a pool of `n_threads` threads. `None` runs it in rayon's global pool (all
+/// cores, or `RAYON_NUM_THREADS`), which is built once and reused.
 pub fn with_threads<T: Send>(
     n_threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
@@ -14,11 +15,11 @@ pub fn with_threads<T: Send>(
     if n_threads == Some(0) {
         return Err(ParsmError::ZeroThreads);
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = n_threads {
-        builder = builder.num_threads(n);
-    }
-    let pool = builder
+    let Some(n) = n_threads else {
+        return Ok(f());
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
         .build()
         .map_err(|e| ParsmError::ThreadPool(e.to_string()))?;
     Ok(pool.install(f))
