@@ -57,7 +57,7 @@ fn main() {
         let w = vec![1.0 / n as f64; n];
         let (sol, t_emd) = time(|| emd(c.view(), &w, &w, TransportOptions::default()).unwrap());
         let mut reference = None;
-        for k in [1usize, 8, 32, 64, 256] {
+        for k in [1usize, 16, 45, 64, 128, 256, 512] {
             let opts = TransportOptions {
                 n_dummies: Some(k),
                 ..Default::default()
