@@ -6,11 +6,13 @@
 //! * [`cost`]: cost matrices between units (correlation, cosine, squared and plain Euclidean);
 //! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
 //! * [`transport`]: exact balanced and partial transport on top of it;
+//! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
 #![forbid(unsafe_code)]
 
 pub mod cost;
 pub mod error;
+pub mod path;
 pub mod simplex;
 pub mod threads;
 pub mod transport;
@@ -18,5 +20,6 @@ pub mod validate;
 
 pub use cost::{cost_matrix, Metric};
 pub use error::{ParsmError, Side};
+pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
 pub use transport::{emd, partial, TransportOptions};

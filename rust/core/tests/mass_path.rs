@@ -1,0 +1,108 @@
+//! The mass path against the network simplex: two exact solvers must agree.
+
+mod common;
+
+use common::Rng;
+use ndarray::{Array2, ArrayView2};
+use parsm_core::{partial, MassPath, TransportOptions};
+
+fn random_costs(rng: &mut Rng, nx: usize, ny: usize, regime: usize) -> Array2<f64> {
+    Array2::from_shape_fn((nx, ny), |_| match regime {
+        0 => rng.uniform(),
+        1 => rng.below(4) as f64 - 1.0, // ties, zeros and negatives
+        _ => 2.0 * rng.normal(),
+    })
+}
+
+#[test]
+fn path_cost_equals_simplex_at_random_masses() {
+    let mut rng = Rng::new(21);
+    for trial in 0..120 {
+        let nx = 1 + rng.below(25);
+        let ny = 1 + rng.below(25);
+        let c = random_costs(&mut rng, nx, ny, trial % 3);
+        let path = MassPath::solve(c.view(), 1.0).unwrap();
+        assert!((path.s_max() - 1.0).abs() < 1e-15);
+        let a = vec![1.0 / nx as f64; nx];
+        let b = vec![1.0 / ny as f64; ny];
+        let grid: Vec<f64> = (0..6).map(|_| rng.uniform()).chain([0.0, 1.0]).collect();
+        let zeta = path.evaluate(c.view(), &grid).unwrap();
+        for (&s, &z) in grid.iter().zip(&zeta) {
+            let sol = partial(c.view(), &a, &b, s, TransportOptions::default()).unwrap();
+            let scale = c.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+            assert!(
+                (sol.cost - z).abs() <= 1e-9 * scale,
+                "trial {trial} ({nx}x{ny}) s={s}: path {z} vs simplex {}",
+                sol.cost
+            );
+            // The rebuilt plan is feasible and has the same cost.
+            let plan = path.plan_at(s).unwrap();
+            assert!(plan.iter().all(|&t| t >= 0.0));
+            assert!((plan.sum() - s).abs() < 1e-12);
+            for r in plan.rows() {
+                assert!(r.sum() <= 1.0 / nx as f64 + 1e-12);
+            }
+            for col in plan.columns() {
+                assert!(col.sum() <= 1.0 / ny as f64 + 1e-12);
+            }
+            let pc: f64 = plan.iter().zip(c.iter()).map(|(t, c)| t * c).sum();
+            assert!((pc - z).abs() <= 1e-9 * scale);
+        }
+    }
+}
+
+#[test]
+fn zeta_is_convex_and_unit_masses_never_decrease() {
+    let mut rng = Rng::new(5);
+    for trial in 0..40 {
+        let (nx, ny) = (2 + rng.below(20), 2 + rng.below(20));
+        let c = random_costs(&mut rng, nx, ny, trial % 3);
+        let path = MassPath::solve(c.view(), 1.0).unwrap();
+        let slopes = path.slopes();
+        assert!(
+            slopes.windows(2).all(|w| w[1] >= w[0] - 1e-12),
+            "{slopes:?}"
+        );
+        // Masses at increasing s: rows and columns only gain mass.
+        let mut prev = Array2::<f64>::zeros((nx, ny));
+        for k in 0..=20 {
+            let plan = path.plan_at(k as f64 / 20.0).unwrap();
+            let (rows, prev_rows) = (
+                plan.sum_axis(ndarray::Axis(1)),
+                prev.sum_axis(ndarray::Axis(1)),
+            );
+            let (cols, prev_cols) = (
+                plan.sum_axis(ndarray::Axis(0)),
+                prev.sum_axis(ndarray::Axis(0)),
+            );
+            assert!(rows.iter().zip(&prev_rows).all(|(a, b)| *a >= b - 1e-15));
+            assert!(cols.iter().zip(&prev_cols).all(|(a, b)| *a >= b - 1e-15));
+            prev = plan;
+        }
+        // Entry and full masses are consistent with the plans.
+        for i in 0..nx {
+            let (e, f) = (path.row_entry()[i], path.row_full()[i]);
+            assert!(e <= f && f <= 1.0);
+            let before = path.plan_at(e).unwrap().row(i).sum();
+            assert!(before < 1e-15, "row {i} has mass before it enters");
+            let after = path.plan_at(f).unwrap().row(i).sum();
+            assert!((after - 1.0 / nx as f64).abs() < 1e-12);
+        }
+    }
+}
+
+#[test]
+fn partial_path_stops_at_s_max_and_rejects_beyond() {
+    let mut rng = Rng::new(9);
+    let c = random_costs(&mut rng, 12, 7, 0);
+    let path = MassPath::solve(c.view(), 0.4).unwrap();
+    assert!(path.s_max() >= 0.4 && path.s_max() < 0.4 + 1.0 / 84.0 + 1e-12);
+    assert!(path.plan_at(0.9).is_err());
+    assert!(MassPath::solve(c.view(), 1.5).is_err());
+    let empty = Array2::<f64>::zeros((0, 3));
+    assert!(MassPath::solve(empty.view(), 1.0).is_err());
+    let one = Array2::from_elem((1, 1), 3.0);
+    let p = MassPath::solve(one.view(), 1.0).unwrap();
+    assert_eq!(p.evaluate(one.view(), &[0.5]).unwrap(), vec![1.5]);
+    let _ = ArrayView2::<f64>::from_shape((0, 0), &[]);
+}
