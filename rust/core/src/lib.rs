@@ -7,13 +7,17 @@
 //! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
 //! * [`transport`]: exact balanced and partial transport on top of it;
 //! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
+//! * [`elbow`]: the L-curve elbow rules;
+//! * [`sweep`]: parallel independent solves (a simplex per mass, brute-force unit ablation);
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
 #![forbid(unsafe_code)]
 
 pub mod cost;
+pub mod elbow;
 pub mod error;
 pub mod path;
 pub mod simplex;
+pub mod sweep;
 pub mod threads;
 pub mod transport;
 pub mod validate;

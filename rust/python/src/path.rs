@@ -1,0 +1,83 @@
+//! `MassPath`: the exact optimal-cost path of partial transport, held by Python.
+
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::prelude::*;
+
+use crate::detach::{run_detached, value_error};
+
+/// The whole path ζ(s) of partial transport with uniform marginals, from one solve.
+#[pyclass(module = "parsm._core", frozen)]
+pub struct MassPath {
+    inner: parsm_core::MassPath,
+}
+
+#[pymethods]
+impl MassPath {
+    /// Solves the path on `cost` (Nx x Ny) up to mass `s_max`.
+    #[new]
+    #[pyo3(signature = (cost, s_max=1.0))]
+    fn new(py: Python<'_>, cost: PyReadonlyArray2<'_, f64>, s_max: f64) -> PyResult<Self> {
+        let c = cost.as_array();
+        let inner = run_detached(py, Some(1), || parsm_core::MassPath::solve(c, s_max))?;
+        Ok(MassPath { inner })
+    }
+
+    /// Largest mass reached.
+    #[getter]
+    fn s_max(&self) -> f64 {
+        self.inner.s_max()
+    }
+
+    /// Number of augmenting paths.
+    #[getter]
+    fn n_augmentations(&self) -> usize {
+        self.inner.n_augmentations()
+    }
+
+    /// `(s_k, zeta_k)`: the breakpoints of the optimal cost.
+    fn breakpoints<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>) {
+        let (s, z) = self.inner.breakpoints();
+        (s.into_pyarray(py), z.into_pyarray(py))
+    }
+
+    /// `<T(s), other>` for every `s` in `grid`.
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        other: PyReadonlyArray2<'py, f64>,
+        grid: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let other = other.as_array();
+        if other.dim() != self.inner.shape() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "the cost matrix has shape {:?} but the path was solved for {:?}",
+                other.dim(),
+                self.inner.shape()
+            )));
+        }
+        let v = self
+            .inner
+            .evaluate(other, grid.as_slice()?)
+            .map_err(value_error)?;
+        Ok(v.into_pyarray(py))
+    }
+
+    /// The exact optimal plan at mass `s`.
+    fn plan_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        Ok(self.inner.plan_at(s).map_err(value_error)?.into_pyarray(py))
+    }
+
+    /// `(row_entry, row_full, col_entry, col_full)`: the mass at which each unit starts to be
+    /// matched and is fully matched (NaN if not within `s_max`).
+    fn unit_masses<'py>(&self, py: Python<'py>) -> [Bound<'py, PyArray1<f64>>; 4] {
+        [
+            self.inner.row_entry().to_vec().into_pyarray(py),
+            self.inner.row_full().to_vec().into_pyarray(py),
+            self.inner.col_entry().to_vec().into_pyarray(py),
+            self.inner.col_full().to_vec().into_pyarray(py),
+        ]
+    }
+}

@@ -1,0 +1,146 @@
+//! Cost matrices and exact transport solves.
+
+use ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
+use pyo3::prelude::*;
+
+use crate::detach::{run_detached, value_error};
+
+fn status_name(s: SolveStatus) -> &'static str {
+    match s {
+        SolveStatus::Optimal => "optimal",
+        SolveStatus::Infeasible => "infeasible",
+        SolveStatus::MaxIterReached => "max_iter_reached",
+    }
+}
+
+/// What the solvers return to Python: `(plan, cost, u, v, status, iterations)`.
+type SolutionTuple<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    f64,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    &'static str,
+    u64,
+);
+
+fn solution_to_py(py: Python<'_>, s: TransportSolution) -> SolutionTuple<'_> {
+    (
+        s.plan.into_pyarray(py),
+        s.cost,
+        s.u.into_pyarray(py),
+        s.v.into_pyarray(py),
+        status_name(s.status),
+        s.iterations,
+    )
+}
+
+/// Cost matrix between the columns (units) of `x` (M x Nx) and `y` (M x Ny).
+#[pyfunction]
+#[pyo3(signature = (x, y, metric, n_threads=None))]
+pub fn cost_matrix<'py>(
+    py: Python<'py>,
+    x: PyReadonlyArray2<'py, f64>,
+    y: PyReadonlyArray2<'py, f64>,
+    metric: &str,
+    n_threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let metric: parsm_core::Metric = metric.parse().map_err(|e: ParsmError| value_error(e))?;
+    let (x, y) = (x.as_array(), y.as_array());
+    let c: Array2<f64> = run_detached(py, n_threads, || parsm_core::cost_matrix(x, y, metric))?;
+    Ok(c.into_pyarray(py))
+}
+
+/// Balanced optimal transport: `(plan, cost, u, v, status, iterations)`.
+#[pyfunction]
+#[pyo3(signature = (cost, a, b, max_iter=None))]
+pub fn emd<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    a: PyReadonlyArray1<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    max_iter: Option<u64>,
+) -> PyResult<SolutionTuple<'py>> {
+    let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
+    let (a, b) = (a.to_vec(), b.to_vec());
+    let options = TransportOptions {
+        max_iter,
+        n_dummies: None,
+    };
+    let sol = run_detached(py, Some(1), || parsm_core::emd(c, &a, &b, options))?;
+    Ok(solution_to_py(py, sol))
+}
+
+/// Exact partial optimal transport of mass `m`: `(plan, cost, u, v, status, iterations)`.
+/// The potentials cover the augmented problem (real nodes first, then the dummy points).
+#[pyfunction]
+#[pyo3(signature = (cost, a, b, m, n_dummies=None, max_iter=None))]
+pub fn partial<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    a: PyReadonlyArray1<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    m: f64,
+    n_dummies: Option<usize>,
+    max_iter: Option<u64>,
+) -> PyResult<SolutionTuple<'py>> {
+    let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
+    let (a, b) = (a.to_vec(), b.to_vec());
+    let options = TransportOptions {
+        max_iter,
+        n_dummies,
+    };
+    let sol = run_detached(py, Some(1), || parsm_core::partial(c, &a, &b, m, options))?;
+    Ok(solution_to_py(py, sol))
+}
+
+/// The number of dummy points used by `partial` when `n_dummies` is not given.
+#[pyfunction]
+pub fn default_dummies(nx: usize, ny: usize) -> usize {
+    parsm_core::transport::default_dummies(nx, ny)
+}
+
+/// Two arrays returned together.
+type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// `(costs, other)` of the network simplex at every mass of `grid`, in parallel; `other` is
+/// `<T(s), other_cost>` (NaN without `other_cost`).
+#[pyfunction]
+#[pyo3(signature = (cost, grid, other_cost=None, n_threads=None))]
+pub fn partial_sweep<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    grid: PyReadonlyArray1<'py, f64>,
+    other_cost: Option<PyReadonlyArray2<'py, f64>>,
+    n_threads: Option<usize>,
+) -> PyResult<ArrayPair<'py>> {
+    let c = cost.as_array();
+    let grid = grid.as_array().to_vec();
+    let other = other_cost.as_ref().map(|o| o.as_array());
+    if let Some(o) = &other {
+        if o.dim() != c.dim() {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "other_cost must have the shape of cost",
+            ));
+        }
+    }
+    let out = run_detached(py, n_threads, || {
+        parsm_core::sweep::partial_sweep(c, &grid, other)
+    })?;
+    let (a, b): (Vec<f64>, Vec<f64>) = out.into_iter().unzip();
+    Ok((a.into_pyarray(py), b.into_pyarray(py)))
+}
+
+/// Brute-force unit importance: `score_without - score_full` for every unit of X and of Y.
+#[pyfunction]
+#[pyo3(signature = (cost, n_threads=None))]
+pub fn ablation_deltas<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    n_threads: Option<usize>,
+) -> PyResult<ArrayPair<'py>> {
+    let c = cost.as_array();
+    let (dx, dy) = run_detached(py, n_threads, || parsm_core::sweep::ablation_deltas(c))?;
+    Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
+}
