@@ -9,13 +9,18 @@ Main functions
 partial_soft_match(X, Y, s)   exact partial matching of mass s -> PartialMatch
 soft_match(X, Y)              the balanced soft-matching distance (s = 1)
 cost_matrix(X, Y, metric)     the unit-to-unit costs
+lcurve(X, Y)                  the exact L-curve and its elbow s0, from one path solve
+cv_score(X, Y, s, cv=5)       the paper's cross-validated score
 
 ``parsm.ot`` mirrors POT's ``emd``, ``emd2``, ``dist`` and ``partial`` calls.
 """
 
-from . import ot
+from . import datasets, ot
 from ._core import __version__
+from .crossval import cv_score
+from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
+from .preprocessing import constant_units, drop_constant_units
 from .results import MATCH_TOL, PartialMatch
 
 __all__ = [
@@ -27,4 +32,12 @@ __all__ = [
     "partial_soft_match",
     "soft_match",
     "ot",
+    "datasets",
+    "cv_score",
+    "lcurve",
+    "LCurve",
+    "ELBOW_RULES",
+    "DEFAULT_ELBOW",
+    "constant_units",
+    "drop_constant_units",
 ]

@@ -4,11 +4,10 @@
 //! * [`notebook`]: what the authors' notebooks run: `np.gradient` twice, the argmax of its
 //!   absolute value, plus one (clamped to the grid). Only this rule reproduces the paper's
 //!   model-selection numbers; it is fragile.
-//! * [`changepoint`]: parsm's rule. The slope of the L-curve is the marginal cost of matching
-//!   more mass: low while true counterparts are being matched, high once only units without one
-//!   are left. The elbow is where a two-level step function best fits that slope profile
-//!   (weighted least squares over the exact linear pieces), which uses the whole curve rather
-//!   than one noisy second difference.
+//! * [`plateau`]: parsm's rule. The slope of the L-curve (the marginal cost of matching more
+//!   mass) rises while true counterparts are matched and plateaus at the noise level once only
+//!   units without one are left; the elbow is where a ramp-then-plateau fit of the slope profile
+//!   breaks. It uses the whole exact curve rather than one noisy second difference.
 
 /// The index `i` of the paper's rule, `argmax_i |λ[i+1] - 2λ[i] + λ[i-1]|` over interior points.
 /// `None` for fewer than 3 points.
@@ -62,53 +61,89 @@ pub fn notebook(cost: &[f64]) -> Option<usize> {
     Some((best.1 + 1).min(cost.len() - 1))
 }
 
-/// The elbow of a piecewise-linear curve given by its knots `s` (increasing) and values `v`:
-/// the knot that splits the pieces' slopes into two groups with the least weighted squared
-/// error (weights = piece lengths), excluding the first and last knots. `None` with fewer than
-/// two pieces.
-pub fn changepoint(s: &[f64], v: &[f64]) -> Option<usize> {
-    let n = s.len().min(v.len());
-    if n < 3 {
-        return None;
+/// Weighted sums over a range of pieces, for least-squares fits in O(1) per range.
+#[derive(Clone, Copy, Default)]
+struct Moments {
+    w: f64,
+    x: f64,
+    y: f64,
+    xx: f64,
+    xy: f64,
+    yy: f64,
+}
+
+impl Moments {
+    fn add(self, w: f64, x: f64, y: f64) -> Self {
+        Moments {
+            w: self.w + w,
+            x: self.x + w * x,
+            y: self.y + w * y,
+            xx: self.xx + w * x * x,
+            xy: self.xy + w * x * y,
+            yy: self.yy + w * y * y,
+        }
     }
-    let pieces: Vec<(f64, f64)> = (0..n - 1)
+    fn minus(self, o: Self) -> Self {
+        Moments {
+            w: self.w - o.w,
+            x: self.x - o.x,
+            y: self.y - o.y,
+            xx: self.xx - o.xx,
+            xy: self.xy - o.xy,
+            yy: self.yy - o.yy,
+        }
+    }
+    /// Residual sum of squares of the best constant.
+    fn sse_constant(self) -> f64 {
+        (self.yy - self.y * self.y / self.w).max(0.0)
+    }
+    /// Residual sum of squares of the best line.
+    fn sse_line(self) -> f64 {
+        let vx = self.xx - self.x * self.x / self.w;
+        let cxy = self.xy - self.x * self.y / self.w;
+        let vy = self.yy - self.y * self.y / self.w;
+        let explained = if vx > 0.0 { cxy * cxy / vx } else { 0.0 };
+        (vy - explained).max(0.0)
+    }
+}
+
+/// parsm's elbow of a piecewise-linear L-curve given by its knots `s` (increasing) and values
+/// `v`; returns the index of the knot.
+///
+/// The slope of the L-curve is the marginal cost of matching more mass. While units with a true
+/// counterpart are being matched it **rises** (the best pairs go first, then weaker ones); once
+/// only units without a counterpart are left it **plateaus** at the noise level (`1 - r` with
+/// `r ≈ 0`). The elbow is the knot where a line (the ramp) followed by a constant (the
+/// plateau) best fits the slope profile, by least squares weighted by the pieces' widths.
+/// Ramp and plateau each span at least two pieces. `None` with fewer than four pieces.
+pub fn plateau(s: &[f64], v: &[f64]) -> Option<usize> {
+    let n = s.len().min(v.len());
+    // (knot index at the piece's end, width, midpoint, slope) of every piece of positive width.
+    let pieces: Vec<(usize, f64, f64, f64)> = (0..n.saturating_sub(1))
         .filter(|&k| s[k + 1] > s[k])
         .map(|k| {
             let w = s[k + 1] - s[k];
-            (w, (v[k + 1] - v[k]) / w)
+            (k + 1, w, 0.5 * (s[k] + s[k + 1]), (v[k + 1] - v[k]) / w)
         })
         .collect();
-    let ends: Vec<usize> = (0..n - 1)
-        .filter(|&k| s[k + 1] > s[k])
-        .map(|k| k + 1)
-        .collect();
-    if pieces.len() < 2 {
+    let m = pieces.len();
+    if m < 4 {
         return None;
     }
-    // Prefix sums of w, w*slope, w*slope^2.
-    let mut pw = vec![0.0; pieces.len() + 1];
-    let mut pm = vec![0.0; pieces.len() + 1];
-    let mut pq = vec![0.0; pieces.len() + 1];
-    for (k, &(w, m)) in pieces.iter().enumerate() {
-        pw[k + 1] = pw[k] + w;
-        pm[k + 1] = pm[k] + w * m;
-        pq[k + 1] = pq[k] + w * m * m;
+    let mut prefix = vec![Moments::default(); m + 1];
+    for (k, &(_, w, x, y)) in pieces.iter().enumerate() {
+        prefix[k + 1] = prefix[k].add(w, x, y);
     }
-    let sse = |a: usize, b: usize| {
-        let w = pw[b] - pw[a];
-        let m = pm[b] - pm[a];
-        (pq[b] - pq[a]) - m * m / w
-    };
-    let total = pieces.len();
-    let mut best = (f64::INFINITY, 1);
-    for b in 1..total {
-        let e = sse(0, b) + sse(b, total);
-        if e < best.0 {
-            best = (e, b);
+    let mut best = (f64::INFINITY, 2);
+    for b in 2..=m - 2 {
+        let ramp = prefix[b].sse_line();
+        let flat = prefix[m].minus(prefix[b]).sse_constant();
+        if ramp + flat < best.0 {
+            best = (ramp + flat, b);
         }
     }
-    // Knot between piece best.1 - 1 and piece best.1.
-    Some(ends[best.1 - 1])
+    // The knot between piece b - 1 (last of the ramp) and piece b (first of the plateau).
+    Some(pieces[best.1 - 1].0)
 }
 
 #[cfg(test)]
@@ -133,10 +168,32 @@ mod tests {
             .map(|&x| if x <= 0.5 { 0.2 * x } else { 0.1 + (x - 0.5) })
             .collect();
         assert_eq!(paper(&v), Some(5));
-        assert_eq!(changepoint(&s, &v), Some(5));
         // The notebook rule peaks at the kink too, then adds one: the authors' off-by-one
         // (np.gradient([...]) twice peaks at index 5 here, as numpy does).
         assert_eq!(notebook(&v), Some(6));
+    }
+
+    #[test]
+    fn plateau_rule_finds_where_a_rising_slope_levels_off() {
+        // Slope rises linearly (0.1 -> 0.6) up to s = 0.6, then stays at 0.95.
+        let s: Vec<f64> = (0..=50).map(|i| i as f64 / 50.0).collect();
+        let slope = |x: f64| if x < 0.6 { 0.1 + 0.5 * x / 0.6 } else { 0.95 };
+        let mut v = vec![0.0];
+        for k in 0..50 {
+            let mid = 0.5 * (s[k] + s[k + 1]);
+            v.push(v[k] + slope(mid) * (s[k + 1] - s[k]));
+        }
+        assert_eq!(plateau(&s, &v), Some(30)); // s = 0.6
+                                               // Unequal piece widths are weighted: dropping knots does not move the answer.
+        let (s2, v2): (Vec<f64>, Vec<f64>) = s
+            .iter()
+            .zip(&v)
+            .enumerate()
+            .filter(|(i, _)| i % 3 != 1 || *i > 40)
+            .map(|(_, (a, b))| (*a, *b))
+            .unzip();
+        let k = plateau(&s2, &v2).unwrap();
+        assert!((s2[k] - 0.6).abs() < 0.05, "{}", s2[k]);
     }
 
     #[test]
@@ -144,6 +201,6 @@ mod tests {
         let v = [0.0, 0.0, 0.0, 5.0];
         assert_eq!(notebook(&v), Some(3));
         assert_eq!(paper(&[1.0, 2.0]), None);
-        assert_eq!(changepoint(&[0.0, 1.0], &[0.0, 1.0]), None);
+        assert_eq!(plateau(&[0.0, 0.5, 1.0], &[0.0, 0.1, 1.0]), None);
     }
 }

@@ -15,14 +15,11 @@ pub fn elbow_notebook(cost: PyReadonlyArray1<'_, f64>) -> PyResult<Option<usize>
     Ok(parsm_core::elbow::notebook(cost.as_slice()?))
 }
 
-/// Index of the knot where a two-level fit of the curve's slopes changes level.
+/// Index of the knot where a ramp-then-plateau fit of the curve's slopes breaks.
 #[pyfunction]
-pub fn elbow_changepoint(
+pub fn elbow_plateau(
     s: PyReadonlyArray1<'_, f64>,
     cost: PyReadonlyArray1<'_, f64>,
 ) -> PyResult<Option<usize>> {
-    Ok(parsm_core::elbow::changepoint(
-        s.as_slice()?,
-        cost.as_slice()?,
-    ))
+    Ok(parsm_core::elbow::plateau(s.as_slice()?, cost.as_slice()?))
 }

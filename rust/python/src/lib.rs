@@ -22,7 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transport::ablation_deltas, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_paper, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_notebook, m)?)?;
-    m.add_function(wrap_pyfunction!(elbow::elbow_changepoint, m)?)?;
+    m.add_function(wrap_pyfunction!(elbow::elbow_plateau, m)?)?;
     m.add_class::<path::MassPath>()?;
     Ok(())
 }

@@ -1,0 +1,269 @@
+"""The L-curve of partial soft matching: the cost against the matched mass, and its elbow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _core
+from ._progress import Progress
+from ._validation import as_n_threads, as_population
+from .crossval import fold_costs
+from .matching import _check_metric, cost_matrix
+
+__all__ = ["LCurve", "lcurve", "ELBOW_RULES", "DEFAULT_ELBOW", "mass_grid"]
+
+#: The elbow rules :func:`lcurve` offers.
+ELBOW_RULES = ("plateau", "paper", "notebook")
+#: The rule used when none is given.
+DEFAULT_ELBOW = "plateau"
+_METHODS = ("path", "simplex")
+
+
+@dataclass(frozen=True, eq=False)
+class LCurve:
+    """An L-curve: the transport cost over a grid of matched masses, and its elbow ``s0``.
+
+    Attributes
+    ----------
+    s : ndarray
+        The grid of masses.
+    cost : ndarray
+        ``λ(s) = <T(s), C>``; with ``cv``, the cost of the training-fold plans on the held-out
+        stimuli, averaged over folds.
+    score : ndarray
+        ``1 - cost``: the paper's score at every ``s``.
+    mean_correlation : ndarray
+        ``(s - cost) / s``: the mean Pearson r of the matched mass (NaN at ``s = 0`` and for
+        Euclidean metrics).
+    curvature : ndarray
+        The centred second difference ``cost[i+1] - 2 cost[i] + cost[i-1]`` (NaN at the ends).
+    elbow : str
+        The rule that chose the elbow: ``"plateau"``, ``"paper"`` or ``"notebook"``.
+    elbow_index : int
+        The grid index of the elbow (the closest grid point for ``"plateau"``, whose ``s0``
+        is an exact breakpoint of ζ).
+    s0 : float
+        The matched mass at the elbow.
+    cost_s0, score_s0 : float
+        The (cross-validated, with ``cv``) cost and score at ``s0``: the numbers the paper
+        reports for partial soft matching.
+    unmatched_mass : float
+        ``1 - s0``. The paper's Fig. 2 value "≈ 0.47" is this number (``s0 ≈ 0.53``).
+    breakpoints : tuple of ndarray or None
+        ``(s_k, ζ_k)``: the exact breakpoints of the in-sample optimal cost ζ, a convex
+        piecewise-linear function (``method="path"`` only).
+    metric, method : str
+    cv : int or None
+    """
+
+    s: np.ndarray
+    cost: np.ndarray
+    score: np.ndarray
+    mean_correlation: np.ndarray
+    curvature: np.ndarray
+    elbow: str
+    elbow_index: int
+    s0: float
+    cost_s0: float
+    score_s0: float
+    unmatched_mass: float
+    breakpoints: tuple[np.ndarray, np.ndarray] | None
+    metric: str
+    method: str
+    cv: int | None
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Draws the curve with its elbow; see :func:`parsm.plot.plot_lcurve`."""
+        from .plot import plot_lcurve
+
+        return plot_lcurve(self, ax=ax, **kwargs)
+
+    def __repr__(self) -> str:
+        cv = f", cv={self.cv}" if self.cv else ""
+        return (
+            f"LCurve({len(self.s)} points, metric={self.metric!r}{cv}, elbow={self.elbow!r}: "
+            f"s0={self.s0:.4f}, score_s0={self.score_s0:.4f}, "
+            f"unmatched_mass={self.unmatched_mass:.4f})"
+        )
+
+
+def mass_grid(s: int | npt.ArrayLike = 200) -> np.ndarray:
+    """The mass grid: ``linspace(0, 0.999, s)`` for an int (as the authors use), or ``s``
+    itself, which must be increasing and within [0, 1]."""
+    if isinstance(s, (int, np.integer)) and not isinstance(s, bool):
+        if s < 3:
+            raise ValueError(f"the grid needs at least 3 points to find an elbow; got s = {s}.")
+        return np.linspace(0.0, 0.999, int(s))
+    grid = np.asarray(s, dtype=np.float64)
+    if grid.ndim != 1 or grid.size < 3:
+        raise ValueError("s must be an int (number of grid points) or a 1-D array of >= 3 masses.")
+    if not np.all(np.isfinite(grid)) or grid.min() < 0 or grid.max() > 1:
+        raise ValueError("every mass in s must be within [0, 1].")
+    if np.any(np.diff(grid) <= 0):
+        raise ValueError("the masses in s must be strictly increasing.")
+    return np.ascontiguousarray(grid)
+
+
+def _curve(
+    c_fit: np.ndarray,
+    c_eval: np.ndarray,
+    grid: np.ndarray,
+    method: str,
+    n_threads: int | None,
+    progress: Progress,
+) -> tuple[np.ndarray, Any]:
+    """The cost on ``c_eval`` of the plans fit on ``c_fit`` over ``grid``, and the path (or
+    None for the simplex sweep)."""
+    if method == "path":
+        path = _core.MassPath(c_fit, float(grid.max()))
+        progress.advance(len(grid))
+        return path.evaluate(c_eval, grid), path
+    out = np.empty(len(grid))
+    other = None if c_eval is c_fit else c_eval
+    for chunk in np.array_split(np.arange(len(grid)), max(1, min(len(grid), 20))):
+        costs, others = _core.partial_sweep(c_fit, grid[chunk], other, n_threads)
+        out[chunk] = costs if other is None else others
+        progress.advance(len(chunk))
+    return out, None
+
+
+def lcurve(
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    s: int | npt.ArrayLike = 200,
+    metric: str = "correlation",
+    *,
+    method: str = "path",
+    cv: int | None = None,
+    elbow: str = DEFAULT_ELBOW,
+    n_threads: int | None = None,
+    progress: bool | None = None,
+) -> LCurve:
+    """The L-curve of partial soft matching and its elbow ``s0``.
+
+    The authors re-solve partial transport at every grid point, one after another. parsm
+    computes the exact optimal cost ζ(s) for all ``s`` at once from one path solve
+    (``method="path"``), or runs the network simplex at every grid point in parallel
+    (``method="simplex"``, a cross-check).
+
+    Parameters
+    ----------
+    X, Y : array_like of shape (M, Nx) and (M, Ny)
+        Responses (stimuli x units).
+    s : int or array_like, default 200
+        Number of grid points on ``linspace(0, 0.999, s)`` (the authors' grid), or the masses.
+    metric : str, default "correlation"
+        The unit-to-unit cost (see :func:`parsm.cost_matrix`).
+    method : {"path", "simplex"}, default "path"
+        How the curve is computed. Both are exact.
+    cv : int, optional
+        Cross-validate over stimuli with this many folds, as the paper does: plans are fit on
+        the training stimuli and costed on the held-out ones; curves are averaged over folds.
+    elbow : {"plateau", "paper", "notebook"}, default "plateau"
+        The elbow rule. ``"paper"``: argmax of the absolute second difference, as the paper
+        states. ``"notebook"``: what the authors' notebooks run (``np.gradient`` twice, argmax,
+        plus one); only it reproduces the paper's model-selection numbers, and it is fragile
+        (it can jump to ``s ≈ 0.97``). ``"plateau"`` (parsm's default): the slope of ζ, the
+        marginal cost of matching more mass, rises while units with a counterpart are matched
+        and plateaus at the noise level after; ``s0`` is the exact breakpoint of the in-sample
+        ζ where a ramp-then-plateau fit of the slopes breaks. It picked the right model and
+        the right ``s0`` most often over 20 seeds of the paper's tasks (table in the README;
+        ``benches/elbow_rules.py`` re-runs it). With ``cv``, the score at ``s0`` is the
+        cross-validated one.
+    n_threads : int, optional
+        Threads for the cost matrices and the simplex sweep; results do not depend on it.
+    progress : bool, optional
+        Show a progress line on stderr; default: only when stderr is a terminal.
+
+    Returns
+    -------
+    LCurve
+    """
+    metric = _check_metric(metric)
+    if method not in _METHODS:
+        raise ValueError(f"method must be 'path' or 'simplex'; got {method!r}.")
+    if elbow not in ELBOW_RULES:
+        raise ValueError(f"elbow must be one of {ELBOW_RULES}; got {elbow!r}.")
+    grid = mass_grid(s)
+    x = as_population(X, "X")
+    y = as_population(Y, "Y")
+    n_threads = as_n_threads(n_threads)
+    c = cost_matrix(x, y, metric, n_threads=n_threads)
+
+    n_steps = len(grid) * (1 + (cv or 0))
+    bar = Progress("parsm lcurve", n_steps, progress)
+    try:
+        full, path = _curve(c, c, grid, method, n_threads, bar)
+        folds = []
+        if cv is not None:
+            for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
+                curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
+                folds.append((curve, fold_path, c_train, c_test))
+            cost = np.mean([f[0] for f in folds], axis=0)
+        else:
+            cost = full
+    finally:
+        bar.close()
+
+    breakpoints = path.breakpoints() if path is not None else None
+    k = None
+    if elbow == "plateau":
+        knots_s, knots_v = breakpoints if breakpoints is not None else (grid, full)
+        k = _core.elbow_plateau(np.ascontiguousarray(knots_s), np.ascontiguousarray(knots_v))
+    if k is not None:
+        s0 = float(knots_s[k])
+        idx = int(np.argmin(np.abs(grid - s0)))
+        cost_s0 = _cost_at(s0, c, path, folds, method, n_threads)
+    else:  # the other rules, or a curve with too few pieces for the plateau fit
+        rule = _core.elbow_notebook if elbow == "notebook" else _core.elbow_paper
+        idx = int(rule(np.ascontiguousarray(cost)))
+        s0 = float(grid[idx])
+        cost_s0 = float(cost[idx])
+    curvature = np.full(len(grid), np.nan)
+    curvature[1:-1] = cost[2:] - 2 * cost[1:-1] + cost[:-2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_corr = np.where(grid > 0, (grid - cost) / grid, np.nan)
+    if metric not in ("correlation", "cosine"):
+        mean_corr = np.full(len(grid), np.nan)
+    arrays = [grid, cost, 1.0 - cost, mean_corr, curvature]
+    for a in arrays:
+        a.setflags(write=False)
+    return LCurve(
+        s=grid,
+        cost=cost,
+        score=arrays[2],
+        mean_correlation=mean_corr,
+        curvature=curvature,
+        elbow=elbow,
+        elbow_index=idx,
+        s0=s0,
+        cost_s0=cost_s0,
+        score_s0=1.0 - cost_s0,
+        unmatched_mass=1.0 - s0,
+        breakpoints=breakpoints,
+        metric=metric,
+        method=method,
+        cv=cv,
+    )
+
+
+def _cost_at(
+    s0: float, c: np.ndarray, path: Any, folds: list, method: str, n_threads: int | None
+) -> float:
+    """The (cross-validated) cost at exactly ``s0``."""
+    at = np.array([s0])
+    if not folds:
+        if path is not None:
+            return float(path.evaluate(c, at)[0])
+        return float(_core.partial_sweep(c, at, None, n_threads)[0][0])
+    vals = []
+    for _curve_vals, fold_path, c_train, c_test in folds:
+        if fold_path is not None and s0 <= fold_path.s_max:
+            vals.append(float(fold_path.evaluate(c_test, at)[0]))
+        else:
+            vals.append(float(_core.partial_sweep(c_train, at, c_test, n_threads)[1][0]))
+    return float(np.mean(vals))
