@@ -53,7 +53,8 @@ def latent_structure(
     density: float = 0.1,
     rng: np.random.Generator | int | None = None,
 ) -> LatentStructure:
-    """Draws the shared basis ``F`` and mask ``S`` (each unit uses a factor with prob. ``density``)."""
+    """Draws the shared basis ``F`` and mask ``S`` (a unit uses each factor with probability
+    ``density``)."""
     rng = np.random.default_rng(rng)
     basis, _ = np.linalg.qr(rng.standard_normal((n_stimuli, n_factors)))
     mask = rng.uniform(size=(n_factors, n_units)) > 1.0 - density
