@@ -1,0 +1,105 @@
+"""lcurve, cv_score, the datasets and the mass path reproduce the paper and agree with POT."""
+
+from __future__ import annotations
+
+import numpy as np
+import ot
+import pytest
+from conftest import population
+
+import parsm
+from parsm import _core, datasets
+
+
+def prepared(X, Y):
+    return parsm.drop_constant_units(X)[0], parsm.drop_constant_units(Y)[0]
+
+
+def test_path_and_simplex_curves_agree_with_pot(rng):
+    X, Y = population(rng, 20, 17), population(rng, 20, 26)
+    grid = np.linspace(0.0, 0.999, 15)
+    path = parsm.lcurve(X, Y, grid, elbow="paper")
+    simplex = parsm.lcurve(X, Y, grid, method="simplex", elbow="paper")
+    np.testing.assert_allclose(path.cost, simplex.cost, rtol=1e-9, atol=1e-12)
+    C = parsm.cost_matrix(X, Y)
+    a, b = np.full(17, 1 / 17), np.full(26, 1 / 26)
+    for s, z in zip(grid[1::4], path.cost[1::4]):
+        pot = ot.partial.partial_wasserstein2(a, b, C, m=s, numItermax=10**7)
+        assert z == pytest.approx(pot, rel=1e-9, abs=1e-12)
+    bs, bz = path.breakpoints
+    assert np.all(np.diff(np.diff(bz) / np.diff(bs)) >= -1e-12)  # convex
+    assert path.score == pytest.approx(1 - path.cost)
+    assert path.unmatched_mass == pytest.approx(1 - path.s0)
+
+
+def test_rebuilt_plans_are_optimal_and_masses_only_grow(rng):
+    C = parsm.cost_matrix(population(rng, 15, 12), population(rng, 15, 9))
+    path = _core.MassPath(C, 1.0)
+    prev = np.zeros(C.shape)
+    for s in np.linspace(0, 1, 11):
+        T = path.plan_at(s)
+        assert T.sum() == pytest.approx(s, abs=1e-12)
+        assert np.all(T.sum(1) <= 1 / 12 + 1e-12) and np.all(T.sum(0) <= 1 / 9 + 1e-12)
+        assert np.sum(T * C) == pytest.approx(
+            parsm.ot.partial.partial_wasserstein2([], [], C, m=s), rel=1e-9, abs=1e-12
+        )
+        assert np.all(T.sum(1) >= prev.sum(1) - 1e-15)
+        assert np.all(T.sum(0) >= prev.sum(0) - 1e-15)
+        prev = T
+    row_entry, row_full, col_entry, col_full = path.unit_masses()
+    assert np.all(row_entry <= row_full) and np.all(col_entry <= col_full)
+
+
+def test_spurious_units_elbow_finds_the_signal_share():
+    t = datasets.spurious_units_task(0)
+    X, Y = prepared(t.X, t.Y)
+    lc = parsm.lcurve(X, Y, 100)
+    assert lc.elbow == "plateau"
+    assert abs(lc.s0 - 100 / 190) < 0.05
+
+
+def test_model_selection_reproduces_the_paper():
+    sm_a, sm_b, pa, pb, right = [], [], [], [], 0
+    for seed in range(5):
+        m = datasets.model_selection_task(seed)
+        Xa, Ya = prepared(m.X, m.Ya)
+        Xb, Yb = prepared(m.X, m.Yb)
+        sm_a.append(parsm.cv_score(Xa, Ya, 1.0, cv=5))
+        sm_b.append(parsm.cv_score(Xb, Yb, 1.0, cv=5))
+        pa.append(parsm.lcurve(Xa, Ya, 200, elbow="notebook", cv=5).score_s0)
+        pb.append(parsm.lcurve(Xb, Yb, 200, elbow="notebook", cv=5).score_s0)
+        la = parsm.lcurve(Xa, Ya, 200, cv=5)
+        lb = parsm.lcurve(Xb, Yb, 200, cv=5)
+        right += la.score_s0 > lb.score_s0
+    assert np.mean(sm_a) == pytest.approx(0.339, abs=0.03)
+    assert np.mean(sm_b) == pytest.approx(0.415, abs=0.03)
+    # The notebook rule reproduces the paper's partial score for Ya on the seeds where it does
+    # not jump to s ~ 0.97 (it is fragile; for Yb it jumps on most seeds here, see issue 3).
+    assert np.median(pa) == pytest.approx(0.715, abs=0.03)
+    assert min(pb) < 0.7 and max(pb) > 0.6
+    assert all(b > a for a, b in zip(sm_a, sm_b))  # SM prefers the wrong model
+    assert right >= 4  # the default rule prefers Ya
+
+
+def test_drop_constant_units_and_rejection_by_default():
+    X = np.array([[1.0, 0.0, 2.0, 4.0], [3.0, 0.0, 2.0, 4.0], [5.0, 0.0, 1.0, 4.0]])
+    with pytest.raises(ValueError, match=r"indices \[1, 3\]"):
+        parsm.cost_matrix(X, X)
+    kept_X, kept = parsm.drop_constant_units(X)
+    assert kept.tolist() == [0, 2] and kept_X.shape == (3, 2)
+
+
+def test_bad_lcurve_arguments(rng):
+    X, Y = population(rng, 10, 5), population(rng, 10, 6)
+    with pytest.raises(ValueError, match="at least 3 points"):
+        parsm.lcurve(X, Y, 2)
+    with pytest.raises(ValueError, match="strictly increasing"):
+        parsm.lcurve(X, Y, [0.5, 0.2, 0.9])
+    with pytest.raises(ValueError, match=r"within \[0, 1\]"):
+        parsm.lcurve(X, Y, [0.1, 0.5, 1.5])
+    with pytest.raises(ValueError, match="elbow must be one of"):
+        parsm.lcurve(X, Y, elbow="knee")
+    with pytest.raises(ValueError, match="method must be"):
+        parsm.lcurve(X, Y, method="sinkhorn")
+    with pytest.raises(ValueError, match="cv must be an integer >= 2"):
+        parsm.lcurve(X, Y, cv=1)
