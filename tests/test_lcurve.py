@@ -103,3 +103,14 @@ def test_bad_lcurve_arguments(rng):
         parsm.lcurve(X, Y, method="sinkhorn")
     with pytest.raises(ValueError, match="cv must be an integer >= 2"):
         parsm.lcurve(X, Y, cv=1)
+
+
+def test_lcurve_plot_renders(tmp_path, rng):
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    lc = parsm.lcurve(population(rng, 30, 20), population(rng, 30, 25), 50)
+    ax = lc.plot()
+    out = tmp_path / "lcurve.png"
+    ax.figure.savefig(out)
+    assert out.stat().st_size > 5000
+    assert ax.get_lines()[0].get_xydata().shape == (50, 2)
