@@ -153,3 +153,9 @@ def test_ot_dist_rejects_zero_rows_where_pot_returns_nan(rng):
     x[4] = 7.0
     with pytest.raises(ValueError, match=r"x2 has constant row\(s\) at indices \[2, 4\]"):
         parsm.ot.dist(x[:2], x, metric="correlation")
+
+
+def test_cv_score_with_mismatched_stimuli(XY):
+    X, Y = XY
+    with pytest.raises(ValueError, match="X has 20 stimuli .* but Y has 19"):
+        parsm.cv_score(X, Y[:19])

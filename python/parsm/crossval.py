@@ -71,7 +71,10 @@ def cv_score(
     y = as_population(Y, "Y")
     n_threads = as_n_threads(n_threads)
     if x.shape[0] != y.shape[0]:
-        cost_matrix(x, y, metric)  # raises the stimulus-mismatch error
+        raise ValueError(
+            f"X has {x.shape[0]} stimuli (rows) but Y has {y.shape[0]}; both populations must "
+            "be recorded on the same stimuli, in the same order."
+        )
     scores = []
     for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
         nx, ny = c_train.shape

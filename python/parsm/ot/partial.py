@@ -112,7 +112,7 @@ def partial_wasserstein2(
     :func:`partial_wasserstein`; with ``log=True`` the dict also holds the plan as ``"T"``.
     """
     plan, log_w = partial_wasserstein(a, b, M, m, nb_dummies, log=True, **kwargs)
-    cost = float(np.sum(plan * problem(a, b, M)[2]))
+    cost = log_w["partial_w_dist"]
     log_w["T"] = plan
     if log:
         return cost, log_w

@@ -70,12 +70,11 @@ struct Builder<'a> {
     col_flow: Vec<u64>,
     /// Flow arcs into each column: `(row, units)`.
     col_arcs: Vec<Vec<(u32, u64)>>,
-    /// Row potentials (0 for free rows) and column potentials; `rc = C + pr - pc`.
+    /// Row potentials (0 for free rows) and column potentials; `rc = C + pr - pc`. Free
+    /// columns all move by the sink's distance, so their sink arcs keep reduced cost 0 and the
+    /// first free column Dijkstra labels ends the search (no sink potential is needed).
     pr: Vec<f64>,
     pc: Vec<f64>,
-    /// Potential of the sink. Free columns always have `pc == pt`: their sink arcs have reduced
-    /// cost 0, so the first free column Dijkstra labels ends the search.
-    pt: f64,
     /// Minimum of `C[i, j]` over free rows `i`, and where it is attained.
     colmin: Vec<f64>,
     colarg: Vec<u32>,
@@ -114,7 +113,6 @@ impl<'a> Builder<'a> {
             col_arcs: vec![Vec::new(); ny],
             pr: vec![0.0; nx],
             pc: vec![0.0; ny],
-            pt: 0.0,
             colmin,
             colarg,
             d_row: vec![f64::INFINITY; nx],
@@ -238,7 +236,6 @@ impl<'a> Builder<'a> {
             };
             self.pc[j] += d.min(best_t);
         }
-        self.pt += best_t;
         Some((best_col, best_t))
     }
 }

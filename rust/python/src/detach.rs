@@ -12,7 +12,8 @@ pub fn value_error(e: ParsmError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
-/// Runs `f` without the GIL, in a pool of `n_threads`, turning errors and panics into exceptions.
+/// Runs `f` without the GIL, in a pool of `n_threads` (`None`: the global pool, nothing built),
+/// turning errors and panics into exceptions.
 pub fn run_detached<T: Send>(
     py: Python<'_>,
     n_threads: Option<usize>,

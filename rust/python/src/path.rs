@@ -18,7 +18,7 @@ impl MassPath {
     #[pyo3(signature = (cost, s_max=1.0))]
     fn new(py: Python<'_>, cost: PyReadonlyArray2<'_, f64>, s_max: f64) -> PyResult<Self> {
         let c = cost.as_array();
-        let inner = run_detached(py, Some(1), || parsm_core::MassPath::solve(c, s_max))?;
+        let inner = run_detached(py, None, || parsm_core::MassPath::solve(c, s_max))?;
         Ok(MassPath { inner })
     }
 

@@ -68,7 +68,7 @@ pub fn emd<'py>(
         max_iter,
         n_dummies: None,
     };
-    let sol = run_detached(py, Some(1), || parsm_core::emd(c, &a, &b, options))?;
+    let sol = run_detached(py, None, || parsm_core::emd(c, &a, &b, options))?;
     Ok(solution_to_py(py, sol))
 }
 
@@ -91,7 +91,7 @@ pub fn partial<'py>(
         max_iter,
         n_dummies,
     };
-    let sol = run_detached(py, Some(1), || parsm_core::partial(c, &a, &b, m, options))?;
+    let sol = run_detached(py, None, || parsm_core::partial(c, &a, &b, m, options))?;
     Ok(solution_to_py(py, sol))
 }
 
