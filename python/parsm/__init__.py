@@ -11,6 +11,8 @@ soft_match(X, Y)              the balanced soft-matching distance (s = 1)
 cost_matrix(X, Y, metric)     the unit-to-unit costs
 lcurve(X, Y)                  the exact L-curve and its elbow s0, from one path solve
 cv_score(X, Y, s, cv=5)       the paper's cross-validated score
+rank_units(X, Y)              units of both sides from best to worst aligned
+keep_score_curve(X, Y, r)     the score after keeping each ranking's top units
 
 ``parsm.ot`` mirrors POT's ``emd``, ``emd2``, ``dist`` and ``partial`` calls.
 """
@@ -21,6 +23,14 @@ from .crossval import cv_score
 from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
 from .preprocessing import constant_units, drop_constant_units
+from .ranking import (
+    RANK_METHODS,
+    KeepCurve,
+    UnitRanking,
+    UnitSelection,
+    keep_score_curve,
+    rank_units,
+)
 from .results import MATCH_TOL, PartialMatch
 
 __all__ = [
@@ -40,4 +50,10 @@ __all__ = [
     "DEFAULT_ELBOW",
     "constant_units",
     "drop_constant_units",
+    "rank_units",
+    "keep_score_curve",
+    "UnitRanking",
+    "UnitSelection",
+    "KeepCurve",
+    "RANK_METHODS",
 ]

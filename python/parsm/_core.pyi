@@ -40,3 +40,53 @@ def partial(
 
 def default_dummies(nx: int, ny: int) -> int:
     """Number of dummy points ``partial`` uses when ``n_dummies`` is None."""
+
+_Vector = npt.NDArray[np.float64]
+
+def partial_sweep(
+    cost: npt.NDArray[np.float64],
+    grid: _Vector,
+    other_cost: npt.NDArray[np.float64] | None = None,
+    n_threads: int | None = None,
+) -> tuple[_Vector, _Vector]:
+    """Network simplex at every mass of ``grid`` in parallel: ``(costs, <T(s), other_cost>)``."""
+
+def ablation_deltas(
+    cost: npt.NDArray[np.float64], n_threads: int | None = None
+) -> tuple[_Vector, _Vector]:
+    """Brute-force importance ``score_without - score_full`` of every unit of X and of Y."""
+
+def subset_costs(
+    cost: npt.NDArray[np.float64],
+    subsets: list[tuple[list[int], list[int]]],
+    n_threads: int | None = None,
+) -> _Vector:
+    """Balanced soft-matching cost of every ``(rows, cols)`` sub-population pair."""
+
+def elbow_paper(cost: _Vector) -> int | None:
+    """Index of argmax |second difference| (compact stencil); None below 3 points."""
+
+def elbow_notebook(cost: _Vector) -> int | None:
+    """Index of the authors' notebook rule (np.gradient twice, argmax, + 1, clamped)."""
+
+def elbow_plateau(s: _Vector, cost: _Vector) -> int | None:
+    """Knot index where a ramp-then-plateau fit of the slopes breaks; None if too few knots."""
+
+class MassPath:
+    """The exact optimal-cost path ζ(s) of partial transport with uniform marginals."""
+
+    def __init__(self, cost: npt.NDArray[np.float64], s_max: float = 1.0) -> None: ...
+    @property
+    def s_max(self) -> float:
+        """Largest mass reached."""
+    @property
+    def n_augmentations(self) -> int:
+        """Number of augmenting paths."""
+    def breakpoints(self) -> tuple[_Vector, _Vector]:
+        """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
+    def evaluate(self, other: npt.NDArray[np.float64], grid: _Vector) -> _Vector:
+        """``<T(s), other>`` for every ``s`` in ``grid``."""
+    def plan_at(self, s: float) -> npt.NDArray[np.float64]:
+        """The exact optimal plan at mass ``s``."""
+    def unit_masses(self) -> list[_Vector]:
+        """``[row_entry, row_full, col_entry, col_full]``; NaN beyond ``s_max``."""

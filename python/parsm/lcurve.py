@@ -14,7 +14,7 @@ from ._validation import as_n_threads, as_population
 from .crossval import fold_costs
 from .matching import _check_metric, cost_matrix
 
-__all__ = ["LCurve", "lcurve", "ELBOW_RULES", "DEFAULT_ELBOW", "mass_grid"]
+__all__ = ["LCurve", "lcurve", "ELBOW_RULES", "DEFAULT_ELBOW", "mass_grid", "find_elbow"]
 
 #: The elbow rules :func:`lcurve` offers.
 ELBOW_RULES = ("plateau", "paper", "notebook")
@@ -106,6 +106,28 @@ def mass_grid(s: int | npt.ArrayLike = 200) -> np.ndarray:
     if np.any(np.diff(grid) <= 0):
         raise ValueError("the masses in s must be strictly increasing.")
     return np.ascontiguousarray(grid)
+
+
+def find_elbow(
+    grid: np.ndarray,
+    curve: np.ndarray,
+    knots: tuple[np.ndarray, np.ndarray],
+    elbow: str = DEFAULT_ELBOW,
+) -> tuple[float, int | None]:
+    """The elbow ``s0`` of a cost curve by rule ``elbow``, and its grid index.
+
+    ``"plateau"`` works on ``knots`` (the breakpoints of the in-sample ζ, or the grid and the
+    in-sample curve) and returns ``(s0, None)``; when the curve has too few pieces for its fit,
+    and for the other rules, the elbow is a grid point of ``curve`` and its index is returned.
+    """
+    if elbow == "plateau":
+        knots_s, knots_v = knots
+        k = _core.elbow_plateau(np.ascontiguousarray(knots_s), np.ascontiguousarray(knots_v))
+        if k is not None:
+            return float(knots_s[k]), None
+    rule = _core.elbow_notebook if elbow == "notebook" else _core.elbow_paper
+    idx = int(rule(np.ascontiguousarray(curve)))
+    return float(grid[idx]), idx
 
 
 def _curve(
@@ -210,18 +232,12 @@ def lcurve(
         bar.close()
 
     breakpoints = path.breakpoints() if path is not None else None
-    k = None
-    if elbow == "plateau":
-        knots_s, knots_v = breakpoints if breakpoints is not None else (grid, full)
-        k = _core.elbow_plateau(np.ascontiguousarray(knots_s), np.ascontiguousarray(knots_v))
-    if k is not None:
-        s0 = float(knots_s[k])
+    knots = breakpoints if breakpoints is not None else (grid, full)
+    s0, idx = find_elbow(grid, cost, knots, elbow)
+    if idx is None:  # s0 is an exact knot of ζ, between grid points
         idx = int(np.argmin(np.abs(grid - s0)))
         cost_s0 = _cost_at(s0, c, path, folds, method, n_threads)
-    else:  # the other rules, or a curve with too few pieces for the plateau fit
-        rule = _core.elbow_notebook if elbow == "notebook" else _core.elbow_paper
-        idx = int(rule(np.ascontiguousarray(cost)))
-        s0 = float(grid[idx])
+    else:
         cost_s0 = float(cost[idx])
     curvature = np.full(len(grid), np.nan)
     curvature[1:-1] = cost[2:] - 2 * cost[1:-1] + cost[:-2]

@@ -92,6 +92,9 @@ pub enum ParsmError {
     #[error("n_threads must be at least 1 (got 0); pass None to use all cores")]
     ZeroThreads,
 
+    #[error("unit index {index} is out of range for a population of {len} units")]
+    IndexOutOfRange { index: usize, len: usize },
+
     #[error("could not build the thread pool: {0}")]
     ThreadPool(String),
 }

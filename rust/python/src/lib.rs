@@ -20,6 +20,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transport::default_dummies, m)?)?;
     m.add_function(wrap_pyfunction!(transport::partial_sweep, m)?)?;
     m.add_function(wrap_pyfunction!(transport::ablation_deltas, m)?)?;
+    m.add_function(wrap_pyfunction!(transport::subset_costs, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_paper, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_notebook, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_plateau, m)?)?;

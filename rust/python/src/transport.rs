@@ -144,3 +144,19 @@ pub fn ablation_deltas<'py>(
     let (dx, dy) = run_detached(py, n_threads, || parsm_core::sweep::ablation_deltas(c))?;
     Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
 }
+
+/// Balanced soft-matching cost of every `(rows, cols)` sub-population pair, in parallel.
+#[pyfunction]
+#[pyo3(signature = (cost, subsets, n_threads=None))]
+pub fn subset_costs<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    subsets: Vec<(Vec<usize>, Vec<usize>)>,
+    n_threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let c = cost.as_array();
+    let out = run_detached(py, n_threads, || {
+        parsm_core::sweep::subset_costs(c, &subsets)
+    })?;
+    Ok(out.into_pyarray(py))
+}
