@@ -71,22 +71,26 @@ def test_path_order_is_nested_in_the_exact_partial_matchings(rng):
     assert np.all(r.full_mass_x >= r.entry_mass_x)
 
 
-def test_bruteforce_equals_a_pot_loop(rng):
-    X, Y = population(rng, 30, 9), population(rng, 30, 12)
+@pytest.mark.parametrize(("nx", "ny"), [(9, 12), (13, 13)])
+def test_bruteforce_equals_a_pot_loop(rng, nx, ny):
+    """Rectangular problems re-solve each removal; square ones take one Dijkstra each."""
+    X, Y = population(rng, 30, nx), population(rng, 30, ny)
     C = parsm.cost_matrix(X, Y)
 
     def sm(c):
         return ot.emd2(np.full(c.shape[0], 1 / c.shape[0]), np.full(c.shape[1], 1 / c.shape[1]), c)
 
     full = sm(C)
-    dx = [full - sm(np.delete(C, i, 0)) for i in range(9)]
-    dy = [full - sm(np.delete(C, j, 1)) for j in range(12)]
+    dx = [full - sm(np.delete(C, i, 0)) for i in range(nx)]
+    dy = [full - sm(np.delete(C, j, 1)) for j in range(ny)]
     r = parsm.rank_units(X, Y, method="bruteforce")
     np.testing.assert_allclose(r.values_x, dx, atol=1e-12)
     np.testing.assert_allclose(r.values_y, dy, atol=1e-12)
     np.testing.assert_array_equal(r.order_x, np.argsort(dx, kind="stable"))
+    np.testing.assert_array_equal(r.order_y, np.argsort(dy, kind="stable"))
     r1 = parsm.rank_units(X, Y, method="bruteforce", n_threads=1)
     np.testing.assert_array_equal(r1.values_x, r.values_x)
+    np.testing.assert_array_equal(r1.values_y, r.values_y)
 
 
 def test_correlation_baseline_matches_its_definition(rng):

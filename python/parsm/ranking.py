@@ -251,8 +251,10 @@ def rank_units(
           (fully matched or unmatched units) are broken by the mean cost of the unit's matched
           mass, then by its cheapest cost to the other side.
         - ``"bruteforce"``: the paper's gold standard. Remove each unit, re-solve balanced soft
-          matching, and rank by the score change (the most harmful removal first). It costs
-          ``Nx + Ny`` exact solves, run in parallel.
+          matching, and rank by the score change (the most harmful removal first). Exact and
+          parallel over the removed units. When ``Nx == Ny`` every removal is solved by one
+          shortest-path computation from the full optimum (an O(n^2) warm re-solve); otherwise
+          it costs ``Nx + Ny`` network-simplex solves.
         - ``"correlation"``: the paper's failing baseline, kept so it can be compared: map X
           through the balanced plan (``X @ T``), and rank each unit of Y by its Pearson r with
           its mapped counterpart (and each unit of X likewise through ``Y @ T.T``).

@@ -8,10 +8,12 @@
 //! * [`transport`]: exact balanced and partial transport on top of it;
 //! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
 //! * [`elbow`]: the L-curve elbow rules;
-//! * [`sweep`]: parallel independent solves (a simplex per mass, brute-force unit ablation);
+//! * [`sweep`]: parallel independent solves (a simplex per mass, sub-population costs);
+//! * [`ablation`]: the paper's brute-force unit importance, one Dijkstra per unit when square;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
 #![forbid(unsafe_code)]
 
+pub mod ablation;
 pub mod cost;
 pub mod elbow;
 pub mod error;

@@ -1,9 +1,9 @@
 //! Independent solves run in parallel with rayon: the network simplex over a grid of masses,
-//! and the brute-force unit ablation of the paper's ranking.
+//! and balanced soft matching on many sub-populations (the keep-score curve of a ranking).
 //!
 //! Each task writes only its own output slot, so results do not depend on the thread count.
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::ParsmError;
@@ -37,7 +37,7 @@ pub fn partial_sweep(
 
 /// Optimal cost of balanced soft matching on `cost` with uniform marginals. The smaller side is
 /// put on the rows, where the network simplex needs fewer pivots (about 30% fewer at 300 x 299).
-fn balanced_cost(cost: ArrayView2<f64>) -> Result<f64, ParsmError> {
+pub(crate) fn balanced_cost(cost: ArrayView2<f64>) -> Result<f64, ParsmError> {
     let c = if cost.nrows() > cost.ncols() {
         cost.reversed_axes()
     } else {
@@ -51,29 +51,6 @@ fn balanced_cost(cost: ArrayView2<f64>) -> Result<f64, ParsmError> {
         TransportOptions::default(),
     )?;
     Ok(sol.cost)
-}
-
-/// The paper's brute-force importance of every unit: remove it, re-solve balanced soft matching
-/// with uniform marginals, and return `score_without - score_full` (`score = 1 - cost`), for
-/// the units of X (rows) and of Y (columns). NaN where a side has a single unit. Parallel over
-/// the removed units.
-pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<(Vec<f64>, Vec<f64>), ParsmError> {
-    let (nx, ny) = cost.dim();
-    let full = balanced_cost(cost)?;
-    let without = |axis: Axis, n: usize| -> Result<Vec<f64>, ParsmError> {
-        (0..n)
-            .into_par_iter()
-            .map(|u| {
-                if n == 1 {
-                    return Ok(f64::NAN);
-                }
-                let keep: Vec<usize> = (0..n).filter(|&k| k != u).collect();
-                let sub: Array2<f64> = cost.select(axis, &keep);
-                Ok(full - balanced_cost(sub.view())?)
-            })
-            .collect()
-    };
-    Ok((without(Axis(0), nx)?, without(Axis(1), ny)?))
 }
 
 /// Balanced soft-matching cost (uniform marginals) of every sub-population pair

@@ -2,9 +2,10 @@
 
 mod common;
 
-use common::{brute_force_partial, Rng};
+use common::{brute_force_assignment, brute_force_partial, Rng};
 use ndarray::{Array2, Axis};
-use parsm_core::sweep::{ablation_deltas, subset_costs};
+use parsm_core::ablation::ablation_deltas;
+use parsm_core::sweep::subset_costs;
 use parsm_core::ParsmError;
 
 fn balanced_brute(c: &Array2<f64>) -> f64 {
@@ -12,6 +13,9 @@ fn balanced_brute(c: &Array2<f64>) -> f64 {
     let c = c.as_standard_layout();
     let a = vec![1.0 / r as f64; r];
     let b = vec![1.0 / k as f64; k];
+    if r == k {
+        return brute_force_assignment(c.as_slice().unwrap(), r);
+    }
     brute_force_partial(c.as_slice().unwrap(), r, k, &a, &b, 1.0)
 }
 
@@ -22,7 +26,7 @@ fn random(rng: &mut Rng, nx: usize, ny: usize) -> Array2<f64> {
 #[test]
 fn ablation_matches_brute_force_on_both_sides() {
     let mut rng = Rng::new(7);
-    for (nx, ny) in [(4, 3), (3, 4), (3, 3)] {
+    for (nx, ny) in [(4, 3), (3, 4), (3, 3), (4, 4), (2, 2)] {
         let c = random(&mut rng, nx, ny);
         let full = balanced_brute(&c);
         let (dx, dy) = ablation_deltas(c.view()).unwrap();
@@ -30,7 +34,10 @@ fn ablation_matches_brute_force_on_both_sides() {
             for (u, &d) in deltas.iter().enumerate() {
                 let keep: Vec<usize> = (0..c.len_of(axis)).filter(|&k| k != u).collect();
                 let expected = full - balanced_brute(&c.select(axis, &keep));
-                assert!((d - expected).abs() < 1e-12, "{nx}x{ny} unit {u}: {d} vs {expected}");
+                assert!(
+                    (d - expected).abs() < 1e-12,
+                    "{nx}x{ny} unit {u}: {d} vs {expected}"
+                );
             }
         }
     }
@@ -56,5 +63,8 @@ fn subset_costs_match_brute_force_and_check_indices() {
         assert!((g - balanced_brute(&sub)).abs() < 1e-12);
     }
     let err = subset_costs(c.view(), &[(vec![5], vec![0])]).unwrap_err();
-    assert!(matches!(err, ParsmError::IndexOutOfRange { index: 5, len: 5 }));
+    assert!(matches!(
+        err,
+        ParsmError::IndexOutOfRange { index: 5, len: 5 }
+    ));
 }

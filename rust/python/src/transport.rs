@@ -141,7 +141,7 @@ pub fn ablation_deltas<'py>(
     n_threads: Option<usize>,
 ) -> PyResult<ArrayPair<'py>> {
     let c = cost.as_array();
-    let (dx, dy) = run_detached(py, n_threads, || parsm_core::sweep::ablation_deltas(c))?;
+    let (dx, dy) = run_detached(py, n_threads, || parsm_core::ablation::ablation_deltas(c))?;
     Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
 }
 
