@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import ot
 import pytest
-from conftest import population
+from conftest import assert_feasible, population
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import parsm
 from parsm import _core, datasets
@@ -30,6 +32,29 @@ def test_path_and_simplex_curves_agree_with_pot(rng):
     assert np.all(np.diff(np.diff(bz) / np.diff(bs)) >= -1e-12)  # convex
     assert path.score == pytest.approx(1 - path.cost)
     assert path.unmatched_mass == pytest.approx(1 - path.s0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 25),
+    st.integers(1, 25),
+    st.sampled_from(parsm.METRICS),
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4),
+)
+def test_path_equals_the_network_simplex_at_random_masses(seed, nx, ny, metric, masses):
+    """Two exact solvers must agree: ζ(s) from the path and the simplex's optimum."""
+    rng = np.random.default_rng(seed)
+    C = parsm.cost_matrix(population(rng, 12, nx), population(rng, 12, ny), metric)
+    path = _core.MassPath(C, 1.0)
+    a, b = np.full(nx, 1 / nx), np.full(ny, 1 / ny)
+    zeta = path.evaluate(C, np.array(masses))
+    for s, z in zip(masses, zeta):
+        expected = _core.partial(C, a, b, s)[1]
+        assert z == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        T = path.plan_at(s)
+        assert_feasible(T, s)
+        assert np.sum(T * C) == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
 def test_rebuilt_plans_are_optimal_and_masses_only_grow(rng):
