@@ -13,13 +13,18 @@ lcurve(X, Y)                  the exact L-curve and its elbow s0, from one path 
 cv_score(X, Y, s, cv=5)       the paper's cross-validated score
 rank_units(X, Y)              units of both sides from best to worst aligned
 keep_score_curve(X, Y, r)     the score after keeping each ranking's top units
+compare(X, Y)                 all of the above in one call (what `parsm compare` runs)
+PartialSoftMatching()         an estimator: fit on training stimuli, score held-out ones
 
 ``parsm.ot`` mirrors POT's ``emd``, ``emd2``, ``dist`` and ``partial`` calls.
 """
 
 from . import datasets, ot
 from ._core import __version__
+from .compare import Comparison, compare
 from .crossval import cv_score
+from .estimators import PartialSoftMatching, SoftMatching
+from .io import load_responses
 from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
 from .preprocessing import constant_units, drop_constant_units
@@ -56,4 +61,9 @@ __all__ = [
     "UnitSelection",
     "KeepCurve",
     "RANK_METHODS",
+    "PartialSoftMatching",
+    "SoftMatching",
+    "compare",
+    "Comparison",
+    "load_responses",
 ]

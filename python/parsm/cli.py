@@ -1,65 +1,237 @@
-"""The ``parsm`` command line."""
+"""The ``parsm`` command line: ``demo``, ``compare`` and ``rank``.
+
+Bad files, shapes or values print one line saying what is wrong and exit with status 1
+(``--debug`` shows the traceback); usage errors exit with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
-
-import numpy as np
+from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .matching import partial_soft_match, soft_match
+from .matching import METRICS
+from .ranking import RANK_METHODS
 
-__all__ = ["main", "spurious_units_demo"]
+__all__ = ["main"]
 
-
-def spurious_units_demo(seed: int = 0) -> str:
-    """The paper's spurious-units simulation (Fig. 2), as a printable report.
-
-    X has 100 signal units and 20 noise units, Y has 100 signal units (same latent basis,
-    fresh weights) and 90 noise units, over 1000 stimuli. Balanced soft matching must pair
-    noise with signal; partial matching at the signal share ``s = 100/190`` need not.
-    """
-    rng = np.random.default_rng(seed)
-    m, k, n = 1000, 50, 100
-    basis, _ = np.linalg.qr(rng.standard_normal((m, k)))
-    mask = rng.uniform(size=(k, n)) > 0.9
-    mask[rng.integers(0, k, n), np.arange(n)] = True  # no unit without a latent factor
-    X = np.hstack([basis @ (mask * rng.standard_normal((k, n))), rng.standard_normal((m, 20))])
-    Y = np.hstack([basis @ (mask * rng.standard_normal((k, n))), rng.standard_normal((m, 90))])
-
-    sm = soft_match(X, Y)
-    s_true = 100 / 190
-    pm = partial_soft_match(X, Y, s_true)
-    lines = [
-        f"parsm {__version__}: spurious-units simulation (seed {seed})",
-        "X = 100 signal + 20 noise units, Y = 100 signal + 90 noise units, 1000 stimuli",
-        "",
-        f"{'':<32}{'score':>8}{'mean r':>9}{'noise units of Y matched':>27}",
-        f"{'soft matching (s = 1)':<32}{sm.score:>8.3f}{sm.mean_correlation:>9.3f}"
-        f"{int(sm.matched_y[100:].sum()):>20} / 90",
-        f"{f'partial (s = 100/190 = {s_true:.3f})':<32}{pm.score:>8.3f}"
-        f"{pm.mean_correlation:>9.3f}{int(pm.matched_y[100:].sum()):>20} / 90",
-        "",
-        "score = 1 - <T, C> (the paper's number); mean r = mean Pearson r of the matched mass.",
-    ]
-    return "\n".join(lines)
+_DATA_ERRORS = (ValueError, TypeError, OSError, ImportError)
+_VALUE_NAMES = {
+    "path": "entry mass",
+    "plan": "mass at s",
+    "bruteforce": "score change",
+    "correlation": "pearson r",
+}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _mass(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto' or a number in [0, 1]; got {text!r}"
+        ) from None
+
+
+def _amount(text: str) -> float | int:
+    """``10%`` or ``0.1`` (a fraction) or ``25`` (a count)."""
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100.0
+        return int(text) if text.isdigit() else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected e.g. 10%, 0.1 or 25; got {text!r}") from None
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("X", type=Path, help="responses of population X (.npy .npz .csv .tsv .h5 .nwb)")
+    p.add_argument("Y", type=Path, help="responses of population Y, same stimuli in the same order")
+    p.add_argument("--key", help="array name inside .npz files (both inputs)")
+    p.add_argument("--key-x", help="array name in X's .npz (overrides --key)")
+    p.add_argument("--key-y", help="array name in Y's .npz (overrides --key)")
+    p.add_argument("--dataset", help="dataset path inside .h5/.nwb files (both inputs)")
+    p.add_argument("--dataset-x", help="dataset path in X's HDF5 file (overrides --dataset)")
+    p.add_argument("--dataset-y", help="dataset path in Y's HDF5 file (overrides --dataset)")
+    p.add_argument(
+        "--transpose",
+        action="store_true",
+        help="the files are units x stimuli, not stimuli x units",
+    )
+    p.add_argument("--metric", default="correlation", choices=METRICS, help="unit-to-unit cost")
+    p.add_argument("--s", type=_mass, default="auto", help="matched mass: 'auto' (elbow) or FLOAT")
+    p.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a human summary")
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parsm",
         description="Exact partial soft matching between two neural populations.",
     )
     parser.add_argument("--version", action="version", version=f"parsm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the paper's spurious-units simulation")
+
+    demo = sub.add_parser("demo", help="run the paper's two simulations (no data needed)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        print(spurious_units_demo(args.seed))
+    demo.add_argument("--out", type=Path, help="write the PNG figures into this folder")
+    demo.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+    compare = sub.add_parser("compare", help="compare two populations from files")
+    _add_inputs(compare)
+    compare.add_argument("--cv", type=int, default=None, help="cross-validate over K folds")
+    compare.add_argument("--grid", type=int, default=200, help="L-curve grid points (200)")
+    compare.add_argument("--out", type=Path, help="write summary, unit tables, plan, figures")
+    compare.add_argument("--no-progress", action="store_true", help="no progress line")
+
+    rank = sub.add_parser("rank", help="print the best- and worst-aligned units")
+    _add_inputs(rank)
+    rank.add_argument("--top", type=_amount, default=0.1, help="how many: 10%%, 0.1 or 25 (10%%)")
+    rank.add_argument("--method", choices=RANK_METHODS, default="path", help="ranking method")
+    return parser
+
+
+def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None]:
+    from .io import load_responses
+
+    path = getattr(args, side)
+    key = getattr(args, f"key_{side.lower()}") or args.key
+    dataset = getattr(args, f"dataset_{side.lower()}") or args.dataset
+    return load_responses(path, key=key, dataset=dataset, transpose=args.transpose)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo, save_figures
+
+    if args.out is not None:
+        from .plot import _pyplot
+
+        _pyplot()  # fail before computing when matplotlib is missing
+        _use_agg()
+    result = run_demo(args.seed)
+    print(result.text)
+    if args.out is not None:
+        written = save_figures(result, args.out)
+        (args.out / "demo.txt").write_text(result.text + "\n", encoding="utf-8")
+        print(f"\nwrote {', '.join(p.name for p in written)} and demo.txt into {args.out}")
     return 0
+
+
+def _use_agg() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare, format_summary, write_outputs
+
+    X, units_x = _load(args, "X")
+    Y, units_y = _load(args, "Y")
+    result = compare(
+        X,
+        Y,
+        s=args.s,
+        metric=args.metric,
+        cv=args.cv,
+        grid=args.grid,
+        labels_x=units_x,
+        labels_y=units_y,
+        n_threads=args.threads,
+        progress=False if args.no_progress else None,
+        sources=(str(args.X), str(args.Y)),
+    )
+    if args.out is not None:
+        notes = write_outputs(result, args.out, figures=_has_matplotlib())
+        for note in notes:
+            print(note, file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.summary, indent=2))
+    else:
+        print(format_summary(result))
+        if args.out is not None:
+            print(f"\noutputs written to {args.out}")
+    return 0
+
+
+def _has_matplotlib() -> bool:
+    try:
+        _use_agg()
+    except ImportError:
+        return False
+    return True
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from .ranking import rank_units
+
+    X, units_x = _load(args, "X")
+    Y, units_y = _load(args, "Y")
+    r = rank_units(
+        X,
+        Y,
+        s=args.s,
+        metric=args.metric,
+        method=args.method,
+        labels_x=units_x,
+        labels_y=units_y,
+        n_threads=args.threads,
+    )
+    top, bottom = r.top(args.top), r.bottom(args.top)
+    if args.json:
+        out = {
+            "method": r.method,
+            "metric": r.metric,
+            "s": r.s,
+            "best_x": [str(u) for u in r.labels_x[top.x]],
+            "best_y": [str(u) for u in r.labels_y[top.y]],
+            "worst_x": [str(u) for u in r.labels_x[bottom.x]],
+            "worst_y": [str(u) for u in r.labels_y[bottom.y]],
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    nx, ny = r.shape
+    print(
+        f"ranking by {r.method} ({r.metric}); matched at s = {r.s:.3f}: "
+        f"{int(r.matched_x.sum())}/{nx} units of X, {int(r.matched_y.sum())}/{ny} of Y"
+    )
+    for side, name, sel in (("x", "X", top.x), ("y", "Y", top.y)):
+        _print_units(r, side, f"best-aligned units of {name}", sel)
+    for side, name, sel in (("x", "X", bottom.x), ("y", "Y", bottom.y)):
+        _print_units(r, side, f"worst-aligned units of {name}", sel)
+    return 0
+
+
+def _print_units(r: Any, side: str, title: str, sel: Any) -> None:
+    labels = getattr(r, f"labels_{side}")
+    values = getattr(r, f"values_{side}")
+    matched = getattr(r, f"matched_{side}")
+    rank = getattr(r, f"rank_{side}")
+    print(f"\n{title} ({len(sel)}):")
+    print(f"  {'rank':>5}  {'unit':<20}{_VALUE_NAMES[r.method]:>14}  matched")
+    for u in sel:
+        flag = "yes" if matched[u] else "no"
+        print(f"  {rank[u] + 1:>5}  {str(labels[u]):<20}{values[u]:>14.4f}  {flag}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    commands = {"demo": _cmd_demo, "compare": _cmd_compare, "rank": _cmd_rank}
+    try:
+        return commands[args.command](args)
+    except _DATA_ERRORS as exc:
+        if args.debug:
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"parsm {args.command}: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

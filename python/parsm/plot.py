@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcurve import LCurve
+    from .ranking import KeepCurve, UnitRanking
 
-__all__ = ["plot_lcurve"]
+__all__ = ["plot_lcurve", "plot_plan", "plot_ranking", "plot_keep_curve"]
 
 
 def _pyplot() -> Any:
@@ -45,3 +49,164 @@ def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
     ax.set_ylabel("transport cost" + (" (cross-validated)" if lc.cv else ""))
     ax.legend(frameon=False)
     return ax
+
+
+def plot_plan(
+    plan: Any,
+    ranking: UnitRanking | None = None,
+    ax: Any = None,
+    *,
+    floor: float = 1e-6,
+    **kwargs: Any,
+) -> Any:
+    """Draws a transport plan as a heatmap on a log colour scale, units sorted by rank.
+
+    Parameters
+    ----------
+    plan : PartialMatch or array_like of shape (Nx, Ny)
+        The plan (or a result holding one).
+    ranking : UnitRanking, optional
+        Reorders rows and columns best-aligned first, so the matched block sits top-left.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure's axes by default.
+    floor : float, default 1e-6
+        Entries below ``floor`` times the largest one are left blank (the plan is sparse).
+    **kwargs
+        Passed to ``ax.imshow``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt = _pyplot()
+    from matplotlib.colors import LogNorm
+
+    t = np.asarray(getattr(plan, "plan", plan), dtype=np.float64)
+    if t.ndim != 2:
+        raise ValueError(f"plan must be 2-D (Nx x Ny); got shape {t.shape}.")
+    if ranking is not None:
+        if ranking.shape != t.shape:
+            raise ValueError(f"the ranking is for {ranking.shape} units but the plan is {t.shape}.")
+        t = t[np.ix_(ranking.order_x, ranking.order_y)]
+    top = t.max() if t.size and t.max() > 0 else 1.0
+    shown = np.ma.masked_less_equal(t, floor * top)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.5))
+    im = ax.imshow(
+        shown,
+        **{
+            "aspect": "auto",
+            "interpolation": "nearest",
+            "cmap": "magma_r",
+            "norm": LogNorm(vmin=floor * top, vmax=top),
+            **kwargs,
+        },
+    )
+    ax.figure.colorbar(im, ax=ax, label="transported mass")
+    sorted_by = " (sorted by rank)" if ranking is not None else ""
+    ax.set_xlabel(f"units of Y{sorted_by}")
+    ax.set_ylabel(f"units of X{sorted_by}")
+    return ax
+
+
+def plot_ranking(
+    ranking: UnitRanking,
+    side: str = "y",
+    ax: Any = None,
+    *,
+    highlight: Any = None,
+    names: tuple[str, str] = ("signal", "noise"),
+) -> Any:
+    """Draws one side's ranking: each unit's value in rank order, coloured.
+
+    The value is what the ranking sorts (the entry mass for ``method="path"``); the dashed line
+    marks the mass ``s`` at which units count as matched.
+
+    Parameters
+    ----------
+    ranking : UnitRanking
+    side : {"x", "y"}, default "y"
+    ax : matplotlib Axes, optional
+    highlight : array_like of bool, optional
+        Colours units where it is True with ``names[0]`` (e.g. known signal units) and the
+        others with ``names[1]``. By default, matched and unmatched units at ``s``.
+    names : (str, str)
+        Legend labels for ``highlight``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt = _pyplot()
+    if side not in ("x", "y"):
+        raise ValueError(f"side must be 'x' or 'y'; got {side!r}.")
+    order = getattr(ranking, f"order_{side}")
+    values = getattr(ranking, f"values_{side}")[order]
+    if highlight is None:
+        mask = getattr(ranking, f"matched_{side}")[order]
+        names = ("matched at s", "unmatched")
+    else:
+        mask = np.asarray(highlight, dtype=bool)
+        if mask.shape != order.shape:
+            raise ValueError(f"highlight must have one entry per unit of {side.upper()}.")
+        mask = mask[order]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.5))
+    pos = np.arange(len(order))
+    ax.scatter(pos[mask], values[mask], s=8, color="C0", label=names[0])
+    ax.scatter(pos[~mask], values[~mask], s=8, color="C3", label=names[1])
+    if ranking.method == "path":
+        ax.axhline(ranking.s, color="0.4", ls="--", lw=1, label=f"s = {ranking.s:.3f}")
+        ax.set_ylabel("entry mass (lower = better aligned)")
+    else:
+        ax.set_ylabel(f"{ranking.method} value")
+    ax.set_xlabel(f"rank of the units of {side.upper()} ({ranking.method})")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def plot_keep_curve(curves: KeepCurve | Sequence[KeepCurve], ax: Any = None) -> Any:
+    """Draws the score after keeping the top fraction of units, one line per ranking (the
+    paper's Fig. 5/6 comparison of path, brute force and correlation rankings).
+
+    Parameters
+    ----------
+    curves : KeepCurve or sequence of KeepCurve
+        From :func:`parsm.keep_score_curve`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt = _pyplot()
+    from .ranking import KeepCurve
+
+    if isinstance(curves, KeepCurve):
+        curves = [curves]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3.5))
+    for k, curve in enumerate(curves):
+        ax.plot(curve.fractions, curve.score, "o-", ms=3, color=f"C{k}", label=curve.method)
+    ax.set_xlabel("fraction of units kept (best first)")
+    ax.set_ylabel("soft-matching score of the kept units")
+    ax.legend(frameon=False)
+    return ax
+
+
+def save_png(
+    path: Any, draw: Any, *, ncols: int = 1, size: tuple[float, float] = (4.8, 3.6)
+) -> Any:
+    """Draws ``draw(axes)`` on a new figure of ``ncols`` panels and saves it as a PNG.
+
+    ``axes`` is one Axes for ``ncols=1``, else an array of them. Returns ``path``.
+    """
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, ncols, figsize=(size[0] * ncols, size[1]))
+    try:
+        draw(axes)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path

@@ -1,0 +1,215 @@
+"""One-call comparison of two populations, as ``parsm compare`` runs it, and its outputs.
+
+:func:`compare` computes the L-curve, balanced and partial soft matching and the unit ranking;
+:func:`write_outputs` writes ``summary.json``, ``units_x.csv``, ``units_y.csv``, the sparse
+``plan.npz`` and the figures into a folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import __version__
+from .crossval import cv_score
+from .lcurve import LCurve, lcurve
+from .matching import partial_soft_match, soft_match
+from .ranking import UnitRanking, rank_units
+from .results import MATCH_TOL, PartialMatch
+
+__all__ = ["Comparison", "compare", "format_summary", "write_outputs"]
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """The results of :func:`compare` and their JSON-ready ``summary``."""
+
+    lcurve: LCurve
+    soft: PartialMatch
+    partial: PartialMatch
+    ranking: UnitRanking
+    summary: dict[str, Any]
+
+
+def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
+    nx, ny = m.plan.shape
+    out = {
+        "s": m.s,
+        "score": m.score,
+        "cost": m.cost,
+        "mean_correlation": None if np.isnan(m.mean_correlation) else m.mean_correlation,
+        "matched_x": int(m.matched_x.sum()),
+        "matched_y": int(m.matched_y.sum()),
+        "n_x": nx,
+        "n_y": ny,
+    }
+    if cv is not None:
+        out["cv_score"] = cv
+    return out
+
+
+def compare(
+    X: npt.ArrayLike,
+    Y: npt.ArrayLike,
+    *,
+    s: float | str = "auto",
+    metric: str = "correlation",
+    cv: int | None = None,
+    grid: int = 200,
+    labels_x: Sequence[Any] | None = None,
+    labels_y: Sequence[Any] | None = None,
+    n_threads: int | None = None,
+    progress: bool | None = None,
+    sources: tuple[str, str] | None = None,
+) -> Comparison:
+    """L-curve, soft matching, partial soft matching at ``s`` and the ranking, in one call.
+
+    Parameters
+    ----------
+    X, Y : array_like of shape (M, Nx) and (M, Ny)
+        Responses (stimuli x units).
+    s : float in [0, 1] or "auto", default "auto"
+        The matched mass; ``"auto"`` takes the L-curve elbow ``s0``.
+    metric : str, default "correlation"
+    cv : int, optional
+        Also report scores cross-validated over this many folds of stimuli.
+    grid : int, default 200
+        L-curve grid points.
+    labels_x, labels_y : sequence, optional
+        Unit names, carried into the ranking and the unit tables.
+    n_threads : int, optional
+    progress : bool, optional
+        Progress line on stderr for the cross-validated sweep (default: on a terminal only).
+    sources : (str, str), optional
+        Where X and Y came from, recorded in the summary.
+
+    Returns
+    -------
+    Comparison
+    """
+    lc = lcurve(X, Y, grid, metric, cv=cv, n_threads=n_threads, progress=progress)
+    s_value = lc.s0 if isinstance(s, str) and s == "auto" else s
+    if isinstance(s_value, str):
+        raise ValueError(f"s must be 'auto' or a mass in [0, 1]; got {s!r}.")
+    partial = partial_soft_match(X, Y, s_value, metric, n_threads=n_threads)
+    soft = soft_match(X, Y, metric, n_threads=n_threads)
+    ranking = rank_units(
+        X, Y, partial.s, metric, labels_x=labels_x, labels_y=labels_y, n_threads=n_threads
+    )
+    cv_partial = cv_soft = None
+    if cv is not None:
+        cv_partial = lc.score_s0 if s_value == lc.s0 else cv_score(X, Y, partial.s, metric, cv=cv)
+        cv_soft = cv_score(X, Y, 1.0, metric, cv=cv)
+    summary = {
+        "parsm": __version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "inputs": {"X": sources[0], "Y": sources[1]} if sources else None,
+        "shape": {
+            "stimuli": int(np.shape(X)[0]),
+            "n_x": partial.plan.shape[0],
+            "n_y": partial.plan.shape[1],
+        },
+        "metric": metric,
+        "s": partial.s,
+        "s_source": f"L-curve elbow ({lc.elbow})" if s == "auto" else "given",
+        "unmatched_mass": 1.0 - partial.s,
+        "lcurve": {"s0": lc.s0, "elbow": lc.elbow, "grid": len(lc.s), "cv": cv},
+        "partial": _match_summary(partial, cv_partial),
+        "soft_matching": _match_summary(soft, cv_soft),
+        "match_tol": MATCH_TOL,
+    }
+    return Comparison(lcurve=lc, soft=soft, partial=partial, ranking=ranking, summary=summary)
+
+
+def format_summary(c: Comparison) -> str:
+    """The human-readable summary ``parsm compare`` prints."""
+    p, sm = c.summary["partial"], c.summary["soft_matching"]
+    shape = c.summary["shape"]
+    cv = c.summary["lcurve"]["cv"]
+    lines = [
+        f"{shape['stimuli']} stimuli; X has {shape['n_x']} units, Y has {shape['n_y']}; "
+        f"metric {c.summary['metric']}",
+        f"s = {c.summary['s']:.4f} ({c.summary['s_source']}); unmatched mass "
+        f"{c.summary['unmatched_mass']:.4f}",
+        "",
+        f"{'':<24}{'score':>8}{'mean r':>9}"
+        + (f"{f'cv score ({cv}-fold)':>20}" if cv else "")
+        + f"{'matched X':>12}{'matched Y':>12}",
+    ]
+    for name, d in (("partial soft matching", p), ("soft matching (s = 1)", sm)):
+        r = d["mean_correlation"]
+        lines.append(
+            f"{name:<24}{d['score']:>8.4f}{(f'{r:.4f}' if r is not None else 'n/a'):>9}"
+            + (f"{d['cv_score']:>20.4f}" if cv else "")
+            + f"{str(d['matched_x']) + '/' + str(d['n_x']):>12}"
+            + f"{str(d['matched_y']) + '/' + str(d['n_y']):>12}"
+        )
+    r = c.ranking
+    best = ", ".join(str(u) for u in r.top(3, labels=True).y)
+    worst = ", ".join(str(u) for u in r.bottom(3, labels=True).y)
+    lines += ["", f"best-aligned units of Y: {best}", f"worst-aligned units of Y: {worst}"]
+    return "\n".join(lines)
+
+
+def _write_units(path: Path, r: UnitRanking, side: str, mass: np.ndarray) -> None:
+    labels = getattr(r, f"labels_{side}")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["unit", "rank", "entry_mass", "full_mass", "mass_at_s", "matched"])
+        for u in range(len(labels)):
+            w.writerow(
+                [
+                    labels[u],
+                    int(getattr(r, f"rank_{side}")[u]) + 1,
+                    repr(float(getattr(r, f"entry_mass_{side}")[u])),
+                    repr(float(getattr(r, f"full_mass_{side}")[u])),
+                    repr(float(mass[u])),
+                    int(getattr(r, f"matched_{side}")[u]),
+                ]
+            )
+
+
+def write_outputs(c: Comparison, out: Path, *, figures: bool = True) -> list[str]:
+    """Writes the comparison into ``out``; returns notes for the user (e.g. skipped figures).
+
+    Files: ``summary.json``; ``units_x.csv`` and ``units_y.csv`` (unit, rank from 1, entry
+    mass, full mass, mass at ``s``, matched flag); ``plan.npz`` (the plan at ``s`` in sparse
+    COO form: ``row``, ``col``, ``mass``, ``shape``, ``s``); and with matplotlib the figures
+    ``lcurve.png``, ``plan.png`` and ``ranking.png``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(c.summary, indent=2) + "\n", encoding="utf-8")
+    _write_units(out / "units_x.csv", c.ranking, "x", c.partial.row_mass)
+    _write_units(out / "units_y.csv", c.ranking, "y", c.partial.col_mass)
+    rows, cols = np.nonzero(c.partial.plan)
+    np.savez_compressed(
+        out / "plan.npz",
+        row=rows,
+        col=cols,
+        mass=c.partial.plan[rows, cols],
+        shape=np.array(c.partial.plan.shape),
+        s=np.array(c.partial.s),
+    )
+    if not figures:
+        return ["figures skipped: install matplotlib with pip install 'parsm[plot]'"]
+    from .plot import plot_lcurve, plot_plan, plot_ranking, save_png
+
+    save_png(out / "lcurve.png", lambda ax: plot_lcurve(c.lcurve, ax=ax))
+    save_png(out / "plan.png", lambda ax: plot_plan(c.partial, c.ranking, ax=ax))
+
+    def rankings(axes: Any) -> None:
+        plot_ranking(c.ranking, "x", ax=axes[0])
+        plot_ranking(c.ranking, "y", ax=axes[1])
+
+    save_png(out / "ranking.png", rankings, ncols=2)
+    return []
