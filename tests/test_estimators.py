@@ -46,3 +46,12 @@ def test_params_and_errors(rng):
         est.score(X[:, :5], Y)
     with pytest.raises(ValueError, match="'auto' or a mass"):
         parsm.PartialSoftMatching(s="elbow").fit(X, Y)
+
+
+def test_sklearn_cross_validate_when_installed(rng):
+    sklearn = pytest.importorskip("sklearn.model_selection")
+    X, Y = population(rng, 60, 9), population(rng, 60, 11)
+    folds = sklearn.KFold(5, shuffle=True, random_state=42)
+    for est, s in ((parsm.PartialSoftMatching(s=0.5), 0.5), (parsm.SoftMatching(), 1.0)):
+        scores = sklearn.cross_validate(est, X, Y, cv=folds)["test_score"]
+        assert scores.mean() == pytest.approx(parsm.cv_score(X, Y, s, cv=5), abs=1e-12)

@@ -89,6 +89,16 @@ class PartialSoftMatching:
             setattr(self, k, v)
         return self
 
+    def __sklearn_tags__(self) -> Any:
+        """Tags for scikit-learn >= 1.6 (only sklearn calls this, so it is installed): Y is a
+        required two-dimensional target, and nothing is a classifier or regressor."""
+        from sklearn.utils import Tags, TargetTags
+
+        return Tags(
+            estimator_type=None,
+            target_tags=TargetTags(required=True, two_d_labels=True, single_output=False),
+        )
+
     def fit(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> PartialSoftMatching:
         """Fits the plan on the responses ``X`` (M x Nx) and ``Y`` (M x Ny); returns self."""
         lc = lcurve(
