@@ -9,6 +9,7 @@ boolean, Fortran-ordered and strided inputs are all accepted) and raises ``TypeE
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,17 @@ __all__ = ["as_matrix", "as_population", "as_weights", "as_fraction", "as_n_thre
 
 def _as_real_array(a: Any, name: str) -> np.ndarray:
     try:
-        arr = np.asarray(a)
+        with warnings.catch_warnings():  # numpy < 1.24 only warns on ragged lists
+            warnings.simplefilter("ignore", getattr(np, "VisibleDeprecationWarning", Warning))
+            arr = np.asarray(a)
     except Exception as exc:  # ragged lists, exotic objects
         raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from exc
-    if arr.dtype == object or not (
+    if arr.dtype == object:
+        raise TypeError(
+            f"{name} could not be converted to a numeric array: it holds Python objects or "
+            "rows of different lengths. Pass a rectangular array of numbers."
+        )
+    if not (
         np.issubdtype(arr.dtype, np.integer)
         or np.issubdtype(arr.dtype, np.floating)
         or arr.dtype == np.bool_
