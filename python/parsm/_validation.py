@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_matrix", "as_population", "as_weights", "as_fraction", "as_n_threads"]
+__all__ = [
+    "as_matrix",
+    "as_population",
+    "as_weights",
+    "as_fraction",
+    "as_mass_or_auto",
+    "as_n_threads",
+]
 
 
 def _as_real_array(a: Any, name: str) -> np.ndarray:
@@ -112,6 +119,15 @@ def as_fraction(s: Any, name: str = "s") -> float:
             f"{name} = {value} is outside [0, 1]; {name} is the fraction of mass to transport."
         )
     return value
+
+
+def as_mass_or_auto(s: Any) -> float | str:
+    """``"auto"`` (the L-curve elbow) or a mass fraction in [0, 1]."""
+    if isinstance(s, str):
+        if s == "auto":
+            return s
+        raise ValueError(f"s must be 'auto' or a mass in [0, 1]; got {s!r}.")
+    return as_fraction(s, "s")
 
 
 def as_n_threads(n_threads: int | None) -> int | None:

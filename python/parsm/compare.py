@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
+from ._validation import as_mass_or_auto
 from .crossval import cv_score
 from .lcurve import LCurve, lcurve
 from .matching import partial_soft_match, soft_match
@@ -95,10 +96,9 @@ def compare(
     -------
     Comparison
     """
+    s = as_mass_or_auto(s)
     lc = lcurve(X, Y, grid, metric, cv=cv, n_threads=n_threads, progress=progress)
-    s_value = lc.s0 if isinstance(s, str) and s == "auto" else s
-    if isinstance(s_value, str):
-        raise ValueError(f"s must be 'auto' or a mass in [0, 1]; got {s!r}.")
+    s_value = lc.s0 if s == "auto" else float(s)
     partial = partial_soft_match(X, Y, s_value, metric, n_threads=n_threads)
     soft = soft_match(X, Y, metric, n_threads=n_threads)
     ranking = rank_units(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import as_population
+from ._validation import as_mass_or_auto, as_population
 from .lcurve import DEFAULT_ELBOW, LCurve, lcurve
 from .matching import cost_matrix, partial_soft_match, soft_match
 from .ranking import UnitRanking, rank_units
@@ -101,6 +101,7 @@ class PartialSoftMatching:
 
     def fit(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> PartialSoftMatching:
         """Fits the plan on the responses ``X`` (M x Nx) and ``Y`` (M x Ny); returns self."""
+        s_param = as_mass_or_auto(self.s)
         lc = lcurve(
             X,
             Y,
@@ -110,9 +111,7 @@ class PartialSoftMatching:
             n_threads=self.n_threads,
             progress=False,
         )
-        s = lc.s0 if isinstance(self.s, str) and self.s == "auto" else self.s
-        if isinstance(s, str):
-            raise ValueError(f"s must be 'auto' or a mass in [0, 1]; got {self.s!r}.")
+        s = lc.s0 if s_param == "auto" else float(s_param)
         self._set_fitted(partial_soft_match(X, Y, s, self.metric, n_threads=self.n_threads), lc)
         self.ranking_ = rank_units(X, Y, self.s_, self.metric, n_threads=self.n_threads)
         return self

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._validation import as_fraction, as_n_threads, as_population
+from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
 from .lcurve import DEFAULT_ELBOW, find_elbow, mass_grid
 from .matching import _check_metric, cost_matrix
 from .results import MATCH_TOL
@@ -282,10 +282,7 @@ def rank_units(
     metric = _check_metric(metric)
     if method not in RANK_METHODS:
         raise ValueError(f"method must be one of {RANK_METHODS}; got {method!r}.")
-    if not (isinstance(s, str) and s == "auto"):
-        if isinstance(s, str):
-            raise ValueError(f"s must be 'auto' or a mass in [0, 1]; got {s!r}.")
-        s = as_fraction(s, "s")
+    s = as_mass_or_auto(s)
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     nx, ny = x.shape[1], y.shape[1]
