@@ -1,13 +1,15 @@
 //! Timings of the core solvers (no POT here; `benches/` at the repository root compares with POT).
 //!
 //! `cargo bench -p parsm-core` prints, for Nx = Ny = n, the time of the cost matrix, of a balanced
-//! solve and of partial solves at s = 0.5 with several numbers of dummy points.
+//! solve and of partial solves at s = 0.5 with several numbers of dummy points; then the whole
+//! mass path and the brute-force unit ablation (one Dijkstra per unit, square problems).
 //! Set `PARSM_BENCH_SIZES=500,1000` to choose the sizes.
 
 use std::time::Instant;
 
 use ndarray::Array2;
-use parsm_core::{cost_matrix, emd, partial, Metric, TransportOptions};
+use parsm_core::ablation::ablation_deltas;
+use parsm_core::{cost_matrix, emd, partial, MassPath, Metric, TransportOptions};
 
 /// Deterministic pseudo-random tuning curves: a few smooth latent factors plus noise.
 fn population(m: usize, n: usize, seed: u64) -> Array2<f64> {
@@ -71,6 +73,13 @@ fn main() {
                 (p.cost - r).abs()
             );
         }
+        let (path, t_path) = time(|| MassPath::solve(c.view(), 1.0).unwrap());
+        let (_, t_ablation) = time(|| ablation_deltas(c.view()).unwrap());
+        println!(
+            "{n:>6} whole mass path {t_path:.4} s ({} augmentations); ablation of all {} units {t_ablation:.4} s",
+            path.n_augmentations(),
+            2 * n
+        );
     }
 }
 
