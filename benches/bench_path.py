@@ -12,7 +12,8 @@ Rows (same inputs as ``bench_vs_pot.py``: 200 stimuli, the paper's recipe, Nx = 
   s = 0.5 on the same matrix (the issue's budget: the whole path in at most 2x that time).
 - ``bruteforce ranking``: ``parsm.rank_units(..., method="bruteforce")`` (every unit removed and
   soft matching re-solved, in parallel, plus the path) against a Python loop of ``ot.emd2``
-  over the same removals. All the deltas are checked equal.
+  over the same removals. All the deltas are checked equal. Square problems take one Dijkstra
+  per removal; the second row (n x (n + 50)) shows the rectangular case, one simplex each.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def bench_full_path(n: int) -> None:
     print(f"{'':<22} the whole path costs {t_parsm / t_pot:.2f}x one POT solve at s = 0.5")
 
 
-def bench_bruteforce(n: int) -> None:
-    X, Y, C = inputs(n)
+def bench_bruteforce(n: int, ny: int | None = None) -> None:
+    X, Y, C = inputs(max(n, ny or n))
+    X, Y, C = X[:, :n], Y[:, : ny or n], np.ascontiguousarray(C[:n, : ny or n])
 
     def sm(c):
         r, k = c.shape
@@ -76,14 +78,14 @@ def bench_bruteforce(n: int) -> None:
     def pot_loop():
         full = sm(C)
         dx = [full - sm(np.delete(C, i, axis=0)) for i in range(n)]
-        dy = [full - sm(np.delete(C, j, axis=1)) for j in range(n)]
+        dy = [full - sm(np.delete(C, j, axis=1)) for j in range(C.shape[1])]
         return np.array(dx), np.array(dy)
 
     t_parsm, r = timed(lambda: parsm.rank_units(X, Y, 1.0, method="bruteforce"))
     t_pot, (dx, dy) = timed(pot_loop)
     np.testing.assert_allclose(r.values_x, dx, atol=1e-12)
     np.testing.assert_allclose(r.values_y, dy, atol=1e-12)
-    row(f"bruteforce rank n={n}", t_parsm, t_pot)
+    row(f"bruteforce rank {n}x{C.shape[1]}", t_parsm, t_pot)
 
 
 def main() -> None:
@@ -96,6 +98,7 @@ def main() -> None:
     bench_lcurve(args.lcurve_n)
     bench_full_path(args.path_n)
     bench_bruteforce(args.brute_n)
+    bench_bruteforce(args.brute_n, args.brute_n + 50)  # rectangular: a simplex per removal
 
 
 if __name__ == "__main__":
