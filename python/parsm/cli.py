@@ -52,20 +52,34 @@ def _amount(text: str) -> float | int:
 def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("X", type=Path, help="responses of population X (.npy .npz .csv .tsv .h5 .nwb)")
     p.add_argument("Y", type=Path, help="responses of population Y, same stimuli in the same order")
-    p.add_argument("--key", help="array name inside .npz files (both inputs)")
-    p.add_argument("--key-x", help="array name in X's .npz (overrides --key)")
-    p.add_argument("--key-y", help="array name in Y's .npz (overrides --key)")
-    p.add_argument("--dataset", help="dataset path inside .h5/.nwb files (both inputs)")
-    p.add_argument("--dataset-x", help="dataset path in X's HDF5 file (overrides --dataset)")
-    p.add_argument("--dataset-y", help="dataset path in Y's HDF5 file (overrides --dataset)")
+    p.add_argument("--key", metavar="NAME", help="array name inside .npz files (both inputs)")
+    p.add_argument("--key-x", metavar="NAME", help="array name in X's .npz (overrides --key)")
+    p.add_argument("--key-y", metavar="NAME", help="array name in Y's .npz (overrides --key)")
+    p.add_argument(
+        "--dataset", metavar="PATH", help="dataset path inside .h5/.nwb files (both inputs)"
+    )
+    p.add_argument(
+        "--dataset-x", metavar="PATH", help="dataset path in X's HDF5 file (overrides --dataset)"
+    )
+    p.add_argument(
+        "--dataset-y", metavar="PATH", help="dataset path in Y's HDF5 file (overrides --dataset)"
+    )
     p.add_argument(
         "--transpose",
         action="store_true",
         help="the files are units x stimuli, not stimuli x units",
     )
     p.add_argument("--metric", default="correlation", choices=METRICS, help="unit-to-unit cost")
-    p.add_argument("--s", type=_mass, default="auto", help="matched mass: 'auto' (elbow) or FLOAT")
-    p.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    p.add_argument(
+        "--s",
+        type=_mass,
+        default="auto",
+        metavar="auto|FLOAT",
+        help="matched mass: 'auto' (elbow) or FLOAT",
+    )
+    p.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a human summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
@@ -74,25 +88,47 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parsm",
         description="Exact partial soft matching between two neural populations.",
+        epilog=(
+            "examples:\n"
+            "  parsm demo --out demo\n"
+            "  parsm compare V1_subj1.npy V1_subj2.csv --cv 5 --out results\n"
+            "  parsm rank layer3_net1.npz layer3_net2.npz --key acts --top 10%\n"
+            "files are stimuli x units (--transpose for units x stimuli)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"parsm {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the paper's two simulations (no data needed)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo.add_argument("--out", type=Path, help="write the PNG figures into this folder")
+    demo.add_argument(
+        "--out", type=Path, metavar="DIR", help="write the PNG figures into this folder"
+    )
     demo.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
     compare = sub.add_parser("compare", help="compare two populations from files")
     _add_inputs(compare)
-    compare.add_argument("--cv", type=int, default=None, help="cross-validate over K folds")
-    compare.add_argument("--grid", type=int, default=200, help="L-curve grid points (200)")
-    compare.add_argument("--out", type=Path, help="write summary, unit tables, plan, figures")
+    compare.add_argument(
+        "--cv", type=int, default=None, metavar="K", help="cross-validate over K folds"
+    )
+    compare.add_argument(
+        "--grid", type=int, default=200, metavar="N", help="L-curve grid points (200)"
+    )
+    compare.add_argument(
+        "--out", type=Path, metavar="DIR", help="write summary, unit tables, plan, figures"
+    )
     compare.add_argument("--no-progress", action="store_true", help="no progress line")
 
     rank = sub.add_parser("rank", help="print the best- and worst-aligned units")
     _add_inputs(rank)
-    rank.add_argument("--top", type=_amount, default=0.1, help="how many: 10%%, 0.1 or 25 (10%%)")
+    rank.add_argument(
+        "--top",
+        type=_amount,
+        default=0.1,
+        metavar="AMOUNT",
+        help="how many: 10%%, 0.1 or 25 (10%%)",
+    )
     rank.add_argument("--method", choices=RANK_METHODS, default="path", help="ranking method")
     return parser
 
