@@ -24,7 +24,7 @@ from .preprocessing import drop_constant_units
 from .ranking import KeepCurve, UnitRanking, keep_score_curve, rank_units
 from .results import PartialMatch
 
-__all__ = ["DemoResult", "run_demo", "FIGURES"]
+__all__ = ["DemoResult", "run_demo", "save_figures", "FIGURES"]
 
 #: The PNG files ``parsm demo --out DIR`` writes.
 FIGURES = ("lcurve.png", "plan.png", "ranking.png", "keep_curve.png", "overview.png")
@@ -32,6 +32,9 @@ FIGURES = ("lcurve.png", "plan.png", "ranking.png", "keep_curve.png", "overview.
 
 @dataclass(frozen=True)
 class SpuriousResult:
+    """The spurious-units run: L-curve, SM and partial matches at ``s0``, the path ranking,
+    keep-score curves (path, brute force, correlation) and which units of Y carry signal."""
+
     lcurve: LCurve
     soft: PartialMatch
     partial: PartialMatch
@@ -42,6 +45,8 @@ class SpuriousResult:
 
 @dataclass(frozen=True)
 class ModelRow:
+    """One candidate model: cross-validated SM score, partial score at its elbow, and ``s0``."""
+
     name: str
     sm_score: float
     partial_score: float
