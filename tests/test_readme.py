@@ -18,4 +18,6 @@ def test_readme_examples_run(capsys):
     namespace: dict = {}
     for k, code in enumerate(blocks):
         exec(compile(code, f"README.md python block {k}", "exec"), namespace)
-    assert namespace["m"].matched_y[80:].sum() == 0  # the quickstart's claim
+        if k == 0:  # the quickstart's claims
+            assert namespace["lc"].s0 == pytest.approx(2 / 3)
+            assert namespace["m"].matched_y[80:].sum() == 0
