@@ -42,6 +42,9 @@ def test_path_ranking_puts_signal_before_noise(spurious):
     assert spurious.signal_x[r.matched_x].all()
     assert r.matched_x.sum() >= 63
     assert abs(r.s - 100 / 190) < 0.05
+    # The plan method breaks the tie among X's late entrants by their cheapest counterpart.
+    plan = parsm.rank_units(spurious.X, spurious.Y, method="plan")
+    assert auc(plan.order_x, spurious.signal_x) == 1.0
 
 
 def test_path_keep_curve_tracks_bruteforce_and_beats_correlation(keep_curves):
