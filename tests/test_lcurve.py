@@ -146,3 +146,18 @@ def test_lcurve_plot_renders(tmp_path, rng):
     ax.figure.savefig(out)
     assert out.stat().st_size > 5000
     assert ax.get_lines()[0].get_xydata().shape == (50, 2)
+
+
+def test_elbow_knots_of_a_longer_path_equal_a_truncated_solve(rng):
+    """lcurve solves the in-sample path to s = 1 (so soft matching comes from it too), and
+    fits the elbow on exactly the knots a solve up to the grid's end would have."""
+    from parsm.lcurve import elbow_knots
+
+    for nx, ny in ((7, 7), (12, 30), (41, 19), (1, 5)):
+        C = rng.random((nx, ny))
+        full = _core.MassPath(C, 1.0)
+        for s_max in (0.0, 0.37, 0.5, 0.999, 1.0):
+            ks, kv = _core.MassPath(C, s_max).breakpoints()
+            ek, ev = elbow_knots(full, s_max, (nx, ny))
+            np.testing.assert_array_equal(ek, ks)
+            np.testing.assert_allclose(ev, kv, rtol=1e-12, atol=1e-15)

@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
-from ._validation import as_mass_or_auto
+from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .crossval import cv_score
-from .lcurve import LCurve, lcurve
-from .matching import partial_soft_match, soft_match
-from .ranking import UnitRanking, rank_units
+from .lcurve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
+from .matching import _check_metric, cost_matrix, match_from_path
+from .ranking import UnitRanking, labels_of, rank_on
 from .results import MATCH_TOL, PartialMatch
 
 __all__ = ["Comparison", "compare", "format_summary", "write_outputs"]
@@ -97,24 +97,32 @@ def compare(
     Comparison
     """
     s = as_mass_or_auto(s)
-    lc = lcurve(X, Y, grid, metric, cv=cv, n_threads=n_threads, progress=progress)
-    s_value = lc.s0 if s == "auto" else float(s)
-    partial = partial_soft_match(X, Y, s_value, metric, n_threads=n_threads)
-    soft = soft_match(X, Y, metric, n_threads=n_threads)
-    ranking = rank_units(
-        X, Y, partial.s, metric, labels_x=labels_x, labels_y=labels_y, n_threads=n_threads
+    metric = _check_metric(metric)
+    x = as_population(X, "X")
+    y = as_population(Y, "Y")
+    n_threads = as_n_threads(n_threads)
+    lab_x = labels_of(labels_x, x.shape[1], "labels_x")
+    lab_y = labels_of(labels_y, y.shape[1], "labels_y")
+    # One cost matrix and one path solve give the curve, both matchings and the ranking.
+    c = cost_matrix(x, y, metric, n_threads=n_threads)
+    lc, path = lcurve_on(
+        x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
     )
+    s_value = lc.s0 if s == "auto" else float(s)
+    partial = match_from_path(path, c, s_value, metric)
+    soft = match_from_path(path, c, 1.0, metric)
+    ranking = rank_on(x, y, c, path, s_value, metric, "path", lab_x, lab_y, n_threads)
     cv_partial = cv_soft = None
     if cv is not None:
-        cv_partial = lc.score_s0 if s_value == lc.s0 else cv_score(X, Y, partial.s, metric, cv=cv)
-        cv_soft = cv_score(X, Y, 1.0, metric, cv=cv)
+        cv_partial = lc.score_s0 if s == "auto" else cv_score(x, y, s_value, metric, cv=cv)
+        cv_soft = cv_score(x, y, 1.0, metric, cv=cv)
     summary = {
         "parsm": __version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
         "inputs": {"X": sources[0], "Y": sources[1]} if sources else None,
         "shape": {
-            "stimuli": int(np.shape(X)[0]),
+            "stimuli": x.shape[0],
             "n_x": partial.plan.shape[0],
             "n_y": partial.plan.shape[1],
         },

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import as_mass_or_auto, as_population
-from .lcurve import DEFAULT_ELBOW, LCurve, lcurve
-from .matching import cost_matrix, partial_soft_match, soft_match
-from .ranking import UnitRanking, rank_units
-from .results import PartialMatch
+from . import _core
+from ._validation import as_mass_or_auto, as_n_threads, as_population
+from .lcurve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
+from .matching import _check_metric, cost_matrix, match_from_path
+from .ranking import labels_of, rank_on
 
 __all__ = ["PartialSoftMatching", "SoftMatching"]
 
@@ -100,27 +100,50 @@ class PartialSoftMatching:
         )
 
     def fit(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> PartialSoftMatching:
-        """Fits the plan on the responses ``X`` (M x Nx) and ``Y`` (M x Ny); returns self."""
-        s_param = as_mass_or_auto(self.s)
-        lc = lcurve(
-            X,
-            Y,
-            self.grid,
-            self.metric,
-            elbow=self.elbow,
-            n_threads=self.n_threads,
-            progress=False,
-        )
-        s = lc.s0 if s_param == "auto" else float(s_param)
-        self._set_fitted(partial_soft_match(X, Y, s, self.metric, n_threads=self.n_threads), lc)
-        self.ranking_ = rank_units(X, Y, self.s_, self.metric, n_threads=self.n_threads)
-        return self
+        """Fits the plan on the responses ``X`` (M x Nx) and ``Y`` (M x Ny); returns self.
 
-    def _set_fitted(self, match: PartialMatch, lc: LCurve | None) -> None:
-        self.match_ = match
-        self.plan_ = match.plan
-        self.s_ = match.s
+        One cost matrix and one mass-path solve give the L-curve, the plan at ``s_`` and the
+        ranking.
+        """
+        s_param = as_mass_or_auto(self.s)
+        check_elbow(self.elbow)
+        grid = mass_grid(self.grid)
+        x, y, c, metric, n_threads = self._prepare(X, Y)
+        lc, path = lcurve_on(x, y, c, grid, metric, "path", None, self.elbow, n_threads, False)
+        s = lc.s0 if s_param == "auto" else float(s_param)
+        return self._set_fitted(x, y, c, path, s, lc)
+
+    def _prepare(
+        self, X: npt.ArrayLike, Y: npt.ArrayLike
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, int | None]:
+        metric = _check_metric(self.metric)
+        x = as_population(X, "X")
+        y = as_population(Y, "Y")
+        n_threads = as_n_threads(self.n_threads)
+        return x, y, cost_matrix(x, y, metric, n_threads=n_threads), metric, n_threads
+
+    def _set_fitted(
+        self, x: np.ndarray, y: np.ndarray, c: np.ndarray, path: Any, s: float, lc: LCurve | None
+    ) -> PartialSoftMatching:
+        metric, n_threads = _check_metric(self.metric), as_n_threads(self.n_threads)
+        self.match_ = match_from_path(path, c, s, metric)
+        self.plan_ = self.match_.plan
+        self.s_ = s
         self.lcurve_ = lc
+        nx, ny = c.shape
+        self.ranking_ = rank_on(
+            x,
+            y,
+            c,
+            path,
+            s,
+            metric,
+            "path",
+            labels_of(None, nx, "labels_x"),
+            labels_of(None, ny, "labels_y"),
+            n_threads,
+        )
+        return self
 
     def score(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> float:
         """The fitted plan's score ``1 - <T, C>`` on (held-out) stimuli ``X`` and ``Y``.
@@ -172,6 +195,6 @@ class SoftMatching(PartialSoftMatching):
 
     def fit(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> SoftMatching:
         """Fits the balanced plan; returns self."""
-        self._set_fitted(soft_match(X, Y, self.metric, n_threads=self.n_threads), None)
-        self.ranking_: UnitRanking = rank_units(X, Y, 1.0, self.metric, n_threads=self.n_threads)
+        x, y, c, _metric, _n_threads = self._prepare(X, Y)
+        self._set_fitted(x, y, c, _core.MassPath(c, 1.0), 1.0, None)
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,16 @@ from ._validation import as_n_threads, as_population
 from .crossval import fold_costs
 from .matching import _check_metric, cost_matrix
 
-__all__ = ["LCurve", "lcurve", "ELBOW_RULES", "DEFAULT_ELBOW", "mass_grid", "find_elbow"]
+__all__ = [
+    "LCurve",
+    "lcurve",
+    "ELBOW_RULES",
+    "DEFAULT_ELBOW",
+    "mass_grid",
+    "find_elbow",
+    "elbow_knots",
+    "check_elbow",
+]
 
 #: The elbow rules :func:`lcurve` offers.
 ELBOW_RULES = ("plateau", "paper", "notebook")
@@ -91,6 +101,13 @@ class LCurve:
         )
 
 
+def check_elbow(elbow: str) -> str:
+    """``elbow`` if it names a rule of :data:`ELBOW_RULES`, else a ``ValueError``."""
+    if elbow not in ELBOW_RULES:
+        raise ValueError(f"elbow must be one of {ELBOW_RULES}; got {elbow!r}.")
+    return elbow
+
+
 def mass_grid(s: int | npt.ArrayLike = 200) -> np.ndarray:
     """The mass grid: ``linspace(0, 0.999, s)`` for an int (as the authors use), or ``s``
     itself, which must be increasing and within [0, 1]."""
@@ -130,6 +147,18 @@ def find_elbow(
     return float(grid[idx]), idx
 
 
+def elbow_knots(path: Any, s_max: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The breakpoints of ζ up to ``s_max`` (the grid's end) for the plateau rule: those of a
+    path solved only up to ``s_max``, taken from a path solved further (to 1), for an
+    ``Nx x Ny = shape`` problem. Like the solver, the end is rounded up to the next flow unit,
+    ``1 / lcm(Nx, Ny)``."""
+    ks, kv = path.breakpoints()
+    units = math.lcm(*shape)
+    s_end = min(math.ceil(s_max * float(units)), units) / units
+    keep = ks < s_end
+    return np.append(ks[keep], s_end), np.append(kv[keep], np.interp(s_end, ks, kv))
+
+
 def _curve(
     c_fit: np.ndarray,
     c_eval: np.ndarray,
@@ -137,11 +166,12 @@ def _curve(
     method: str,
     n_threads: int | None,
     progress: Progress,
+    s_max: float | None = None,
 ) -> tuple[np.ndarray, Any]:
     """The cost on ``c_eval`` of the plans fit on ``c_fit`` over ``grid``, and the path (or
-    None for the simplex sweep)."""
+    None for the simplex sweep), solved up to ``s_max`` (default: the grid's end)."""
     if method == "path":
-        path = _core.MassPath(c_fit, float(grid.max()))
+        path = _core.MassPath(c_fit, float(grid.max() if s_max is None else s_max))
         progress.advance(len(grid))
         return path.evaluate(c_eval, grid), path
     out = np.empty(len(grid))
@@ -208,18 +238,35 @@ def lcurve(
     metric = _check_metric(metric)
     if method not in _METHODS:
         raise ValueError(f"method must be 'path' or 'simplex'; got {method!r}.")
-    if elbow not in ELBOW_RULES:
-        raise ValueError(f"elbow must be one of {ELBOW_RULES}; got {elbow!r}.")
+    check_elbow(elbow)
     grid = mass_grid(s)
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     n_threads = as_n_threads(n_threads)
     c = cost_matrix(x, y, metric, n_threads=n_threads)
+    return lcurve_on(x, y, c, grid, metric, method, cv, elbow, n_threads, progress)[0]
 
+
+def lcurve_on(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    grid: np.ndarray,
+    metric: str,
+    method: str,
+    cv: int | None,
+    elbow: str,
+    n_threads: int | None,
+    progress: bool | None,
+) -> tuple[LCurve, Any]:
+    """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
+    in-sample :class:`parsm._core.MassPath` (None for ``method="simplex"``), so that callers
+    can take exact plans and rankings from the same solve."""
     n_steps = len(grid) * (1 + (cv or 0))
     bar = Progress("parsm lcurve", n_steps, progress)
     try:
-        full, path = _curve(c, c, grid, method, n_threads, bar)
+        # The in-sample path goes to s = 1, so callers can also take soft matching from it.
+        full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
         folds = []
         if cv is not None:
             for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
@@ -231,7 +278,7 @@ def lcurve(
     finally:
         bar.close()
 
-    breakpoints = path.breakpoints() if path is not None else None
+    breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
     knots = breakpoints if breakpoints is not None else (grid, full)
     s0, idx = find_elbow(grid, cost, knots, elbow)
     if idx is None:  # s0 is an exact knot of ζ, between grid points
@@ -248,7 +295,7 @@ def lcurve(
     arrays = [grid, cost, 1.0 - cost, mean_corr, curvature]
     for a in arrays:
         a.setflags(write=False)
-    return LCurve(
+    lc = LCurve(
         s=grid,
         cost=cost,
         score=arrays[2],
@@ -265,6 +312,7 @@ def lcurve(
         method=method,
         cv=cv,
     )
+    return lc, path
 
 
 def _cost_at(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -9,7 +11,7 @@ from . import _core
 from ._validation import as_fraction, as_n_threads, as_population
 from .results import PartialMatch
 
-__all__ = ["cost_matrix", "partial_soft_match", "soft_match", "METRICS"]
+__all__ = ["cost_matrix", "partial_soft_match", "soft_match", "match_from_path", "METRICS"]
 
 #: The unit-to-unit costs parsm computes (names as in ``scipy.spatial.distance.cdist``).
 METRICS = ("correlation", "cosine", "sqeuclidean", "euclidean")
@@ -141,3 +143,10 @@ def soft_match(
     if status != "optimal":
         raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
     return PartialMatch.from_plan(1.0, metric, plan, cost)
+
+
+def match_from_path(path: Any, c: np.ndarray, s: float, metric: str) -> PartialMatch:
+    """The exact optimal matching of mass ``s`` taken from a solved ``_core.MassPath`` on the
+    cost matrix ``c`` (no new solve)."""
+    plan = path.plan_at(s)
+    return PartialMatch.from_plan(s, metric, plan, float(np.sum(plan * c)))

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
-from .lcurve import DEFAULT_ELBOW, find_elbow, mass_grid
+from .lcurve import DEFAULT_ELBOW, elbow_knots, find_elbow, mass_grid
 from .matching import _check_metric, cost_matrix
 from .results import MATCH_TOL
 
@@ -24,6 +24,7 @@ __all__ = [
     "KeepCurve",
     "rank_units",
     "keep_score_curve",
+    "labels_of",
 ]
 
 #: The ranking methods :func:`rank_units` offers.
@@ -179,7 +180,8 @@ def _fraction_count(frac: float, n: int) -> int:
     return 0 if frac == 0 else min(n, max(1, int(round(frac * n))))
 
 
-def _labels(labels: Sequence[Any] | None, n: int, name: str) -> np.ndarray:
+def labels_of(labels: Sequence[Any] | None, n: int, name: str) -> np.ndarray:
+    """The unit labels as a read-only array, or the positional indices when none are given."""
     if labels is None:
         out = np.arange(n)
     else:
@@ -286,16 +288,34 @@ def rank_units(
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     nx, ny = x.shape[1], y.shape[1]
-    lab_x = _labels(labels_x, nx, "labels_x")
-    lab_y = _labels(labels_y, ny, "labels_y")
+    lab_x = labels_of(labels_x, nx, "labels_x")
+    lab_y = labels_of(labels_y, ny, "labels_y")
     n_threads = as_n_threads(n_threads)
     c = cost_matrix(x, y, metric, n_threads=n_threads)
-
     path = _core.MassPath(c, 1.0)
     if s == "auto":
         grid = mass_grid(200)
-        s, _ = find_elbow(grid, path.evaluate(c, grid), path.breakpoints(), DEFAULT_ELBOW)
-    plan = path.plan_at(float(s))
+        knots = elbow_knots(path, float(grid.max()), c.shape)
+        s, _ = find_elbow(grid, path.evaluate(c, grid), knots, DEFAULT_ELBOW)
+    return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
+
+
+def rank_on(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    path: Any,
+    s: float,
+    metric: str,
+    method: str,
+    lab_x: np.ndarray,
+    lab_y: np.ndarray,
+    n_threads: int | None,
+) -> UnitRanking:
+    """:func:`rank_units` on validated inputs, their cost matrix ``c`` and its full mass path
+    (``_core.MassPath(c, 1.0)``), at the mass ``s``."""
+    nx, ny = c.shape
+    plan = path.plan_at(s)
     frac_x = plan.sum(axis=1) * nx
     frac_y = plan.sum(axis=0) * ny
     entry_x, full_x, entry_y, full_y = path.unit_masses()
@@ -340,9 +360,7 @@ def rank_units(
     )
     for a in arrays.values():
         a.setflags(write=False)
-    return UnitRanking(
-        method=method, metric=metric, s=float(s), labels_x=lab_x, labels_y=lab_y, **arrays
-    )
+    return UnitRanking(method=method, metric=metric, s=s, labels_x=lab_x, labels_y=lab_y, **arrays)
 
 
 def keep_score_curve(
