@@ -161,3 +161,15 @@ def test_elbow_knots_of_a_longer_path_equal_a_truncated_solve(rng):
             ek, ev = elbow_knots(full, s_max, (nx, ny))
             np.testing.assert_array_equal(ek, ks)
             np.testing.assert_allclose(ev, kv, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_validated_curve_is_exact_and_thread_independent(rng):
+    """The folds' paths are solved in parallel; the curve equals the simplex sweep's and does
+    not depend on the thread count."""
+    X, Y = population(rng, 60, 14), population(rng, 60, 19)
+    grid = np.linspace(0.0, 0.999, 12)
+    path = parsm.lcurve(X, Y, grid, cv=3, elbow="paper")
+    simplex = parsm.lcurve(X, Y, grid, cv=3, elbow="paper", method="simplex")
+    np.testing.assert_allclose(path.cost, simplex.cost, rtol=1e-9, atol=1e-12)
+    one = parsm.lcurve(X, Y, grid, cv=3, elbow="paper", n_threads=1)
+    np.testing.assert_array_equal(path.cost, one.cost)

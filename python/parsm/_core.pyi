@@ -90,3 +90,8 @@ class MassPath:
         """The exact optimal plan at mass ``s``."""
     def unit_masses(self) -> list[_Vector]:
         """``[row_entry, row_full, col_entry, col_full]``; NaN beyond ``s_max``."""
+
+def mass_paths(
+    costs: list[npt.NDArray[np.float64]], s_max: float = 1.0, n_threads: int | None = None
+) -> list[MassPath]:
+    """The mass paths of several cost matrices, solved in parallel (GIL released)."""

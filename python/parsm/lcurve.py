@@ -268,7 +268,17 @@ def lcurve_on(
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
         full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
         folds = []
-        if cv is not None:
+        if cv is not None and method == "path":
+            # The folds' paths are independent: solve them in parallel, then cost each plan
+            # on its held-out stimuli.
+            pairs = list(fold_costs(x, y, cv, metric, n_threads))
+            s_max = float(grid.max())
+            fold_paths = _core.mass_paths([p[0] for p in pairs], s_max, n_threads)
+            for (c_train, c_test), fold_path in zip(pairs, fold_paths):
+                folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
+                bar.advance(len(grid))
+            cost = np.mean([f[0] for f in folds], axis=0)
+        elif cv is not None:
             for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
                 curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
                 folds.append((curve, fold_path, c_train, c_test))

@@ -7,6 +7,7 @@ use ndarray::{ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::ParsmError;
+use crate::path::MassPath;
 use crate::simplex::SolveStatus;
 use crate::transport::{emd, partial, TransportOptions};
 
@@ -76,5 +77,14 @@ pub fn subset_costs(
             let sub = cost.select(Axis(0), rows).select(Axis(1), cols);
             balanced_cost(sub.view())
         })
+        .collect()
+}
+
+/// The mass path of every cost matrix in `costs`, up to `s_max`, solved in parallel (one
+/// path per task; each solve is sequential): the cross-validation folds of an L-curve.
+pub fn mass_paths(costs: &[ArrayView2<f64>], s_max: f64) -> Result<Vec<MassPath>, ParsmError> {
+    costs
+        .par_iter()
+        .map(|c| MassPath::solve(c.view(), s_max))
         .collect()
 }

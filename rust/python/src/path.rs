@@ -81,3 +81,20 @@ impl MassPath {
         ]
     }
 }
+
+/// The mass paths of several cost matrices up to `s_max`, solved in parallel with the GIL
+/// released: the folds of a cross-validated L-curve.
+#[pyfunction]
+#[pyo3(signature = (costs, s_max=1.0, n_threads=None))]
+pub fn mass_paths(
+    py: Python<'_>,
+    costs: Vec<PyReadonlyArray2<'_, f64>>,
+    s_max: f64,
+    n_threads: Option<usize>,
+) -> PyResult<Vec<MassPath>> {
+    let views: Vec<_> = costs.iter().map(|c| c.as_array()).collect();
+    let paths = run_detached(py, n_threads, || {
+        parsm_core::sweep::mass_paths(&views, s_max)
+    })?;
+    Ok(paths.into_iter().map(|inner| MassPath { inner }).collect())
+}
