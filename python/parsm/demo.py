@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import __version__, datasets
+from .compare import compare
 from .crossval import cv_score
 from .lcurve import LCurve, lcurve
-from .matching import partial_soft_match, soft_match
 from .preprocessing import drop_constant_units
 from .ranking import KeepCurve, UnitRanking, keep_score_curve, rank_units
 from .results import PartialMatch
@@ -68,15 +68,15 @@ def _spurious(seed: int) -> SpuriousResult:
     X, kept_x = drop_constant_units(task.X)
     Y, kept_y = drop_constant_units(task.Y)
     signal_y = task.signal_y[kept_y]
-    lc = lcurve(X, Y)
-    ranking = rank_units(X, Y, s=lc.s0)
-    baselines = [rank_units(X, Y, lc.s0, method=m) for m in ("bruteforce", "correlation")]
-    keep = [keep_score_curve(X, Y, r) for r in [ranking, *baselines]]
+    c = compare(X, Y)  # one path solve: L-curve, both matchings and the path ranking
+    s0 = c.lcurve.s0
+    baselines = [rank_units(X, Y, s0, method=m) for m in ("bruteforce", "correlation")]
+    keep = [keep_score_curve(X, Y, r) for r in [c.ranking, *baselines]]
     return SpuriousResult(
-        lcurve=lc,
-        soft=soft_match(X, Y),
-        partial=partial_soft_match(X, Y, lc.s0),
-        ranking=ranking,
+        lcurve=c.lcurve,
+        soft=c.soft,
+        partial=c.partial,
+        ranking=c.ranking,
         keep=keep,
         signal_y=signal_y,
     )

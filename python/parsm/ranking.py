@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
-from .lcurve import DEFAULT_ELBOW, elbow_knots, find_elbow, mass_grid
+from .lcurve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix
 from .results import MATCH_TOL
 
@@ -213,14 +213,6 @@ def _pearson_columns(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / den, 0.0)
 
 
-def _balanced_plan(c: np.ndarray) -> np.ndarray:
-    nx, ny = c.shape
-    plan, _cost, _u, _v, status, _it = _core.emd(c, np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny))
-    if status != "optimal":
-        raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
-    return plan
-
-
 def rank_units(
     X: npt.ArrayLike,
     Y: npt.ArrayLike,
@@ -292,11 +284,13 @@ def rank_units(
     lab_y = labels_of(labels_y, ny, "labels_y")
     n_threads = as_n_threads(n_threads)
     c = cost_matrix(x, y, metric, n_threads=n_threads)
-    path = _core.MassPath(c, 1.0)
-    if s == "auto":
-        grid = mass_grid(200)
-        knots = elbow_knots(path, float(grid.max()), c.shape)
-        s, _ = find_elbow(grid, path.evaluate(c, grid), knots, DEFAULT_ELBOW)
+    if s == "auto":  # the elbow of the exact L-curve, whose path to s = 1 is reused below
+        lc, path = lcurve_on(
+            x, y, c, mass_grid(200), metric, "path", None, DEFAULT_ELBOW, n_threads, False
+        )
+        s = lc.s0
+    else:
+        path = _core.MassPath(c, 1.0)
     return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
 
 
@@ -335,7 +329,7 @@ def rank_on(
         values_x, values_y = _core.ablation_deltas(c, n_threads)
         order_x, order_y = _order(values_x), _order(values_y)
     else:
-        t = _balanced_plan(c)
+        t = path.plan_at(1.0)  # the balanced soft-matching plan, from the same solve
         values_y = _pearson_columns(x @ t, y)
         values_x = _pearson_columns(y @ t.T, x)
         order_x, order_y = _order(-values_x), _order(-values_y)
