@@ -127,6 +127,7 @@ pub fn cost_matrix(
     let px = prepare(x, metric, Side::X)?;
     let py = prepare(y, metric, Side::Y)?;
     let (nx, ny) = (px.units.nrows(), py.units.nrows());
+    crate::memory::check_matrix("the cost matrix", nx, ny, 8, crate::memory::COST_REMEDY)?;
     let mut c = Array2::<f64>::zeros((nx, ny));
     let yt = py.units.t();
 

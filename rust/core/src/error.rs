@@ -97,4 +97,18 @@ pub enum ParsmError {
 
     #[error("could not build the thread pool: {0}")]
     ThreadPool(String),
+
+    #[error("interrupted")]
+    Interrupted,
+
+    #[error("internal error: the solver's optimality certificate failed ({0}); please report this with the inputs that caused it")]
+    Uncertified(String),
+
+    #[error("this needs about {needed_gib:.1} GiB of memory ({what}) but about {available_gib:.1} GiB is available; {remedy}")]
+    OutOfMemory {
+        what: String,
+        needed_gib: f64,
+        available_gib: f64,
+        remedy: &'static str,
+    },
 }

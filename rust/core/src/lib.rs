@@ -4,19 +4,25 @@
 //! *partial soft-matching distance*, Kapoor, Williams & Khosla, ICLR 2026). Pure Rust, no Python:
 //!
 //! * [`cost`]: cost matrices between units (correlation, cosine, squared and plain Euclidean);
+//! * [`assignment`]: Jonker–Volgenant for square soft matching (an assignment problem);
 //! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
 //! * [`transport`]: exact balanced and partial transport on top of it;
 //! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
 //! * [`elbow`]: the L-curve elbow rules;
 //! * [`sweep`]: parallel independent solves (a simplex per mass, sub-population costs);
 //! * [`ablation`]: the paper's brute-force unit importance, one Dijkstra per unit when square;
+//! * [`monitor`]: progress and cancellation of a running solve;
+//! * [`memory`]: memory estimates checked before large allocations;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
 #![forbid(unsafe_code)]
 
 pub mod ablation;
+pub mod assignment;
 pub mod cost;
 pub mod elbow;
 pub mod error;
+pub mod memory;
+pub mod monitor;
 pub mod path;
 pub mod simplex;
 pub mod sweep;
@@ -26,6 +32,7 @@ pub mod validate;
 
 pub use cost::{cost_matrix, Metric};
 pub use error::{ParsmError, Side};
+pub use monitor::Monitor;
 pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
 pub use transport::{emd, partial, TransportOptions};

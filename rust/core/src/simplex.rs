@@ -32,6 +32,9 @@ pub enum SolveStatus {
     /// The iteration limit `max_iter` was reached; the plan is feasible for the tree's phase
     /// but not proven optimal.
     MaxIterReached,
+    /// The final certificate (primal feasibility, no arc pricing out) failed. This signals a
+    /// bug, never a property of the input; callers must not report such a plan as optimal.
+    Uncertified,
 }
 
 /// A transport problem on a dense cost matrix, optionally augmented with dummy points.
@@ -75,8 +78,21 @@ pub struct SimplexOptions {
 }
 
 const NONE: usize = usize::MAX;
-/// Reduced-cost threshold (in the solver's `[0, 1]` cost units) below which an arc may enter.
+/// Relative reduced-cost threshold: an arc may enter when its reduced cost (in the solver's
+/// `[0, 1]` cost units) is below `-PIVOT_EPS * max(1, max |pi|)`. Reduced costs are computed
+/// from potentials of magnitude up to `max |pi|`, so their rounding error is a few ulps of that
+/// magnitude; an absolute threshold would let rounding make tree arcs (reduced cost exactly 0)
+/// look attractive once the potentials grow.
 const PIVOT_EPS: f64 = 1e-12;
+/// Cost of the artificial arc `root -> u` of a demand node, in scaled units. Any value above 1
+/// drives all flow off the artificial arcs at optimality: between a supply node `u` and a
+/// demand node `w` that are not both dummies, the direct arc costs at most 1; between two
+/// dummies, `u -> j -> i -> w` through a real arc `(i, j)` that carries flow costs at most 0
+/// (such an arc exists whenever artificial flow is left between dummies). A small constant
+/// keeps the potentials, and so their rounding, of order 1 at every size. The textbook big-M
+/// (`node_num + 1`) made potentials grow with the problem and, from about 4,000 units, let
+/// rounding end the pivots early with flow left on artificial arcs ("infeasible").
+const ART_COST: f64 = 2.0;
 
 /// Solves the transport problem to optimality with the primal network simplex.
 ///
@@ -103,6 +119,9 @@ struct Simplex<'a> {
     range: f64,
     inv_range: f64,
     art_cost: f64,
+    /// Supply of each row and demand of each column (rows first), and their total.
+    balance: Vec<f64>,
+    total_mass: f64,
     /// Whether node `u`'s artificial arc goes `u -> root` (supply nodes) or `root -> u`.
     art_out: Vec<bool>,
 
@@ -118,6 +137,8 @@ struct Simplex<'a> {
     last_succ: Vec<usize>,
     /// Node potentials, LEMON's sign convention: `rc(e) = c(e) + pi[src] - pi[tgt]`.
     pi: Vec<f64>,
+    /// An upper bound of `max |pi|` (kept by every potential update), for [`PIVOT_EPS`].
+    pi_scale: f64,
     dirty_revs: Vec<usize>,
 
     block_size: usize,
@@ -154,8 +175,7 @@ impl<'a> Simplex<'a> {
         };
         let range = hi - lo;
         let inv_range = if range > 0.0 { 1.0 / range } else { 0.0 };
-        // Any simple path has fewer than node_num arcs of scaled cost <= 1.
-        let art_cost = (node_num + 1) as f64;
+        let art_cost = ART_COST;
         let n_arcs = n1 * n2;
         let block_size = ((n_arcs as f64).sqrt().ceil() as usize).max(10);
 
@@ -171,6 +191,8 @@ impl<'a> Simplex<'a> {
             range,
             inv_range,
             art_cost,
+            balance: p.supply.iter().chain(&p.demand).copied().collect(),
+            total_mass: p.supply.iter().sum(),
             art_out: vec![false; node_num],
             parent: vec![NONE; node_num + 1],
             pred: vec![NONE; node_num + 1],
@@ -181,6 +203,7 @@ impl<'a> Simplex<'a> {
             succ_num: vec![0; node_num + 1],
             last_succ: vec![0; node_num + 1],
             pi: vec![0.0; node_num + 1],
+            pi_scale: art_cost,
             dirty_revs: Vec::new(),
             block_size,
             next_arc: 0,
@@ -513,10 +536,18 @@ impl<'a> Simplex<'a> {
         };
         let end = self.thread[self.last_succ[pv.u_in]];
         let mut u = pv.u_in;
+        let mut scale = self.pi_scale;
         while u != end {
             self.pi[u] += sigma;
+            scale = scale.max(self.pi[u].abs());
             u = self.thread[u];
         }
+        self.pi_scale = scale;
+    }
+
+    /// The entering threshold for the current potentials.
+    fn eps(&self) -> f64 {
+        PIVOT_EPS * self.pi_scale.max(1.0)
     }
 
     /// Recomputes every potential from the tree (root first, along the thread), removing the
@@ -524,12 +555,43 @@ impl<'a> Simplex<'a> {
     fn refresh_potentials(&mut self) {
         self.pi[self.root] = 0.0;
         let mut u = self.thread[self.root];
+        let mut scale = self.art_cost;
         while u != self.root {
             let (_, _, c) = self.arc(self.pred[u]);
             let p = self.pi[self.parent[u]];
             self.pi[u] = if self.forward[u] { p - c } else { p + c };
+            scale = scale.max(self.pi[u].abs());
             u = self.thread[u];
         }
+        self.pi_scale = scale;
+    }
+
+    /// The most negative reduced cost over every non-tree arc, below `-eps`: an exhaustive scan
+    /// that, unlike block pricing, skips tree arcs, so that rounding on a tree arc can never
+    /// hide an arc that still prices out. It ends the pivots, so it is the dual half of the
+    /// certificate.
+    fn find_entering_exhaustive(&self, eps: f64) -> Option<usize> {
+        let mut best = (-eps, NONE);
+        for i in 0..self.n1 {
+            for j in 0..self.n2 {
+                let Some(c) = self.arc_cost_ij(i, j) else {
+                    continue;
+                };
+                let rc = c + self.pi[i] - self.pi[self.n1 + j];
+                if rc < best.0 && !self.is_tree_arc(i * self.n2 + j) {
+                    best = (rc, i * self.n2 + j);
+                }
+            }
+        }
+        (best.1 != NONE).then_some(best.1)
+    }
+
+    /// Flow left on artificial arcs, summed.
+    fn artificial_flow(&self) -> f64 {
+        (0..self.n1 + self.n2)
+            .filter(|&u| self.pred[u] >= self.art_base)
+            .map(|u| self.flow[u])
+            .sum()
     }
 
     /// Whether `e` is currently a tree arc.
@@ -540,21 +602,39 @@ impl<'a> Simplex<'a> {
 
     fn run(&mut self, max_iter: Option<u64>) -> SolveStatus {
         loop {
-            let entering = self.find_entering(PIVOT_EPS);
+            if let Some(status) = self.pivot_until_optimal(max_iter) {
+                return status;
+            }
+            // Defensive: ART_COST provably suffices, but should flow ever be left on artificial
+            // arcs of a feasible problem, raise their cost (up to the textbook bound) and go on.
+            let tol = 1e-9 * self.total_mass.max(f64::MIN_POSITIVE);
+            let big = (self.n1 + self.n2 + 1) as f64;
+            if self.artificial_flow() <= tol || self.art_cost >= big {
+                return self.final_status();
+            }
+            self.art_cost = (self.art_cost * 8.0).min(big);
+            self.refresh_potentials();
+        }
+    }
+
+    /// Pivots until no arc prices out (`None`) or the iteration limit is hit.
+    fn pivot_until_optimal(&mut self, max_iter: Option<u64>) -> Option<SolveStatus> {
+        loop {
+            let entering = self.find_entering(self.eps());
             let in_arc = match entering {
                 Some(e) if !self.is_tree_arc(e) => e,
                 Some(_) | None => {
-                    // Certify with exact potentials; a tree arc can only look attractive through
-                    // accumulated rounding, which the refresh removes.
+                    // Stop only when an exhaustive scan with freshly recomputed potentials
+                    // finds no non-tree arc that prices out.
                     self.refresh_potentials();
-                    match self.find_entering(PIVOT_EPS) {
-                        Some(e) if !self.is_tree_arc(e) => e,
-                        _ => break,
+                    match self.find_entering_exhaustive(self.eps()) {
+                        Some(e) => e,
+                        None => break,
                     }
                 }
             };
             if max_iter.is_some_and(|m| self.iterations >= m) {
-                return SolveStatus::MaxIterReached;
+                return Some(SolveStatus::MaxIterReached);
             }
             let Some(pv) = self.find_leaving(in_arc) else {
                 // Cannot happen on a transport graph (every cycle has a backward arc).
@@ -565,14 +645,37 @@ impl<'a> Simplex<'a> {
             self.update_potential(&pv);
             self.iterations += 1;
         }
-        let total: f64 = self.flow.iter().filter(|f| f.is_finite()).sum();
-        let tol = 1e-9 * total.max(1e-300);
-        let stuck =
-            (0..self.n1 + self.n2).any(|u| self.pred[u] >= self.art_base && self.flow[u] > tol);
-        if stuck {
-            SolveStatus::Infeasible
-        } else {
+        None
+    }
+
+    /// The certificate checked before any success is reported: no flow left on artificial arcs,
+    /// every node's supply or demand met, no negative flow, and (checked by the exhaustive
+    /// scan that ended the pivots) no arc that prices out. All tolerances are relative to the
+    /// total mass and to the potentials' magnitude.
+    fn final_status(&self) -> SolveStatus {
+        let total = self.total_mass.max(f64::MIN_POSITIVE);
+        let tol = 1e-9 * total;
+        if self.artificial_flow() > tol {
+            // Only reachable on infeasible marginals, which the callers rule out.
+            return SolveStatus::Infeasible;
+        }
+        let mut net = vec![0.0f64; self.n1 + self.n2];
+        for u in 0..self.n1 + self.n2 {
+            let e = self.pred[u];
+            if self.flow[u] < -tol {
+                return SolveStatus::Uncertified;
+            }
+            if e < self.art_base {
+                let (i, j) = (e / self.n2, e % self.n2);
+                net[i] += self.flow[u];
+                net[self.n1 + j] += self.flow[u];
+            }
+        }
+        let ok = (0..self.n1 + self.n2).all(|u| (net[u] - self.balance[u]).abs() <= tol);
+        if ok {
             SolveStatus::Optimal
+        } else {
+            SolveStatus::Uncertified
         }
     }
 

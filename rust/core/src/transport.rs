@@ -12,8 +12,11 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use crate::assignment::solve_assignment;
 use crate::cost::check_cost;
 use crate::error::{ParsmError, Side};
+use crate::memory::{check_matrix, PLAN_REMEDY};
+use crate::monitor::Monitor;
 use crate::simplex::{self, SimplexOptions, SolveStatus, TransportProblem, TransportSolution};
 use crate::validate::check_marginal;
 
@@ -51,7 +54,52 @@ fn validated(cost: ArrayView2<f64>, a: &[f64], b: &[f64]) -> Result<(f64, f64), 
     check_cost(cost)?;
     check_marginal(a, cost.nrows(), Side::X)?;
     check_marginal(b, cost.ncols(), Side::Y)?;
+    check_matrix("the dense plan", cost.nrows(), cost.ncols(), 8, PLAN_REMEDY)?;
     Ok((a.iter().sum(), b.iter().sum()))
+}
+
+/// Whether the problem with total mass `m` is an assignment problem: square, every weight equal,
+/// and all of it transported. Its optimum is then a permutation (scaled by the weight), found by
+/// [`solve_assignment`] much faster than by the simplex. An explicit `max_iter` (a simplex
+/// pivot cap) keeps the simplex.
+fn is_assignment(cost: ArrayView2<f64>, a: &[f64], b: &[f64], m: f64) -> bool {
+    let w = a[0];
+    cost.nrows() == cost.ncols()
+        && w > 0.0
+        && a.iter().chain(b).all(|&x| x == w)
+        && m >= a.len() as f64 * w * (1.0 - MASS_SLACK)
+}
+
+/// The assignment optimum as a transport solution with `extra` zero-mass dummy rows and columns
+/// (partial transport at full mass): the dummies' potentials keep every dummy arc feasible.
+fn assignment_solution(
+    cost: ArrayView2<f64>,
+    w: f64,
+    extra: usize,
+    monitor: &Monitor,
+) -> Result<TransportSolution, ParsmError> {
+    let n = cost.nrows();
+    let c = cost.as_standard_layout();
+    let c = c.as_slice().expect("standard layout is contiguous");
+    let asg = solve_assignment(c, n, monitor)?;
+    let mut plan = Array2::zeros((n, n));
+    for (i, &j) in asg.col_of_row.iter().enumerate() {
+        plan[[i, j]] = w;
+    }
+    let max_u = asg.u.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let max_v = asg.v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut u = asg.u;
+    let mut v = asg.v;
+    u.extend(std::iter::repeat_n(-max_v, extra));
+    v.extend(std::iter::repeat_n(-max_u, extra));
+    Ok(TransportSolution {
+        plan,
+        cost: asg.total_cost * w,
+        u,
+        v,
+        status: SolveStatus::Optimal,
+        iterations: 0,
+    })
 }
 
 /// Balanced optimal transport (earth mover's distance) between `a` and `b` with costs `cost`.
@@ -67,6 +115,9 @@ pub fn emd(
     let (sum_a, sum_b) = validated(cost.view(), a, b)?;
     if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
         return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
+    }
+    if options.max_iter.is_none() && is_assignment(cost, a, b, sum_a) {
+        return assignment_solution(cost, a[0], 0, &Monitor::new());
     }
     let scale = if sum_b > 0.0 { sum_a / sum_b } else { 1.0 };
     let c = cost.as_standard_layout();
@@ -121,6 +172,9 @@ pub fn partial(
         .n_dummies
         .unwrap_or_else(|| default_dummies(nx, ny))
         .max(1);
+    if options.max_iter.is_none() && is_assignment(cost, a, b, m) {
+        return assignment_solution(cost, a[0], k, &Monitor::new());
+    }
     let mut supply = a.to_vec();
     supply.extend(std::iter::repeat_n(((sum_b - m) / k as f64).max(0.0), k));
     let mut demand = b.to_vec();

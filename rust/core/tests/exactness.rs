@@ -154,7 +154,11 @@ fn max_iter_is_reported_not_hidden() {
     .unwrap();
     assert_eq!(capped.status, SolveStatus::MaxIterReached);
     assert_eq!(capped.iterations, 5);
-    let full = emd(view, &w, &w, TransportOptions::default()).unwrap();
+    let uncapped = TransportOptions {
+        max_iter: Some(u64::MAX),
+        ..Default::default()
+    };
+    let full = emd(view, &w, &w, uncapped).unwrap();
     assert_eq!(full.status, SolveStatus::Optimal);
     assert!(full.iterations > 5);
 }

@@ -12,6 +12,7 @@ fn status_name(s: SolveStatus) -> &'static str {
         SolveStatus::Optimal => "optimal",
         SolveStatus::Infeasible => "infeasible",
         SolveStatus::MaxIterReached => "max_iter_reached",
+        SolveStatus::Uncertified => "uncertified",
     }
 }
 

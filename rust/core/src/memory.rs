@@ -1,0 +1,77 @@
+//! Memory estimates checked before large allocations.
+//!
+//! A dense `Nx x Ny` matrix of 20,000 units a side takes 3.2 GB in f64. Rather than let the
+//! operating system kill the process half-way through, every allocation that grows with
+//! `Nx·Ny` first asks [`check_allocation`], which compares it with the memory the machine (or
+//! its cgroup) has available and fails with [`ParsmError::OutOfMemory`], the numbers and a
+//! remedy, when it cannot fit.
+
+use crate::error::ParsmError;
+
+const GIB: f64 = (1u64 << 30) as f64;
+
+/// Bytes of memory available to this process, when the platform says: the smaller of
+/// `MemAvailable` in `/proc/meminfo` and the cgroup limit left over (Linux). `None` elsewhere.
+pub fn available_bytes() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib = meminfo.lines().find_map(|l| {
+        let rest = l.strip_prefix("MemAvailable:")?;
+        rest.trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()
+    })?;
+    let mut avail = kib.saturating_mul(1024);
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    if let (Some(max), Some(cur)) = (
+        read("/sys/fs/cgroup/memory.max"),
+        read("/sys/fs/cgroup/memory.current"),
+    ) {
+        if let (Ok(max), Ok(cur)) = (max.trim().parse::<u64>(), cur.trim().parse::<u64>()) {
+            avail = avail.min(max.saturating_sub(cur));
+        }
+    }
+    Some(avail)
+}
+
+/// Fails when `bytes` (described by `what`) exceed 90 % of the available memory.
+pub fn check_allocation(what: &str, bytes: u64, remedy: &'static str) -> Result<(), ParsmError> {
+    let Some(avail) = available_bytes() else {
+        return Ok(());
+    };
+    if (bytes as f64) > 0.9 * avail as f64 {
+        return Err(ParsmError::OutOfMemory {
+            what: what.to_string(),
+            needed_gib: bytes as f64 / GIB,
+            available_gib: avail as f64 / GIB,
+            remedy,
+        });
+    }
+    Ok(())
+}
+
+/// [`check_allocation`] for a dense `rows x cols` matrix of `elem` bytes per entry.
+pub fn check_matrix(
+    what: &str,
+    rows: usize,
+    cols: usize,
+    elem: usize,
+    remedy: &'static str,
+) -> Result<(), ParsmError> {
+    let bytes = (rows as u64)
+        .saturating_mul(cols as u64)
+        .saturating_mul(elem as u64);
+    check_allocation(
+        &format!("{what}, {rows} x {cols} at {elem} bytes per entry"),
+        bytes,
+        remedy,
+    )
+}
+
+/// The remedy named when a cost matrix does not fit.
+pub const COST_REMEDY: &str =
+    "compare fewer units at once (for example a random subset of each population)";
+/// The remedy named when a dense plan does not fit.
+pub const PLAN_REMEDY: &str =
+    "ask for the matches or the unit masses instead of the dense plan, or compare fewer units";
