@@ -1,9 +1,14 @@
 """Type stubs of the native module ``parsm._core`` (PyO3 bindings of the Rust core)."""
 
+from typing import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
+
+#: ``progress(done, total)``, called about ten times a second while a native call runs.
+_Progress = Callable[[int, int], object] | None
 
 _Solution = tuple[
     npt.NDArray[np.float64], float, npt.NDArray[np.float64], npt.NDArray[np.float64], str, int
@@ -14,6 +19,7 @@ def cost_matrix(
     y: npt.NDArray[np.float64],
     metric: str,
     n_threads: int | None = None,
+    progress: _Progress = None,
 ) -> npt.NDArray[np.float64]:
     """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny); GIL released."""
 
@@ -22,6 +28,7 @@ def emd(
     a: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],
     max_iter: int | None = None,
+    progress: _Progress = None,
 ) -> _Solution:
     """Balanced transport: ``(plan, cost, u, v, status, iterations)``."""
 
@@ -32,6 +39,7 @@ def partial(
     m: float,
     n_dummies: int | None = None,
     max_iter: int | None = None,
+    progress: _Progress = None,
 ) -> _Solution:
     """Exact partial transport of mass ``m``: ``(plan, cost, u, v, status, iterations)``.
 
@@ -48,11 +56,12 @@ def partial_sweep(
     grid: _Vector,
     other_cost: npt.NDArray[np.float64] | None = None,
     n_threads: int | None = None,
+    progress: _Progress = None,
 ) -> tuple[_Vector, _Vector]:
     """Network simplex at every mass of ``grid`` in parallel: ``(costs, <T(s), other_cost>)``."""
 
 def ablation_deltas(
-    cost: npt.NDArray[np.float64], n_threads: int | None = None
+    cost: npt.NDArray[np.float64], n_threads: int | None = None, progress: _Progress = None
 ) -> tuple[_Vector, _Vector]:
     """Brute-force importance ``score_without - score_full`` of every unit of X and of Y."""
 
@@ -60,6 +69,7 @@ def subset_costs(
     cost: npt.NDArray[np.float64],
     subsets: list[tuple[list[int], list[int]]],
     n_threads: int | None = None,
+    progress: _Progress = None,
 ) -> _Vector:
     """Balanced soft-matching cost of every ``(rows, cols)`` sub-population pair."""
 
@@ -75,7 +85,9 @@ def elbow_plateau(s: _Vector, cost: _Vector) -> int | None:
 class MassPath:
     """The exact optimal-cost path ζ(s) of partial transport with uniform marginals."""
 
-    def __init__(self, cost: npt.NDArray[np.float64], s_max: float = 1.0) -> None: ...
+    def __init__(
+        self, cost: npt.NDArray[np.float64], s_max: float = 1.0, progress: _Progress = None
+    ) -> None: ...
     @property
     def s_max(self) -> float:
         """Largest mass reached."""
@@ -86,12 +98,17 @@ class MassPath:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
     def evaluate(self, other: npt.NDArray[np.float64], grid: _Vector) -> _Vector:
         """``<T(s), other>`` for every ``s`` in ``grid``."""
+    def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
+        """``(row_masses, col_masses)`` of the optimal plan at ``s``, without the dense plan."""
     def plan_at(self, s: float) -> npt.NDArray[np.float64]:
         """The exact optimal plan at mass ``s``."""
     def unit_masses(self) -> list[_Vector]:
         """``[row_entry, row_full, col_entry, col_full]``; NaN beyond ``s_max``."""
 
 def mass_paths(
-    costs: list[npt.NDArray[np.float64]], s_max: float = 1.0, n_threads: int | None = None
+    costs: list[npt.NDArray[np.float64]],
+    s_max: float = 1.0,
+    n_threads: int | None = None,
+    progress: _Progress = None,
 ) -> list[MassPath]:
     """The mass paths of several cost matrices, solved in parallel (GIL released)."""

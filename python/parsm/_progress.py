@@ -1,37 +1,127 @@
-"""A minimal progress line on stderr for long sweeps (no dependency)."""
+"""Progress bars (tqdm) for long solves, fed by the Rust core's progress counter.
+
+A public function that may run for more than a second opens one :class:`Progress` over its
+steps (``with Progress("parsm lcurve", steps, progress) as bar``). Each native call inside it
+takes ``progress=bar.step()``: the core reports ``(done, total)`` about ten times a second,
+which moves the bar through that step. The bar appears only after a second, only on a
+terminal unless asked for (``progress=True``), and never when ``PARSM_PROGRESS=0``.
+
+Ctrl-C does not depend on the bar: every native call checks for it while it runs.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
-import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from collections.abc import Iterator
+from typing import Callable
+
+from tqdm import tqdm
+
+#: The callback type the native module calls: ``progress(done, total)``.
+Callback = Callable[[int, int], None]
+
+_active: ContextVar[Progress | None] = ContextVar("parsm_progress", default=None)
+
+
+def _enabled(progress: bool | None) -> bool:
+    if progress is not None:
+        return bool(progress)
+    return os.environ.get("PARSM_PROGRESS", "") != "0" and sys.stderr.isatty()
 
 
 class Progress:
-    """Prints ``label: done/total`` on one stderr line, at most ten times a second.
+    """One progress bar over ``steps`` native calls.
 
-    ``enabled=None`` shows it only when stderr is a terminal, so logs and pipes stay clean.
+    Parameters
+    ----------
+    label : str
+        Shown before the bar.
+    steps : int
+        How many native calls (or other units of work) the bar counts.
+    enabled : bool, optional
+        Force the bar on or off; default: on a terminal only (and not with
+        ``PARSM_PROGRESS=0``).
     """
 
-    def __init__(self, label: str, total: int, enabled: bool | None = None) -> None:
-        if enabled is None:
-            enabled = sys.stderr.isatty()
-        self.enabled = bool(enabled) and total > 1
-        self.label = label
-        self.total = total
-        self.done = 0
-        self._last = 0.0
+    def __init__(self, label: str, steps: int, enabled: bool | None = None) -> None:
+        self._on = _enabled(enabled)
+        self._bar = tqdm(
+            total=max(int(steps), 1),
+            desc=label,
+            delay=1.0,
+            leave=False,
+            disable=not self._on,
+            file=sys.stderr,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+        )
+        self._done = 0.0
+        self._token = None
+
+    def __enter__(self) -> Progress:
+        self._token = _active.set(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _active.reset(self._token)
+        self.close()
+
+    def _show(self, value: float) -> None:
+        self._bar.n = min(value, self._bar.total)
+        self._bar.refresh()
+
+    def step(self) -> Callback | None:
+        """The ``progress`` callback for the next native call, which moves the bar through one
+        step; None when the bar is off (the call then reports nothing)."""
+        if not self._on:
+            self._done += 1
+            return None
+        base = self._done
+        self._done += 1
+
+        def report(done: int, total: int) -> None:
+            self._show(base + (min(done / total, 1.0) if total else 0.0))
+
+        return report
 
     def advance(self, n: int = 1) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last >= 0.1 or self.done >= self.total:
-            self._last = now
-            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total}")
-            sys.stderr.flush()
+        """Counts ``n`` steps done outside native calls."""
+        self._done += n
+        if self._on:
+            self._show(self._done)
 
     def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+        """Removes the bar."""
+        self._bar.close()
+
+    def within(self) -> Callback | None:
+        """A callback that shows the progress of a native call inside the current step without
+        counting a step (for helpers, such as the cost matrix, that callers do not count)."""
+        if not self._on:
+            return None
+        base = self._done
+
+        def report(done: int, total: int) -> None:
+            self._show(base + (min(done / total, 1.0) if total else 0.0))
+
+        return report
+
+
+def active() -> Progress | None:
+    """The innermost open bar, if any."""
+    return _active.get()
+
+
+@contextmanager
+def one_call(label: str) -> Iterator[Callback | None]:
+    """The ``progress`` callback for one native call: inside an open bar, progress within its
+    current step; otherwise a bar of its own (shown after a second, on a terminal)."""
+    bar = active()
+    if bar is not None:
+        yield bar.within()
+        return
+    with Progress(label, 1) as own:
+        yield own.step()

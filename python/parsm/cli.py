@@ -19,7 +19,7 @@ from .ranking import RANK_METHODS
 
 __all__ = ["main"]
 
-_DATA_ERRORS = (ValueError, TypeError, OSError, ImportError)
+_DATA_ERRORS = (ValueError, TypeError, OSError, ImportError, MemoryError)
 _VALUE_NAMES = {
     "path": "entry mass",
     "plan": "mass at s",
@@ -262,6 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {"demo": _cmd_demo, "compare": _cmd_compare, "rank": _cmd_rank}
     try:
         return commands[args.command](args)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"parsm {args.command}: interrupted", file=sys.stderr)
+        return 130
     except _DATA_ERRORS as exc:
         if args.debug:
             raise

@@ -171,15 +171,17 @@ def _curve(
     """The cost on ``c_eval`` of the plans fit on ``c_fit`` over ``grid``, and the path (or
     None for the simplex sweep), solved up to ``s_max`` (default: the grid's end)."""
     if method == "path":
-        path = _core.MassPath(c_fit, float(grid.max() if s_max is None else s_max))
-        progress.advance(len(grid))
+        path = _core.MassPath(c_fit, float(grid.max() if s_max is None else s_max), progress.step())
         return path.evaluate(c_eval, grid), path
     out = np.empty(len(grid))
     other = None if c_eval is c_fit else c_eval
-    for chunk in np.array_split(np.arange(len(grid)), max(1, min(len(grid), 20))):
-        costs, others = _core.partial_sweep(c_fit, grid[chunk], other, n_threads)
-        out[chunk] = costs if other is None else others
-        progress.advance(len(chunk))
+    for chunk in np.array_split(np.arange(len(grid)), _SIMPLEX_CHUNKS):
+        if len(chunk):
+            costs, others = _core.partial_sweep(
+                c_fit, grid[chunk], other, n_threads, progress.within()
+            )
+            out[chunk] = costs if other is None else others
+    progress.advance()
     return out, None
 
 
@@ -247,6 +249,10 @@ def lcurve(
     return lcurve_on(x, y, c, grid, metric, method, cv, elbow, n_threads, progress)[0]
 
 
+#: How many parallel simplex sweeps ``method="simplex"`` splits the grid into.
+_SIMPLEX_CHUNKS = 20
+
+
 def lcurve_on(
     x: np.ndarray,
     y: np.ndarray,
@@ -262,9 +268,9 @@ def lcurve_on(
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
     in-sample :class:`parsm._core.MassPath` (None for ``method="simplex"``), so that callers
     can take exact plans and rankings from the same solve."""
-    n_steps = len(grid) * (1 + (cv or 0))
-    bar = Progress("parsm lcurve", n_steps, progress)
-    try:
+    # Steps: the in-sample curve, then (with cv) the folds' cost matrices and their curves.
+    n_steps = 1 + (0 if cv is None else (1 if method == "path" else cv) + 1)
+    with Progress("parsm lcurve", n_steps, progress) as bar:
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
         full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
         folds = []
@@ -272,21 +278,21 @@ def lcurve_on(
             # The folds' paths are independent: solve them in parallel, then cost each plan
             # on its held-out stimuli.
             pairs = list(fold_costs(x, y, cv, metric, n_threads))
+            bar.advance()
             s_max = float(grid.max())
-            fold_paths = _core.mass_paths([p[0] for p in pairs], s_max, n_threads)
+            fold_paths = _core.mass_paths([p[0] for p in pairs], s_max, n_threads, bar.step())
             for (c_train, c_test), fold_path in zip(pairs, fold_paths):
                 folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
-                bar.advance(len(grid))
             cost = np.mean([f[0] for f in folds], axis=0)
         elif cv is not None:
-            for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
+            pairs = list(fold_costs(x, y, cv, metric, n_threads))
+            bar.advance()
+            for c_train, c_test in pairs:
                 curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
                 folds.append((curve, fold_path, c_train, c_test))
             cost = np.mean([f[0] for f in folds], axis=0)
         else:
             cost = full
-    finally:
-        bar.close()
 
     breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
     knots = breakpoints if breakpoints is not None else (grid, full)

@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._progress import one_call
 from ._validation import as_fraction, as_n_threads, as_population
 from .results import PartialMatch
 
@@ -62,7 +63,8 @@ def cost_matrix(
     metric = _check_metric(metric)
     x = as_population(X, "X")
     y = as_population(Y, "Y")
-    return _core.cost_matrix(x, y, metric, as_n_threads(n_threads))
+    with one_call("parsm cost matrix") as progress:
+        return _core.cost_matrix(x, y, metric, as_n_threads(n_threads), progress)
 
 
 def partial_soft_match(
@@ -117,7 +119,8 @@ def partial_soft_match(
     nx, ny = c.shape
     a = np.full(nx, 1.0 / nx)
     b = np.full(ny, 1.0 / ny)
-    plan, cost, _u, _v, status, _it = _core.partial(c, a, b, s)
+    with one_call("parsm partial_soft_match") as progress:
+        plan, cost, _u, _v, status, _it = _core.partial(c, a, b, s, progress=progress)
     if status != "optimal":  # cannot happen for valid inputs; never return a wrong number
         raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
     return PartialMatch.from_plan(s, metric, plan, cost)
@@ -139,7 +142,9 @@ def soft_match(
     metric = _check_metric(metric)
     c = cost_matrix(X, Y, metric, n_threads=n_threads)
     nx, ny = c.shape
-    plan, cost, _u, _v, status, _it = _core.emd(c, np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny))
+    with one_call("parsm soft_match") as progress:
+        w_x, w_y = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
+        plan, cost, _u, _v, status, _it = _core.emd(c, w_x, w_y, progress=progress)
     if status != "optimal":
         raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
     return PartialMatch.from_plan(1.0, metric, plan, cost)

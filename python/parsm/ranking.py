@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._progress import Progress, active
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
 from .lcurve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix
@@ -223,6 +224,7 @@ def rank_units(
     labels_x: Sequence[Any] | None = None,
     labels_y: Sequence[Any] | None = None,
     n_threads: int | None = None,
+    progress: bool | None = None,
 ) -> UnitRanking:
     """Rank the units of ``X`` and ``Y`` from best to worst aligned.
 
@@ -256,6 +258,9 @@ def rank_units(
         One label per unit (voxel ids, channel names), carried into the result.
     n_threads : int, optional
         Threads for the cost matrix and the brute force; results do not depend on it.
+    progress : bool, optional
+        Show a progress bar on stderr for long runs; default: only on a terminal (never with
+        ``PARSM_PROGRESS=0``). Ctrl-C stops the computation within a second either way.
 
     Returns
     -------
@@ -283,15 +288,18 @@ def rank_units(
     lab_x = labels_of(labels_x, nx, "labels_x")
     lab_y = labels_of(labels_y, ny, "labels_y")
     n_threads = as_n_threads(n_threads)
-    c = cost_matrix(x, y, metric, n_threads=n_threads)
-    if s == "auto":  # the elbow of the exact L-curve, whose path to s = 1 is reused below
-        lc, path = lcurve_on(
-            x, y, c, mass_grid(200), metric, "path", None, DEFAULT_ELBOW, n_threads, False
-        )
-        s = lc.s0
-    else:
-        path = _core.MassPath(c, 1.0)
-    return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
+    with Progress("parsm rank_units", 2 + (method == "bruteforce"), progress) as bar:
+        c = cost_matrix(x, y, metric, n_threads=n_threads)
+        bar.advance()
+        if s == "auto":  # the elbow of the exact L-curve, whose path to s = 1 is reused below
+            lc, path = lcurve_on(
+                x, y, c, mass_grid(200), metric, "path", None, DEFAULT_ELBOW, n_threads, progress
+            )
+            bar.advance()
+            s = lc.s0
+        else:
+            path = _core.MassPath(c, 1.0, bar.step())
+        return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
 
 
 def rank_on(
@@ -309,15 +317,16 @@ def rank_on(
     """:func:`rank_units` on validated inputs, their cost matrix ``c`` and its full mass path
     (``_core.MassPath(c, 1.0)``), at the mass ``s``."""
     nx, ny = c.shape
-    plan = path.plan_at(s)
-    frac_x = plan.sum(axis=1) * nx
-    frac_y = plan.sum(axis=0) * ny
+    mass_x, mass_y = path.masses_at(s)  # no dense plan: Nx x Ny floats do not fit at voxel scale
+    frac_x = mass_x * nx
+    frac_y = mass_y * ny
     entry_x, full_x, entry_y, full_y = path.unit_masses()
 
     if method == "path":
         values_x, values_y = entry_x, entry_y
         order_x, order_y = _order(entry_x, full_x), _order(entry_y, full_y)
     elif method == "plan":
+        plan = path.plan_at(s)
         values_x, values_y = frac_x, frac_y
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_x = np.where(frac_x > 0, (plan * c).sum(axis=1) * nx / frac_x, np.inf)
@@ -326,7 +335,8 @@ def rank_on(
         tie_y = np.where(np.isfinite(mean_y), mean_y, c.max() + c.min(axis=0))
         order_x, order_y = _order(-frac_x, tie_x), _order(-frac_y, tie_y)
     elif method == "bruteforce":
-        values_x, values_y = _core.ablation_deltas(c, n_threads)
+        bar = active()
+        values_x, values_y = _core.ablation_deltas(c, n_threads, bar and bar.step())
         order_x, order_y = _order(values_x), _order(values_y)
     else:
         t = path.plan_at(1.0)  # the balanced soft-matching plan, from the same solve

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use ndarray::Array2;
 use parsm_core::ablation::ablation_deltas;
-use parsm_core::{cost_matrix, emd, partial, MassPath, Metric, TransportOptions};
+use parsm_core::{cost_matrix, emd, partial, MassPath, Metric, Monitor, TransportOptions};
 
 /// Deterministic pseudo-random tuning curves: a few smooth latent factors plus noise.
 fn population(m: usize, n: usize, seed: u64) -> Array2<f64> {
@@ -74,7 +74,7 @@ fn main() {
             );
         }
         let (path, t_path) = time(|| MassPath::solve(c.view(), 1.0).unwrap());
-        let (_, t_ablation) = time(|| ablation_deltas(c.view()).unwrap());
+        let (_, t_ablation) = time(|| ablation_deltas(c.view(), &Monitor::new()).unwrap());
         println!(
             "{n:>6} whole mass path {t_path:.4} s ({} augmentations); ablation of all {} units {t_ablation:.4} s",
             path.n_augmentations(),

@@ -24,6 +24,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use rayon::prelude::*;
 
 use crate::error::ParsmError;
+use crate::monitor::Monitor;
 use crate::sweep::balanced_cost;
 use crate::transport::{emd, TransportOptions};
 
@@ -33,14 +34,15 @@ pub type Deltas = (Vec<f64>, Vec<f64>);
 /// `score_without - score_full` (`score = 1 - cost`) for every unit of X (rows) and of Y
 /// (columns), where `score_without` is balanced soft matching after removing that unit. NaN
 /// where a side has a single unit. Parallel over the removed units.
-pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<Deltas, ParsmError> {
+pub fn ablation_deltas(cost: ArrayView2<f64>, monitor: &Monitor) -> Result<Deltas, ParsmError> {
     let (nx, ny) = cost.dim();
+    monitor.set_total((nx + ny) as u64);
     if nx == ny && nx > 1 {
-        if let Some(out) = square_ablation(cost)? {
+        if let Some(out) = square_ablation(cost, monitor)? {
             return Ok(out);
         }
     }
-    let full = balanced_cost(cost)?;
+    let full = balanced_cost(cost, &monitor.child())?;
     let without = |axis: Axis, n: usize| -> Result<Vec<f64>, ParsmError> {
         (0..n)
             .into_par_iter()
@@ -50,7 +52,9 @@ pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<Deltas, ParsmError> {
                 }
                 let keep: Vec<usize> = (0..n).filter(|&k| k != u).collect();
                 let sub: Array2<f64> = cost.select(axis, &keep);
-                Ok(full - balanced_cost(sub.view())?)
+                let delta = full - balanced_cost(sub.view(), &monitor.child())?;
+                monitor.advance(1);
+                Ok(delta)
             })
             .collect()
     };
@@ -59,10 +63,15 @@ pub fn ablation_deltas(cost: ArrayView2<f64>) -> Result<Deltas, ParsmError> {
 
 /// The Dijkstra shortcut for `n x n` problems; `None` if the solver's optimal plan is not a
 /// permutation (it always is for a basic solution, so this is a guard, not a path).
-fn square_ablation(cost: ArrayView2<f64>) -> Result<Option<Deltas>, ParsmError> {
+fn square_ablation(cost: ArrayView2<f64>, monitor: &Monitor) -> Result<Option<Deltas>, ParsmError> {
     let n = cost.nrows();
     let w = vec![1.0 / n as f64; n];
-    let sol = emd(cost, &w, &w, TransportOptions::default())?;
+    let inner = monitor.child();
+    let options = TransportOptions {
+        monitor: Some(&inner),
+        ..Default::default()
+    };
+    let sol = emd(cost, &w, &w, options)?;
     let Some(pi) = permutation(&sol.plan) else {
         return Ok(None);
     };
@@ -71,9 +80,9 @@ fn square_ablation(cost: ArrayView2<f64>) -> Result<Option<Deltas>, ParsmError> 
         inv[j] = k;
     }
     let c = cost.as_standard_layout();
-    let rows = removal_deltas(c.view(), &sol.u[..n], &sol.v[..n], &pi, sol.cost);
+    let rows = removal_deltas(c.view(), &sol.u[..n], &sol.v[..n], &pi, sol.cost, monitor)?;
     let ct = cost.t().as_standard_layout().to_owned();
-    let cols = removal_deltas(ct.view(), &sol.v[..n], &sol.u[..n], &inv, sol.cost);
+    let cols = removal_deltas(ct.view(), &sol.v[..n], &sol.u[..n], &inv, sol.cost, monitor)?;
     Ok(Some((rows, cols)))
 }
 
@@ -96,7 +105,14 @@ fn permutation(plan: &Array2<f64>) -> Option<Vec<usize>> {
 }
 
 /// `full - cost_without_row_i` for every row `i`, by one dense Dijkstra per row.
-fn removal_deltas(c: ArrayView2<f64>, u: &[f64], v: &[f64], pi: &[usize], full: f64) -> Vec<f64> {
+fn removal_deltas(
+    c: ArrayView2<f64>,
+    u: &[f64],
+    v: &[f64],
+    pi: &[usize],
+    full: f64,
+    monitor: &Monitor,
+) -> Result<Vec<f64>, ParsmError> {
     let n = c.nrows();
     // Reduced costs stored column by column (`rc_t[j * n + r]` for row r, column j), so that the
     // Dijkstra relaxes contiguous memory; clamped at 0 against rounding in the duals.
@@ -110,11 +126,13 @@ fn removal_deltas(c: ArrayView2<f64>, u: &[f64], v: &[f64], pi: &[usize], full: 
     (0..n)
         .into_par_iter()
         .map(|i| {
+            monitor.check()?;
             let t = pi[i];
             let sum_d = shortest_paths_to(&rc_t, pi, i, t);
             let sum_pot: f64 = (0..n).filter(|&r| r != i).map(|r| u[r] + v[t]).sum();
             let moved = (nf - 1.0) * (nf * full - c[[i, t]]) + sum_d + sum_pot;
-            full - moved / (nf * (nf - 1.0))
+            monitor.advance(1);
+            Ok(full - moved / (nf * (nf - 1.0)))
         })
         .collect()
 }

@@ -11,6 +11,7 @@ use ndarray::{Array1, Array2, ArrayView2, Axis, Slice, Zip};
 use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
+use crate::monitor::Monitor;
 use crate::validate::{check_finite, check_populations};
 
 /// The unit-to-unit dissimilarities parsm supports (the names follow `scipy.spatial.distance`).
@@ -123,6 +124,17 @@ pub fn cost_matrix(
     y: ArrayView2<f64>,
     metric: Metric,
 ) -> Result<Array2<f64>, ParsmError> {
+    cost_matrix_monitored(x, y, metric, &Monitor::new())
+}
+
+/// [`cost_matrix`], counting row blocks done on `monitor` and stopping with
+/// [`ParsmError::Interrupted`] between blocks once it is cancelled.
+pub fn cost_matrix_monitored(
+    x: ArrayView2<f64>,
+    y: ArrayView2<f64>,
+    metric: Metric,
+    monitor: &Monitor,
+) -> Result<Array2<f64>, ParsmError> {
     check_populations(x, y)?;
     let px = prepare(x, metric, Side::X)?;
     let py = prepare(y, metric, Side::Y)?;
@@ -131,10 +143,12 @@ pub fn cost_matrix(
     let mut c = Array2::<f64>::zeros((nx, ny));
     let yt = py.units.t();
 
+    monitor.set_total(nx.div_ceil(ROW_BLOCK) as u64);
     c.axis_chunks_iter_mut(Axis(0), ROW_BLOCK)
         .into_par_iter()
         .enumerate()
-        .for_each(|(blk, mut out)| {
+        .try_for_each(|(blk, mut out)| {
+            monitor.check()?;
             let r0 = blk * ROW_BLOCK;
             let rows = out.nrows();
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
@@ -147,7 +161,9 @@ pub fn cost_matrix(
                     finish_row(metric, &mut row, r0 + di, j0, &px, &py);
                 }
             }
-        });
+            monitor.advance(1);
+            Ok::<(), ParsmError>(())
+        })?;
     Ok(c)
 }
 

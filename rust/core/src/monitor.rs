@@ -8,13 +8,14 @@
 //! blocks, allocates or affects results.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use crate::error::ParsmError;
 
 /// Progress counter and cancellation flag of one solve.
 #[derive(Debug, Default)]
 pub struct Monitor {
-    cancelled: AtomicBool,
+    cancelled: Arc<AtomicBool>,
     done: AtomicU64,
     total: AtomicU64,
 }
@@ -23,6 +24,15 @@ impl Monitor {
     /// A monitor that nobody cancels.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A monitor with its own progress counter that is cancelled with this one: the inner
+    /// solves of a sweep report nothing while the sweep counts its tasks.
+    pub fn child(&self) -> Self {
+        Monitor {
+            cancelled: Arc::clone(&self.cancelled),
+            ..Self::default()
+        }
     }
 
     /// Asks the solve to stop at its next check.

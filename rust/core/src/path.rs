@@ -23,6 +23,7 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::cost::check_cost;
 use crate::error::ParsmError;
+use crate::monitor::Monitor;
 use crate::simplex::Neumaier;
 
 const NONE: u32 = u32::MAX;
@@ -60,6 +61,7 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 /// Solver state while the path is built.
 struct Builder<'a> {
     c: &'a [f64],
+    monitor: &'a Monitor,
     /// `min(C)`: Dijkstra works on `C - shift >= 0`, so every potential can start at 0.
     shift: f64,
     nx: usize,
@@ -88,7 +90,14 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(c: &'a [f64], nx: usize, ny: usize, row_cap: u64, col_cap: u64) -> Self {
+    fn new(
+        c: &'a [f64],
+        nx: usize,
+        ny: usize,
+        row_cap: u64,
+        col_cap: u64,
+        monitor: &'a Monitor,
+    ) -> Self {
         let mut colmin = vec![f64::INFINITY; ny];
         let mut colarg = vec![NONE; ny];
         for i in 0..nx {
@@ -103,6 +112,7 @@ impl<'a> Builder<'a> {
         let shift = colmin.iter().copied().fold(f64::INFINITY, f64::min);
         Builder {
             c,
+            monitor,
             shift,
             nx,
             ny,
@@ -160,7 +170,7 @@ impl<'a> Builder<'a> {
     /// it, at the same distance (their backward arcs have reduced cost 0), and each labeled row
     /// relaxes the remaining columns in a pass that also finds the next closest column. The
     /// first free column labeled ends the search: free columns share the sink's potential.
-    fn shortest_path(&mut self) -> Option<(usize, f64)> {
+    fn shortest_path(&mut self) -> Result<Option<(usize, f64)>, ParsmError> {
         let ny = self.ny;
         for i in self.touched_rows.drain(..) {
             let i = i as usize;
@@ -186,9 +196,14 @@ impl<'a> Builder<'a> {
         }
         self.pred_col.copy_from_slice(&self.colarg);
         let (mut dmin, mut jmin) = argmin(&self.key);
+        let mut labeled = 0usize;
         let (best_col, best_t) = loop {
             if jmin == usize::MAX || dmin == f64::INFINITY {
-                return None;
+                return Ok(None);
+            }
+            labeled += 1;
+            if labeled % 256 == 0 {
+                self.monitor.check()?;
             }
             let j = jmin;
             let dj = dmin;
@@ -236,7 +251,7 @@ impl<'a> Builder<'a> {
             };
             self.pc[j] += d.min(best_t);
         }
-        Some((best_col, best_t))
+        Ok(Some((best_col, best_t)))
     }
 }
 
@@ -296,6 +311,17 @@ impl MassPath {
     /// Builds the path of partial transport between `Nx` rows and `Ny` columns with uniform
     /// marginals, up to mass `s_max` (rounded up to the next flow unit; 1 builds all of it).
     pub fn solve(cost: ArrayView2<f64>, s_max: f64) -> Result<MassPath, ParsmError> {
+        Self::solve_monitored(cost, s_max, &Monitor::new())
+    }
+
+    /// [`MassPath::solve`], reporting progress in flow units (`done` of `total`) to `monitor`
+    /// and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
+    /// every few hundred labeled columns) once it is cancelled.
+    pub fn solve_monitored(
+        cost: ArrayView2<f64>,
+        s_max: f64,
+        monitor: &Monitor,
+    ) -> Result<MassPath, ParsmError> {
         check_cost(cost)?;
         if !(0.0..=1.0).contains(&s_max) {
             return Err(ParsmError::MassOutOfRange(s_max));
@@ -308,7 +334,8 @@ impl MassPath {
         let (row_cap, col_cap) = (units / nx as u64, units / ny as u64);
         let target = ((s_max * units as f64).ceil() as u64).min(units);
 
-        let mut b = Builder::new(c, nx, ny, row_cap, col_cap);
+        let mut b = Builder::new(c, nx, ny, row_cap, col_cap, monitor);
+        monitor.set_total(target);
         let mut path = MassPath {
             nx,
             ny,
@@ -325,7 +352,8 @@ impl MassPath {
         let mut flow = 0u64;
         let mut scratch: Vec<u32> = Vec::new();
         while flow < target {
-            let Some((end_col, _)) = b.shortest_path() else {
+            monitor.set_done(flow);
+            let Some((end_col, _)) = b.shortest_path()? else {
                 break;
             };
             // Walk back from the sink to a free row, collecting `ck rk … c0 r0`.
@@ -384,6 +412,7 @@ impl MassPath {
             path.nodes.extend_from_slice(&scratch);
             path.offsets.push(path.nodes.len());
         }
+        monitor.set_done(flow);
         Ok(path)
     }
 
@@ -496,9 +525,41 @@ impl MassPath {
         Ok(())
     }
 
+    /// The row and column sums of the exact optimal plan at mass `s` (each unit's matched
+    /// mass), from the augmentation history without building the dense plan: an augmentation
+    /// moves mass only at its first row and its last column.
+    pub fn masses_at(&self, s: f64) -> Result<(Vec<f64>, Vec<f64>), ParsmError> {
+        self.check_mass(s)?;
+        let target = (s * self.units as f64).min(self.units as f64);
+        let (mut rows, mut cols) = (vec![0.0; self.nx], vec![0.0; self.ny]);
+        let mut flow = 0.0f64;
+        for k in 0..self.amounts.len() {
+            if flow >= target {
+                break;
+            }
+            let push = (self.amounts[k] as f64).min(target - flow);
+            let p = &self.nodes[self.offsets[k]..self.offsets[k + 1]];
+            rows[p[0] as usize] += push;
+            cols[p[p.len() - 1] as usize] += push;
+            flow += push;
+        }
+        let scale = 1.0 / self.units as f64;
+        rows.iter_mut()
+            .chain(cols.iter_mut())
+            .for_each(|v| *v *= scale);
+        Ok((rows, cols))
+    }
+
     /// The exact optimal plan at mass `s`, rebuilt from the augmentation history.
     pub fn plan_at(&self, s: f64) -> Result<Array2<f64>, ParsmError> {
         self.check_mass(s)?;
+        crate::memory::check_matrix(
+            "the dense plan",
+            self.nx,
+            self.ny,
+            8,
+            crate::memory::PLAN_REMEDY,
+        )?;
         let target = (s * self.units as f64).min(self.units as f64);
         let mut plan = Array2::<f64>::zeros((self.nx, self.ny));
         let mut flow = 0.0f64;

@@ -22,6 +22,9 @@
 
 use ndarray::Array2;
 
+use crate::error::ParsmError;
+use crate::monitor::Monitor;
+
 /// Outcome of a network simplex run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SolveStatus {
@@ -71,11 +74,16 @@ pub struct TransportSolution {
 
 /// Options of the network simplex.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct SimplexOptions {
+pub struct SimplexOptions<'a> {
     /// Stop after this many pivots and report [`SolveStatus::MaxIterReached`]. `None` (the default)
     /// runs to optimality.
     pub max_iter: Option<u64>,
+    /// Checked for cancellation every few hundred pivots.
+    pub monitor: Option<&'a Monitor>,
 }
+
+/// Pivots between two cancellation checks.
+const CHECK_EVERY: u64 = 256;
 
 const NONE: usize = usize::MAX;
 /// Relative reduced-cost threshold: an arc may enter when its reduced cost (in the solver's
@@ -98,10 +106,14 @@ const ART_COST: f64 = 2.0;
 ///
 /// Supplies and demands must be finite and nonnegative with (nearly) equal sums; the caller
 /// validates this. The arcs between dummy rows and dummy columns are forbidden.
-pub fn solve(problem: &TransportProblem<'_>, options: SimplexOptions) -> TransportSolution {
+/// Fails only with [`ParsmError::Interrupted`] when `options.monitor` is cancelled.
+pub fn solve(
+    problem: &TransportProblem<'_>,
+    options: SimplexOptions<'_>,
+) -> Result<TransportSolution, ParsmError> {
     let mut s = Simplex::new(problem);
-    let status = s.run(options.max_iter);
-    s.into_solution(problem, status)
+    let status = s.run(options.max_iter, options.monitor)?;
+    Ok(s.into_solution(problem, status))
 }
 
 /// The spanning-tree state of the network simplex.
@@ -600,17 +612,21 @@ impl<'a> Simplex<'a> {
         self.pred[i] == e || self.pred[self.n1 + j] == e
     }
 
-    fn run(&mut self, max_iter: Option<u64>) -> SolveStatus {
+    fn run(
+        &mut self,
+        max_iter: Option<u64>,
+        monitor: Option<&Monitor>,
+    ) -> Result<SolveStatus, ParsmError> {
         loop {
-            if let Some(status) = self.pivot_until_optimal(max_iter) {
-                return status;
+            if let Some(status) = self.pivot_until_optimal(max_iter, monitor)? {
+                return Ok(status);
             }
             // Defensive: ART_COST provably suffices, but should flow ever be left on artificial
             // arcs of a feasible problem, raise their cost (up to the textbook bound) and go on.
             let tol = 1e-9 * self.total_mass.max(f64::MIN_POSITIVE);
             let big = (self.n1 + self.n2 + 1) as f64;
             if self.artificial_flow() <= tol || self.art_cost >= big {
-                return self.final_status();
+                return Ok(self.final_status());
             }
             self.art_cost = (self.art_cost * 8.0).min(big);
             self.refresh_potentials();
@@ -618,8 +634,17 @@ impl<'a> Simplex<'a> {
     }
 
     /// Pivots until no arc prices out (`None`) or the iteration limit is hit.
-    fn pivot_until_optimal(&mut self, max_iter: Option<u64>) -> Option<SolveStatus> {
+    fn pivot_until_optimal(
+        &mut self,
+        max_iter: Option<u64>,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<SolveStatus>, ParsmError> {
         loop {
+            if self.iterations % CHECK_EVERY == 0 {
+                if let Some(m) = monitor {
+                    m.check()?;
+                }
+            }
             let entering = self.find_entering(self.eps());
             let in_arc = match entering {
                 Some(e) if !self.is_tree_arc(e) => e,
@@ -634,7 +659,7 @@ impl<'a> Simplex<'a> {
                 }
             };
             if max_iter.is_some_and(|m| self.iterations >= m) {
-                return Some(SolveStatus::MaxIterReached);
+                return Ok(Some(SolveStatus::MaxIterReached));
             }
             let Some(pv) = self.find_leaving(in_arc) else {
                 // Cannot happen on a transport graph (every cycle has a backward arc).
@@ -645,7 +670,7 @@ impl<'a> Simplex<'a> {
             self.update_potential(&pv);
             self.iterations += 1;
         }
-        None
+        Ok(None)
     }
 
     /// The certificate checked before any success is reported: no flow left on artificial arcs,

@@ -26,12 +26,14 @@ const MASS_SLACK: f64 = 1e-12;
 
 /// Options shared by [`emd`] and [`partial`].
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TransportOptions {
+pub struct TransportOptions<'a> {
     /// Stop after this many pivots (reported in the status). `None` solves to optimality.
     pub max_iter: Option<u64>,
     /// Number of dummy points on each side for partial transport. `None` picks
     /// [`default_dummies`].
     pub n_dummies: Option<usize>,
+    /// Checked for cancellation while the solve runs.
+    pub monitor: Option<&'a Monitor>,
 }
 
 /// The number of dummy points used when none is given: about one per 32 units of the larger
@@ -76,12 +78,13 @@ fn assignment_solution(
     cost: ArrayView2<f64>,
     w: f64,
     extra: usize,
-    monitor: &Monitor,
+    monitor: Option<&Monitor>,
 ) -> Result<TransportSolution, ParsmError> {
     let n = cost.nrows();
     let c = cost.as_standard_layout();
     let c = c.as_slice().expect("standard layout is contiguous");
-    let asg = solve_assignment(c, n, monitor)?;
+    let quiet = Monitor::new();
+    let asg = solve_assignment(c, n, monitor.unwrap_or(&quiet))?;
     let mut plan = Array2::zeros((n, n));
     for (i, &j) in asg.col_of_row.iter().enumerate() {
         plan[[i, j]] = w;
@@ -110,14 +113,14 @@ pub fn emd(
     cost: ArrayView2<f64>,
     a: &[f64],
     b: &[f64],
-    options: TransportOptions,
+    options: TransportOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
     let (sum_a, sum_b) = validated(cost.view(), a, b)?;
     if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
         return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
     }
     if options.max_iter.is_none() && is_assignment(cost, a, b, sum_a) {
-        return assignment_solution(cost, a[0], 0, &Monitor::new());
+        return assignment_solution(cost, a[0], 0, options.monitor);
     }
     let scale = if sum_b > 0.0 { sum_a / sum_b } else { 1.0 };
     let c = cost.as_standard_layout();
@@ -128,12 +131,13 @@ pub fn emd(
         supply: a.to_vec(),
         demand: b.iter().map(|&w| w * scale).collect(),
     };
-    Ok(simplex::solve(
+    simplex::solve(
         &problem,
         SimplexOptions {
             max_iter: options.max_iter,
+            monitor: options.monitor,
         },
-    ))
+    )
 }
 
 /// Exact partial optimal transport of mass `m` between `a` and `b`: the plan `T >= 0` with
@@ -146,7 +150,7 @@ pub fn partial(
     a: &[f64],
     b: &[f64],
     m: f64,
-    options: TransportOptions,
+    options: TransportOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
     let (sum_a, sum_b) = validated(cost.view(), a, b)?;
     if !m.is_finite() || m < 0.0 {
@@ -173,7 +177,7 @@ pub fn partial(
         .unwrap_or_else(|| default_dummies(nx, ny))
         .max(1);
     if options.max_iter.is_none() && is_assignment(cost, a, b, m) {
-        return assignment_solution(cost, a[0], k, &Monitor::new());
+        return assignment_solution(cost, a[0], k, options.monitor);
     }
     let mut supply = a.to_vec();
     supply.extend(std::iter::repeat_n(((sum_b - m) / k as f64).max(0.0), k));
@@ -187,10 +191,11 @@ pub fn partial(
         supply,
         demand,
     };
-    Ok(simplex::solve(
+    simplex::solve(
         &problem,
         SimplexOptions {
             max_iter: options.max_iter,
+            monitor: options.monitor,
         },
-    ))
+    )
 }

@@ -6,6 +6,7 @@ use common::{brute_force_assignment, brute_force_partial, Rng};
 use ndarray::{Array2, Axis};
 use parsm_core::ablation::ablation_deltas;
 use parsm_core::sweep::subset_costs;
+use parsm_core::Monitor;
 use parsm_core::ParsmError;
 
 fn balanced_brute(c: &Array2<f64>) -> f64 {
@@ -29,7 +30,7 @@ fn ablation_matches_brute_force_on_both_sides() {
     for (nx, ny) in [(4, 3), (3, 4), (3, 3), (4, 4), (2, 2)] {
         let c = random(&mut rng, nx, ny);
         let full = balanced_brute(&c);
-        let (dx, dy) = ablation_deltas(c.view()).unwrap();
+        let (dx, dy) = ablation_deltas(c.view(), &Monitor::new()).unwrap();
         for (axis, deltas) in [(Axis(0), &dx), (Axis(1), &dy)] {
             for (u, &d) in deltas.iter().enumerate() {
                 let keep: Vec<usize> = (0..c.len_of(axis)).filter(|&k| k != u).collect();
@@ -53,7 +54,7 @@ fn subset_costs_match_brute_force_and_check_indices() {
         (vec![4, 3, 2, 1], vec![2, 0, 1]),
         (vec![], vec![1]),
     ];
-    let got = subset_costs(c.view(), &subsets).unwrap();
+    let got = subset_costs(c.view(), &subsets, &Monitor::new()).unwrap();
     for ((rows, cols), g) in subsets.iter().zip(&got) {
         if rows.is_empty() {
             assert!(g.is_nan());
@@ -62,7 +63,7 @@ fn subset_costs_match_brute_force_and_check_indices() {
         let sub = c.select(Axis(0), rows).select(Axis(1), cols);
         assert!((g - balanced_brute(&sub)).abs() < 1e-12);
     }
-    let err = subset_costs(c.view(), &[(vec![5], vec![0])]).unwrap_err();
+    let err = subset_costs(c.view(), &[(vec![5], vec![0])], &Monitor::new()).unwrap_err();
     assert!(matches!(
         err,
         ParsmError::IndexOutOfRange { index: 5, len: 5 }

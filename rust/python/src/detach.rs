@@ -1,26 +1,99 @@
-//! Running core calls without the GIL, and turning their failures into Python exceptions.
+//! Running core calls without the GIL, with progress and Ctrl-C, and turning their failures into
+//! Python exceptions.
+//!
+//! The solve runs on a worker thread. The calling (Python main) thread waits for it without the
+//! GIL, waking every [`POLL`] to take the GIL, check for signals (`KeyboardInterrupt`) and pass
+//! the solve's progress to an optional Python callback. On a signal, or an exception raised by
+//! the callback, it cancels the solve through its [`Monitor`]; the core checks that flag every
+//! few milliseconds of work, so Ctrl-C reaches Python within a fraction of a second.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::Duration;
 
 use parsm_core::threads::with_threads;
-use parsm_core::ParsmError;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use parsm_core::{Monitor, ParsmError};
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-/// A core error as a Python `ValueError`.
+/// How often the waiting thread checks for Ctrl-C and reports progress.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A core error as a Python exception: `MemoryError` when a matrix would not fit, `ValueError`
+/// for bad input, `RuntimeError` for an internal failure.
 pub fn value_error(e: ParsmError) -> PyErr {
-    PyValueError::new_err(e.to_string())
+    match e {
+        ParsmError::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
+        ParsmError::Uncertified(_) => PyRuntimeError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
 }
 
-/// Runs `f` without the GIL, in a pool of `n_threads` (`None`: the global pool, nothing built),
-/// turning errors and panics into exceptions.
+type Outcome<T> = std::thread::Result<Result<Result<T, ParsmError>, ParsmError>>;
+
+/// Runs `f` without the GIL on a worker thread, in a pool of `n_threads` (`None`: the global
+/// pool), calling `progress(done, total)` about ten times a second while it runs, and stopping
+/// it on Ctrl-C (the `KeyboardInterrupt` is raised once the solve has returned, within a few
+/// milliseconds). Errors and panics become exceptions.
 pub fn run_detached<T: Send>(
     py: Python<'_>,
     n_threads: Option<usize>,
-    f: impl FnOnce() -> Result<T, ParsmError> + Send,
+    progress: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Monitor) -> Result<T, ParsmError> + Send,
 ) -> PyResult<T> {
-    let outcome =
-        py.allow_threads(|| catch_unwind(AssertUnwindSafe(|| with_threads(n_threads, f))));
+    let monitor = Monitor::new();
+    let (tx, rx) = channel::<Outcome<T>>();
+    std::thread::scope(|scope| {
+        let mon = &monitor;
+        scope.spawn(move || {
+            let out = catch_unwind(AssertUnwindSafe(|| with_threads(n_threads, || f(mon))));
+            let _ = tx.send(out);
+        });
+        let mut raised: Option<PyErr> = None;
+        let mut rx: Receiver<Outcome<T>> = rx;
+        loop {
+            let (back, got) = py.allow_threads(move || {
+                let got = rx.recv_timeout(POLL);
+                (rx, got)
+            });
+            rx = back;
+            match got {
+                Ok(outcome) => {
+                    if raised.is_none() {
+                        if let Some(cb) = progress {
+                            let (done, total) = monitor.progress();
+                            cb.call1((total.max(done), total))?;
+                        }
+                    }
+                    return match raised {
+                        Some(err) => Err(err),
+                        None => convert(outcome),
+                    };
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if raised.is_some() {
+                        continue;
+                    }
+                    let polled = py.check_signals().and_then(|()| match progress {
+                        Some(cb) => cb.call1(monitor.progress()).map(|_| ()),
+                        None => Ok(()),
+                    });
+                    if let Err(err) = polled {
+                        monitor.cancel();
+                        raised = Some(err);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(PyRuntimeError::new_err(
+                        "internal error in parsm's Rust core: the worker thread ended without a result; please report it",
+                    ));
+                }
+            }
+        }
+    })
+}
+
+fn convert<T>(outcome: Outcome<T>) -> PyResult<T> {
     match outcome {
         Ok(Ok(Ok(value))) => Ok(value),
         Ok(Ok(Err(e))) | Ok(Err(e)) => Err(value_error(e)),

@@ -5,6 +5,9 @@ use pyo3::prelude::*;
 
 use crate::detach::{run_detached, value_error};
 
+/// Two arrays returned together.
+type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// The whole path ζ(s) of partial transport with uniform marginals, from one solve.
 #[pyclass(module = "parsm._core", frozen)]
 pub struct MassPath {
@@ -14,11 +17,19 @@ pub struct MassPath {
 #[pymethods]
 impl MassPath {
     /// Solves the path on `cost` (Nx x Ny) up to mass `s_max`.
+    /// `progress(done, total)` is called about ten times a second, in flow units.
     #[new]
-    #[pyo3(signature = (cost, s_max=1.0))]
-    fn new(py: Python<'_>, cost: PyReadonlyArray2<'_, f64>, s_max: f64) -> PyResult<Self> {
+    #[pyo3(signature = (cost, s_max=1.0, progress=None))]
+    fn new(
+        py: Python<'_>,
+        cost: PyReadonlyArray2<'_, f64>,
+        s_max: f64,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let c = cost.as_array();
-        let inner = run_detached(py, None, || parsm_core::MassPath::solve(c, s_max))?;
+        let inner = run_detached(py, None, progress.as_ref(), |m| {
+            parsm_core::MassPath::solve_monitored(c, s_max, m)
+        })?;
         Ok(MassPath { inner })
     }
 
@@ -65,6 +76,16 @@ impl MassPath {
         Ok(v.into_pyarray(py))
     }
 
+    /// `(row_masses, col_masses)`: each unit's matched mass in the optimal plan at `s`.
+    fn masses_at<'py>(
+        &self,
+        py: Python<'py>,
+        s: f64,
+    ) -> PyResult<ArrayPair<'py>> {
+        let (r, c) = self.inner.masses_at(s).map_err(value_error)?;
+        Ok((r.into_pyarray(py), c.into_pyarray(py)))
+    }
+
     /// The exact optimal plan at mass `s`.
     fn plan_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Bound<'py, PyArray2<f64>>> {
         Ok(self.inner.plan_at(s).map_err(value_error)?.into_pyarray(py))
@@ -85,16 +106,17 @@ impl MassPath {
 /// The mass paths of several cost matrices up to `s_max`, solved in parallel with the GIL
 /// released: the folds of a cross-validated L-curve.
 #[pyfunction]
-#[pyo3(signature = (costs, s_max=1.0, n_threads=None))]
-pub fn mass_paths(
-    py: Python<'_>,
-    costs: Vec<PyReadonlyArray2<'_, f64>>,
+#[pyo3(signature = (costs, s_max=1.0, n_threads=None, progress=None))]
+pub fn mass_paths<'py>(
+    py: Python<'py>,
+    costs: Vec<PyReadonlyArray2<'py, f64>>,
     s_max: f64,
     n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Vec<MassPath>> {
     let views: Vec<_> = costs.iter().map(|c| c.as_array()).collect();
-    let paths = run_detached(py, n_threads, || {
-        parsm_core::sweep::mass_paths(&views, s_max)
+    let paths = run_detached(py, n_threads, progress.as_ref(), |m| {
+        parsm_core::sweep::mass_paths(&views, s_max, m)
     })?;
     Ok(paths.into_iter().map(|inner| MassPath { inner }).collect())
 }

@@ -39,44 +39,52 @@ fn solution_to_py(py: Python<'_>, s: TransportSolution) -> SolutionTuple<'_> {
 
 /// Cost matrix between the columns (units) of `x` (M x Nx) and `y` (M x Ny).
 #[pyfunction]
-#[pyo3(signature = (x, y, metric, n_threads=None))]
+#[pyo3(signature = (x, y, metric, n_threads=None, progress=None))]
 pub fn cost_matrix<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
     y: PyReadonlyArray2<'py, f64>,
     metric: &str,
     n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let metric: parsm_core::Metric = metric.parse().map_err(|e: ParsmError| value_error(e))?;
     let (x, y) = (x.as_array(), y.as_array());
-    let c: Array2<f64> = run_detached(py, n_threads, || parsm_core::cost_matrix(x, y, metric))?;
+    let c: Array2<f64> = run_detached(py, n_threads, progress.as_ref(), |m| {
+        parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
+    })?;
     Ok(c.into_pyarray(py))
 }
 
 /// Balanced optimal transport: `(plan, cost, u, v, status, iterations)`.
 #[pyfunction]
-#[pyo3(signature = (cost, a, b, max_iter=None))]
+#[pyo3(signature = (cost, a, b, max_iter=None, progress=None))]
 pub fn emd<'py>(
     py: Python<'py>,
     cost: PyReadonlyArray2<'py, f64>,
     a: PyReadonlyArray1<'py, f64>,
     b: PyReadonlyArray1<'py, f64>,
     max_iter: Option<u64>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<SolutionTuple<'py>> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
-    let options = TransportOptions {
-        max_iter,
-        n_dummies: None,
-    };
-    let sol = run_detached(py, None, || parsm_core::emd(c, &a, &b, options))?;
+    let sol = run_detached(py, None, progress.as_ref(), |m| {
+        let options = TransportOptions {
+            max_iter,
+            n_dummies: None,
+            monitor: Some(m),
+        };
+        parsm_core::emd(c, &a, &b, options)
+    })?;
     Ok(solution_to_py(py, sol))
 }
 
 /// Exact partial optimal transport of mass `m`: `(plan, cost, u, v, status, iterations)`.
 /// The potentials cover the augmented problem (real nodes first, then the dummy points).
 #[pyfunction]
-#[pyo3(signature = (cost, a, b, m, n_dummies=None, max_iter=None))]
+#[pyo3(signature = (cost, a, b, m, n_dummies=None, max_iter=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn partial<'py>(
     py: Python<'py>,
     cost: PyReadonlyArray2<'py, f64>,
@@ -85,14 +93,18 @@ pub fn partial<'py>(
     m: f64,
     n_dummies: Option<usize>,
     max_iter: Option<u64>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<SolutionTuple<'py>> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
-    let options = TransportOptions {
-        max_iter,
-        n_dummies,
-    };
-    let sol = run_detached(py, None, || parsm_core::partial(c, &a, &b, m, options))?;
+    let sol = run_detached(py, None, progress.as_ref(), |mon| {
+        let options = TransportOptions {
+            max_iter,
+            n_dummies,
+            monitor: Some(mon),
+        };
+        parsm_core::partial(c, &a, &b, m, options)
+    })?;
     Ok(solution_to_py(py, sol))
 }
 
@@ -108,13 +120,14 @@ type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 /// `(costs, other)` of the network simplex at every mass of `grid`, in parallel; `other` is
 /// `<T(s), other_cost>` (NaN without `other_cost`).
 #[pyfunction]
-#[pyo3(signature = (cost, grid, other_cost=None, n_threads=None))]
+#[pyo3(signature = (cost, grid, other_cost=None, n_threads=None, progress=None))]
 pub fn partial_sweep<'py>(
     py: Python<'py>,
     cost: PyReadonlyArray2<'py, f64>,
     grid: PyReadonlyArray1<'py, f64>,
     other_cost: Option<PyReadonlyArray2<'py, f64>>,
     n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<ArrayPair<'py>> {
     let c = cost.as_array();
     let grid = grid.as_array().to_vec();
@@ -126,8 +139,8 @@ pub fn partial_sweep<'py>(
             ));
         }
     }
-    let out = run_detached(py, n_threads, || {
-        parsm_core::sweep::partial_sweep(c, &grid, other)
+    let out = run_detached(py, n_threads, progress.as_ref(), |m| {
+        parsm_core::sweep::partial_sweep(c, &grid, other, m)
     })?;
     let (a, b): (Vec<f64>, Vec<f64>) = out.into_iter().unzip();
     Ok((a.into_pyarray(py), b.into_pyarray(py)))
@@ -135,29 +148,33 @@ pub fn partial_sweep<'py>(
 
 /// Brute-force unit importance: `score_without - score_full` for every unit of X and of Y.
 #[pyfunction]
-#[pyo3(signature = (cost, n_threads=None))]
+#[pyo3(signature = (cost, n_threads=None, progress=None))]
 pub fn ablation_deltas<'py>(
     py: Python<'py>,
     cost: PyReadonlyArray2<'py, f64>,
     n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<ArrayPair<'py>> {
     let c = cost.as_array();
-    let (dx, dy) = run_detached(py, n_threads, || parsm_core::ablation::ablation_deltas(c))?;
+    let (dx, dy) = run_detached(py, n_threads, progress.as_ref(), |m| {
+        parsm_core::ablation::ablation_deltas(c, m)
+    })?;
     Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
 }
 
 /// Balanced soft-matching cost of every `(rows, cols)` sub-population pair, in parallel.
 #[pyfunction]
-#[pyo3(signature = (cost, subsets, n_threads=None))]
+#[pyo3(signature = (cost, subsets, n_threads=None, progress=None))]
 pub fn subset_costs<'py>(
     py: Python<'py>,
     cost: PyReadonlyArray2<'py, f64>,
     subsets: Vec<(Vec<usize>, Vec<usize>)>,
     n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let c = cost.as_array();
-    let out = run_detached(py, n_threads, || {
-        parsm_core::sweep::subset_costs(c, &subsets)
+    let out = run_detached(py, n_threads, progress.as_ref(), |m| {
+        parsm_core::sweep::subset_costs(c, &subsets, m)
     })?;
     Ok(out.into_pyarray(py))
 }
