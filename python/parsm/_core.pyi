@@ -14,14 +14,18 @@ _Solution = tuple[
     npt.NDArray[np.float64], float, npt.NDArray[np.float64], npt.NDArray[np.float64], str, int
 ]
 
+#: A cost matrix as the path solver takes it: float64, or float32 (exact for the stored values).
+_Cost = npt.NDArray[np.float64] | npt.NDArray[np.float32]
+
 def cost_matrix(
     x: npt.NDArray[np.float64],
     y: npt.NDArray[np.float64],
     metric: str,
     n_threads: int | None = None,
     progress: _Progress = None,
-) -> npt.NDArray[np.float64]:
-    """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny); GIL released."""
+    dtype: str = "float64",
+) -> _Cost:
+    """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny), stored as ``dtype``."""
 
 def emd(
     cost: npt.NDArray[np.float64],
@@ -85,9 +89,7 @@ def elbow_plateau(s: _Vector, cost: _Vector) -> int | None:
 class MassPath:
     """The exact optimal-cost path ζ(s) of partial transport with uniform marginals."""
 
-    def __init__(
-        self, cost: npt.NDArray[np.float64], s_max: float = 1.0, progress: _Progress = None
-    ) -> None: ...
+    def __init__(self, cost: _Cost, s_max: float = 1.0, progress: _Progress = None) -> None: ...
     @property
     def s_max(self) -> float:
         """Largest mass reached."""
@@ -96,7 +98,7 @@ class MassPath:
         """Number of augmenting paths."""
     def breakpoints(self) -> tuple[_Vector, _Vector]:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
-    def evaluate(self, other: npt.NDArray[np.float64], grid: _Vector) -> _Vector:
+    def evaluate(self, other: _Cost, grid: _Vector) -> _Vector:
         """``<T(s), other>`` for every ``s`` in ``grid``."""
     def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
         """``(row_masses, col_masses)`` of the optimal plan at ``s``, without the dense plan."""
@@ -106,7 +108,7 @@ class MassPath:
         """``[row_entry, row_full, col_entry, col_full]``; NaN beyond ``s_max``."""
 
 def mass_paths(
-    costs: list[npt.NDArray[np.float64]],
+    costs: list[_Cost],
     s_max: float = 1.0,
     n_threads: int | None = None,
     progress: _Progress = None,

@@ -80,6 +80,12 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"
     )
+    p.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="cost matrix storage; float32 halves memory for voxel-scale inputs",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a human summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
 
@@ -182,6 +188,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         n_threads=args.threads,
         progress=False if args.no_progress else None,
         sources=(str(args.X), str(args.Y)),
+        dtype=args.dtype,
     )
     if args.out is not None:
         notes = write_outputs(result, args.out, figures=_has_matplotlib())
@@ -218,6 +225,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
         labels_x=units_x,
         labels_y=units_y,
         n_threads=args.threads,
+        dtype=args.dtype,
     )
     top, bottom = r.top(args.top), r.bottom(args.top)
     if args.json:

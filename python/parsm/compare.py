@@ -70,6 +70,7 @@ def compare(
     n_threads: int | None = None,
     progress: bool | None = None,
     sources: tuple[str, str] | None = None,
+    dtype: str = "float64",
 ) -> Comparison:
     """L-curve, soft matching, partial soft matching at ``s`` and the ranking, in one call.
 
@@ -88,9 +89,12 @@ def compare(
         Unit names, carried into the ranking and the unit tables.
     n_threads : int, optional
     progress : bool, optional
-        Progress line on stderr for the cross-validated sweep (default: on a terminal only).
+        Progress bar on stderr for long runs (default: on a terminal only). Ctrl-C stops the
+        computation within a second either way.
     sources : (str, str), optional
         Where X and Y came from, recorded in the summary.
+    dtype : {"float64", "float32"}, default "float64"
+        Storage of the cost matrix (see :func:`parsm.cost_matrix`).
 
     Returns
     -------
@@ -104,7 +108,7 @@ def compare(
     lab_x = labels_of(labels_x, x.shape[1], "labels_x")
     lab_y = labels_of(labels_y, y.shape[1], "labels_y")
     # One cost matrix and one path solve give the curve, both matchings and the ranking.
-    c = cost_matrix(x, y, metric, n_threads=n_threads)
+    c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     lc, path = lcurve_on(
         x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
     )

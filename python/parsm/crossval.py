@@ -21,9 +21,14 @@ __all__ = ["cv_score", "fold_costs"]
 
 
 def fold_costs(
-    X: np.ndarray, Y: np.ndarray, cv: int, metric: str, n_threads: int | None
+    X: np.ndarray,
+    Y: np.ndarray,
+    cv: int,
+    metric: str,
+    n_threads: int | None,
+    dtype: str = "float64",
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(C_train, C_test)`` for each fold over stimuli."""
+    """``(C_train, C_test)`` for each fold over stimuli, stored as ``dtype``."""
     for train, test in kfold(X.shape[0], cv):
         if len(test) < 2:
             raise ValueError(
@@ -31,8 +36,8 @@ def fold_costs(
                 "needed to compute correlations. Use fewer folds."
             )
         yield (
-            cost_matrix(X[train], Y[train], metric, n_threads=n_threads),
-            cost_matrix(X[test], Y[test], metric, n_threads=n_threads),
+            cost_matrix(X[train], Y[train], metric, n_threads=n_threads, dtype=dtype),
+            cost_matrix(X[test], Y[test], metric, n_threads=n_threads, dtype=dtype),
         )
 
 

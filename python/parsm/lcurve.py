@@ -13,7 +13,7 @@ from . import _core
 from ._progress import Progress
 from ._validation import as_n_threads, as_population
 from .crossval import fold_costs
-from .matching import _check_metric, cost_matrix
+from .matching import _check_metric, as_float64, cost_matrix
 
 __all__ = [
     "LCurve",
@@ -178,7 +178,11 @@ def _curve(
     for chunk in np.array_split(np.arange(len(grid)), _SIMPLEX_CHUNKS):
         if len(chunk):
             costs, others = _core.partial_sweep(
-                c_fit, grid[chunk], other, n_threads, progress.within()
+                as_float64(c_fit),
+                grid[chunk],
+                None if other is None else as_float64(other),
+                n_threads,
+                progress.within(),
             )
             out[chunk] = costs if other is None else others
     progress.advance()
@@ -196,6 +200,7 @@ def lcurve(
     elbow: str = DEFAULT_ELBOW,
     n_threads: int | None = None,
     progress: bool | None = None,
+    dtype: str = "float64",
 ) -> LCurve:
     """The L-curve of partial soft matching and its elbow ``s0``.
 
@@ -231,7 +236,11 @@ def lcurve(
     n_threads : int, optional
         Threads for the cost matrices and the simplex sweep; results do not depend on it.
     progress : bool, optional
-        Show a progress line on stderr; default: only when stderr is a terminal.
+        Show a progress bar on stderr for long runs; default: only on a terminal (never with
+        ``PARSM_PROGRESS=0``). Ctrl-C stops the computation within a second either way.
+    dtype : {"float64", "float32"}, default "float64"
+        Storage of the cost matrices (see :func:`parsm.cost_matrix`). ``"float32"`` halves
+        the memory and speeds up the path; the curve is exact for the float32 costs.
 
     Returns
     -------
@@ -245,7 +254,7 @@ def lcurve(
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     n_threads = as_n_threads(n_threads)
-    c = cost_matrix(x, y, metric, n_threads=n_threads)
+    c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     return lcurve_on(x, y, c, grid, metric, method, cv, elbow, n_threads, progress)[0]
 
 
@@ -277,7 +286,7 @@ def lcurve_on(
         if cv is not None and method == "path":
             # The folds' paths are independent: solve them in parallel, then cost each plan
             # on its held-out stimuli.
-            pairs = list(fold_costs(x, y, cv, metric, n_threads))
+            pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
             bar.advance()
             s_max = float(grid.max())
             fold_paths = _core.mass_paths([p[0] for p in pairs], s_max, n_threads, bar.step())
@@ -285,7 +294,7 @@ def lcurve_on(
                 folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
             cost = np.mean([f[0] for f in folds], axis=0)
         elif cv is not None:
-            pairs = list(fold_costs(x, y, cv, metric, n_threads))
+            pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
             bar.advance()
             for c_train, c_test in pairs:
                 curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
@@ -339,11 +348,12 @@ def _cost_at(
     if not folds:
         if path is not None:
             return float(path.evaluate(c, at)[0])
-        return float(_core.partial_sweep(c, at, None, n_threads)[0][0])
+        return float(_core.partial_sweep(as_float64(c), at, None, n_threads)[0][0])
     vals = []
     for _curve_vals, fold_path, c_train, c_test in folds:
         if fold_path is not None and s0 <= fold_path.s_max:
             vals.append(float(fold_path.evaluate(c_test, at)[0]))
         else:
-            vals.append(float(_core.partial_sweep(c_train, at, c_test, n_threads)[1][0]))
+            sweep = _core.partial_sweep(as_float64(c_train), at, as_float64(c_test), n_threads)
+            vals.append(float(sweep[1][0]))
     return float(np.mean(vals))

@@ -30,6 +30,7 @@ def cost_matrix(
     metric: str = "correlation",
     *,
     n_threads: int | None = None,
+    dtype: str = "float64",
 ) -> np.ndarray:
     """Cost between every unit of ``X`` and every unit of ``Y``.
 
@@ -45,6 +46,11 @@ def cost_matrix(
     n_threads : int, optional
         Threads to use; default all cores (or ``RAYON_NUM_THREADS``). The result does not
         depend on it.
+    dtype : {"float64", "float32"}, default "float64"
+        How the matrix is stored. ``"float32"`` halves its memory (1.6 GB instead of 3.2 GB at
+        20,000 units a side) and the path solver's memory traffic; each entry is computed in
+        float64 and rounded once (relative error below 6e-8). Solvers given a float32 matrix
+        compute in float64 on the stored values, so they are exact for those values.
 
     Returns
     -------
@@ -63,8 +69,23 @@ def cost_matrix(
     metric = _check_metric(metric)
     x = as_population(X, "X")
     y = as_population(Y, "Y")
+    dtype = as_dtype(dtype)
     with one_call("parsm cost matrix") as progress:
-        return _core.cost_matrix(x, y, metric, as_n_threads(n_threads), progress)
+        return _core.cost_matrix(x, y, metric, as_n_threads(n_threads), progress, dtype)
+
+
+def as_dtype(dtype: Any) -> str:
+    """The storage type name of a cost matrix: "float64" or "float32"."""
+    name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    if name not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32'; got {dtype!r}.")
+    return name
+
+
+def as_float64(c: np.ndarray) -> np.ndarray:
+    """``c`` as float64 for the solvers that only take float64 (the network simplex): exact,
+    since every float32 value is a float64 value."""
+    return c if c.dtype == np.float64 else c.astype(np.float64)
 
 
 def partial_soft_match(

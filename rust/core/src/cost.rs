@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
 use crate::monitor::Monitor;
-use crate::validate::{check_finite, check_populations};
+use crate::scalar::Cost;
+use crate::validate::check_populations;
 
 /// The unit-to-unit dissimilarities parsm supports (the names follow `scipy.spatial.distance`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,20 +128,27 @@ pub fn cost_matrix(
     cost_matrix_monitored(x, y, metric, &Monitor::new())
 }
 
-/// [`cost_matrix`], counting row blocks done on `monitor` and stopping with
+/// [`cost_matrix`] stored as `T` (`f64`, or `f32` for half the memory: each entry is computed
+/// in f64 and rounded once), counting row blocks done on `monitor` and stopping with
 /// [`ParsmError::Interrupted`] between blocks once it is cancelled.
-pub fn cost_matrix_monitored(
+pub fn cost_matrix_monitored<T: Cost>(
     x: ArrayView2<f64>,
     y: ArrayView2<f64>,
     metric: Metric,
     monitor: &Monitor,
-) -> Result<Array2<f64>, ParsmError> {
+) -> Result<Array2<T>, ParsmError> {
     check_populations(x, y)?;
     let px = prepare(x, metric, Side::X)?;
     let py = prepare(y, metric, Side::Y)?;
     let (nx, ny) = (px.units.nrows(), py.units.nrows());
-    crate::memory::check_matrix("the cost matrix", nx, ny, 8, crate::memory::COST_REMEDY)?;
-    let mut c = Array2::<f64>::zeros((nx, ny));
+    crate::memory::check_matrix(
+        "the cost matrix",
+        nx,
+        ny,
+        T::BYTES,
+        crate::memory::COST_REMEDY,
+    )?;
+    let mut c = Array2::<T>::from_elem((nx, ny), T::from_f64(0.0));
     let yt = py.units.t();
 
     monitor.set_total(nx.div_ceil(ROW_BLOCK) as u64);
@@ -152,14 +160,20 @@ pub fn cost_matrix_monitored(
             let r0 = blk * ROW_BLOCK;
             let rows = out.nrows();
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
-            // Column tiles keep each tile in cache between the product and its finishing pass.
+            // Column tiles keep each tile in cache between the product, its finishing pass and
+            // the store (rounded once to T).
+            let mut tile = Array2::<f64>::zeros((rows, COL_TILE));
             for j0 in (0..ny).step_by(COL_TILE) {
-                let cols = Slice::from(j0..(j0 + COL_TILE).min(ny));
-                let mut tile = out.slice_axis_mut(Axis(1), cols);
-                general_mat_mul(1.0, &xb, &yt.slice_axis(Axis(1), cols), 0.0, &mut tile);
-                for (di, mut row) in tile.axis_iter_mut(Axis(0)).enumerate() {
+                let width = COL_TILE.min(ny - j0);
+                let cols = Slice::from(j0..j0 + width);
+                let mut t = tile.slice_axis_mut(Axis(1), Slice::from(0..width));
+                general_mat_mul(1.0, &xb, &yt.slice_axis(Axis(1), cols), 0.0, &mut t);
+                for (di, mut row) in t.axis_iter_mut(Axis(0)).enumerate() {
                     finish_row(metric, &mut row, r0 + di, j0, &px, &py);
                 }
+                Zip::from(out.slice_axis_mut(Axis(1), cols))
+                    .and(&t)
+                    .for_each(|o, &v| *o = T::from_f64(v));
             }
             monitor.advance(1);
             Ok::<(), ParsmError>(())
@@ -205,12 +219,19 @@ fn finish_row(
 }
 
 /// Checks a user-supplied cost matrix: non-empty and finite.
-pub fn check_cost(c: ArrayView2<f64>) -> Result<(), ParsmError> {
+pub fn check_cost<T: Cost>(c: ArrayView2<T>) -> Result<(), ParsmError> {
     if c.nrows() == 0 || c.ncols() == 0 {
         return Err(ParsmError::EmptyCost {
             rows: c.nrows(),
             cols: c.ncols(),
         });
     }
-    check_finite(c, "the cost matrix")
+    let count = c.iter().filter(|v| !v.get().is_finite()).count();
+    if count > 0 {
+        return Err(ParsmError::NonFinite {
+            what: "the cost matrix",
+            count,
+        });
+    }
+    Ok(())
 }

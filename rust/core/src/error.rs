@@ -101,6 +101,13 @@ pub enum ParsmError {
     #[error("interrupted")]
     Interrupted,
 
+    #[error("{what} has shape {got:?} but {expected:?} was expected")]
+    ShapeMismatch {
+        what: &'static str,
+        got: (usize, usize),
+        expected: (usize, usize),
+    },
+
     #[error("internal error: the solver's optimality certificate failed ({0}); please report this with the inputs that caused it")]
     Uncertified(String),
 

@@ -13,6 +13,7 @@
 //! * [`ablation`]: the paper's brute-force unit importance, one Dijkstra per unit when square;
 //! * [`monitor`]: progress and cancellation of a running solve;
 //! * [`memory`]: memory estimates checked before large allocations;
+//! * [`scalar`]: the element types (f64, f32) a cost matrix may be stored in;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,8 @@ pub mod error;
 pub mod memory;
 pub mod monitor;
 pub mod path;
+mod path_search;
+pub mod scalar;
 pub mod simplex;
 pub mod sweep;
 pub mod threads;

@@ -24,9 +24,9 @@ use ndarray::{Array2, ArrayView2};
 use crate::cost::check_cost;
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
+use crate::path_search::Search;
+use crate::scalar::Cost;
 use crate::simplex::Neumaier;
-
-const NONE: u32 = u32::MAX;
 
 /// The exact optimal-cost path of partial transport with uniform marginals.
 #[derive(Debug, Clone)]
@@ -58,268 +58,32 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
-/// Solver state while the path is built.
-struct Builder<'a> {
-    c: &'a [f64],
-    monitor: &'a Monitor,
-    /// `min(C)`: Dijkstra works on `C - shift >= 0`, so every potential can start at 0.
-    shift: f64,
-    nx: usize,
-    ny: usize,
-    row_cap: u64,
-    col_cap: u64,
-    row_flow: Vec<u64>,
-    col_flow: Vec<u64>,
-    /// Flow arcs into each column: `(row, units)`.
-    col_arcs: Vec<Vec<(u32, u64)>>,
-    /// Row potentials (0 for free rows) and column potentials; `rc = C + pr - pc`. Free
-    /// columns all move by the sink's distance, so their sink arcs keep reduced cost 0 and the
-    /// first free column Dijkstra labels ends the search (no sink potential is needed).
-    pr: Vec<f64>,
-    pc: Vec<f64>,
-    /// Minimum of `C[i, j]` over free rows `i`, and where it is attained.
-    colmin: Vec<f64>,
-    colarg: Vec<u32>,
-    // Dijkstra scratch.
-    d_row: Vec<f64>,
-    d_col: Vec<f64>,
-    key: Vec<f64>,
-    pred_row: Vec<u32>,
-    pred_col: Vec<u32>,
-    touched_rows: Vec<u32>,
-}
-
-impl<'a> Builder<'a> {
-    fn new(
-        c: &'a [f64],
-        nx: usize,
-        ny: usize,
-        row_cap: u64,
-        col_cap: u64,
-        monitor: &'a Monitor,
-    ) -> Self {
-        let mut colmin = vec![f64::INFINITY; ny];
-        let mut colarg = vec![NONE; ny];
-        for i in 0..nx {
-            let row = &c[i * ny..(i + 1) * ny];
-            for j in 0..ny {
-                if row[j] < colmin[j] {
-                    colmin[j] = row[j];
-                    colarg[j] = i as u32;
-                }
-            }
-        }
-        let shift = colmin.iter().copied().fold(f64::INFINITY, f64::min);
-        Builder {
-            c,
-            monitor,
-            shift,
-            nx,
-            ny,
-            row_cap,
-            col_cap,
-            row_flow: vec![0; nx],
-            col_flow: vec![0; ny],
-            col_arcs: vec![Vec::new(); ny],
-            pr: vec![0.0; nx],
-            pc: vec![0.0; ny],
-            colmin,
-            colarg,
-            d_row: vec![f64::INFINITY; nx],
-            d_col: vec![f64::INFINITY; ny],
-            key: vec![f64::INFINITY; ny],
-
-            pred_row: vec![NONE; nx],
-            pred_col: vec![NONE; ny],
-            touched_rows: Vec::new(),
-        }
-    }
-
-    #[inline]
-    fn cost(&self, i: usize, j: usize) -> f64 {
-        self.c[i * self.ny + j]
-    }
-
-    /// Recomputes the per-column minimum over free rows for the columns that pointed at `row`,
-    /// which just became full.
-    fn retire_row(&mut self, row: usize) {
-        let nx = self.nx;
-        for j in 0..self.ny {
-            if self.colarg[j] as usize != row {
-                continue;
-            }
-            let (mut best, mut arg) = (f64::INFINITY, NONE);
-            for i in 0..nx {
-                if self.row_flow[i] < self.row_cap {
-                    let v = self.cost(i, j);
-                    if v < best {
-                        best = v;
-                        arg = i as u32;
-                    }
-                }
-            }
-            self.colmin[j] = best;
-            self.colarg[j] = arg;
-        }
-    }
-
-    /// Dijkstra from the super-source. Returns the last column of a shortest augmenting path
-    /// and the sink's distance, or `None` when no augmenting path is left.
-    ///
-    /// Columns are labeled in order of distance. A labeled column's flow rows are labeled with
-    /// it, at the same distance (their backward arcs have reduced cost 0), and each labeled row
-    /// relaxes the remaining columns in a pass that also finds the next closest column. The
-    /// first free column labeled ends the search: free columns share the sink's potential.
-    fn shortest_path(&mut self) -> Result<Option<(usize, f64)>, ParsmError> {
-        let ny = self.ny;
-        for i in self.touched_rows.drain(..) {
-            let i = i as usize;
-            self.d_row[i] = f64::INFINITY;
-            self.pred_row[i] = NONE;
-        }
-        // `key[j]`: tentative distance of an unlabeled column, NaN once labeled (its final
-        // distance then sits in `d_col[j]`; NaN never compares smaller, so relaxation and
-        // argmin skip it). Free rows are the implicit source at distance 0.
-        let shift = self.shift;
-        for (((k, &arg), &cmin), &p) in self
-            .key
-            .iter_mut()
-            .zip(&self.colarg)
-            .zip(&self.colmin)
-            .zip(&self.pc)
-        {
-            *k = if arg == NONE {
-                f64::INFINITY
-            } else {
-                (cmin - shift - p).max(0.0)
-            };
-        }
-        self.pred_col.copy_from_slice(&self.colarg);
-        let (mut dmin, mut jmin) = argmin(&self.key);
-        let mut labeled = 0usize;
-        let (best_col, best_t) = loop {
-            if jmin == usize::MAX || dmin == f64::INFINITY {
-                return Ok(None);
-            }
-            labeled += 1;
-            if labeled % 256 == 0 {
-                self.monitor.check()?;
-            }
-            let j = jmin;
-            let dj = dmin;
-            self.d_col[j] = dj;
-            self.key[j] = f64::NAN;
-            if self.col_flow[j] < self.col_cap {
-                break (j, dj);
-            }
-            // Label the full rows that send flow to `j` at its distance (their backward arcs
-            // have reduced cost 0), and relax the remaining columns from each.
-            for a in 0..self.col_arcs[j].len() {
-                let i = self.col_arcs[j][a].0 as usize;
-                if self.row_flow[i] < self.row_cap || self.d_row[i] != f64::INFINITY {
-                    continue; // free rows are the source; labeled rows are done
-                }
-                let rc = (self.pc[j] - (self.cost(i, j) - self.shift) - self.pr[i]).max(0.0);
-                let di = dj + rc;
-                self.d_row[i] = di;
-                self.pred_row[i] = j as u32;
-                self.touched_rows.push(i as u32);
-                relax(
-                    &self.c[i * ny..(i + 1) * ny],
-                    &self.pc,
-                    di + self.pr[i] - self.shift,
-                    di,
-                    i as u32,
-                    &mut self.key,
-                    &mut self.pred_col,
-                );
-            }
-            (dmin, jmin) = argmin(&self.key);
-        };
-        // Potential update: every node moves by min(distance, d_T). Free rows are at distance
-        // 0 and keep potential 0; unreached full rows move by d_T.
-        for i in 0..self.nx {
-            if self.row_flow[i] == self.row_cap {
-                self.pr[i] += self.d_row[i].min(best_t);
-            }
-        }
-        for j in 0..ny {
-            let d = if self.key[j].is_nan() {
-                self.d_col[j]
-            } else {
-                self.key[j]
-            };
-            self.pc[j] += d.min(best_t);
-        }
-        Ok(Some((best_col, best_t)))
-    }
-}
-
-/// Relaxes every column from one labeled row: `key[j] = min(key[j], max(base + row[j] - pc[j],
-/// floor))`, recording the row as predecessor where it improves. Labeled columns hold NaN, which
-/// no comparison can replace.
-#[inline]
-fn relax(
-    row: &[f64],
-    pc: &[f64],
-    base: f64,
-    floor: f64,
-    i: u32,
-    key: &mut [f64],
-    pred: &mut [u32],
-) {
-    for (((&c, &p), k), pr) in row.iter().zip(pc).zip(key.iter_mut()).zip(pred.iter_mut()) {
-        let nd = (base + c - p).max(floor);
-        let better = nd < *k;
-        *k = if better { nd } else { *k };
-        *pr = if better { i } else { *pr };
-    }
-}
-
-/// `(min, argmin)` of `v` ignoring NaN, vectorised with independent lanes; `(inf, usize::MAX)`
-/// when nothing is finite.
-#[inline]
-fn argmin(v: &[f64]) -> (f64, usize) {
-    const LANES: usize = 8;
-    let mut acc = [f64::INFINITY; LANES];
-    let mut at = [usize::MAX; LANES];
-    let body = v.len() - v.len() % LANES;
-    for (chunk, vs) in v[..body].chunks_exact(LANES).enumerate() {
-        for k in 0..LANES {
-            let better = vs[k] < acc[k];
-            acc[k] = if better { vs[k] } else { acc[k] };
-            at[k] = if better { chunk * LANES + k } else { at[k] };
-        }
-    }
-    let (mut m, mut idx) = (f64::INFINITY, usize::MAX);
-    for k in 0..LANES {
-        if acc[k] < m || (acc[k] == m && at[k] < idx) {
-            m = acc[k];
-            idx = at[k];
-        }
-    }
-    for (k, &x) in v[body..].iter().enumerate() {
-        if x < m {
-            m = x;
-            idx = body + k;
-        }
-    }
-    (m, idx)
-}
-
 impl MassPath {
     /// Builds the path of partial transport between `Nx` rows and `Ny` columns with uniform
     /// marginals, up to mass `s_max` (rounded up to the next flow unit; 1 builds all of it).
-    pub fn solve(cost: ArrayView2<f64>, s_max: f64) -> Result<MassPath, ParsmError> {
+    ///
+    /// The costs may be stored as `f64` or `f32` (see [`crate::scalar`]); the path is exact for
+    /// the stored values.
+    pub fn solve<T: Cost>(cost: ArrayView2<T>, s_max: f64) -> Result<MassPath, ParsmError> {
         Self::solve_monitored(cost, s_max, &Monitor::new())
     }
 
     /// [`MassPath::solve`], reporting progress in flow units (`done` of `total`) to `monitor`
     /// and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
     /// every few hundred labeled columns) once it is cancelled.
-    pub fn solve_monitored(
-        cost: ArrayView2<f64>,
+    pub fn solve_monitored<T: Cost>(
+        cost: ArrayView2<T>,
         s_max: f64,
+        monitor: &Monitor,
+    ) -> Result<MassPath, ParsmError> {
+        Self::build(cost, s_max, true, monitor)
+    }
+
+    /// The solve, with the search two-sided (when the transposed copy fits) or not.
+    fn build<T: Cost>(
+        cost: ArrayView2<T>,
+        s_max: f64,
+        two_sided: bool,
         monitor: &Monitor,
     ) -> Result<MassPath, ParsmError> {
         check_cost(cost)?;
@@ -334,7 +98,7 @@ impl MassPath {
         let (row_cap, col_cap) = (units / nx as u64, units / ny as u64);
         let target = ((s_max * units as f64).ceil() as u64).min(units);
 
-        let mut b = Builder::new(c, nx, ny, row_cap, col_cap, monitor);
+        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), two_sided, monitor);
         monitor.set_total(target);
         let mut path = MassPath {
             nx,
@@ -353,39 +117,17 @@ impl MassPath {
         let mut scratch: Vec<u32> = Vec::new();
         while flow < target {
             monitor.set_done(flow);
-            let Some((end_col, _)) = b.shortest_path()? else {
+            monitor.check()?;
+            if !b.next_path(&mut scratch)? {
                 break;
-            };
-            // Walk back from the sink to a free row, collecting `ck rk … c0 r0`.
-            scratch.clear();
-            let mut j = end_col;
-            let mut amount = (col_cap - b.col_flow[end_col]).min(target - flow);
-            loop {
-                let i = b.pred_col[j] as usize;
-                scratch.push(j as u32);
-                scratch.push(i as u32);
-                if b.row_flow[i] < row_cap {
-                    amount = amount.min(row_cap - b.row_flow[i]);
-                    break;
-                }
-                let jp = b.pred_row[i] as usize;
-                let on_arc = b.col_arcs[jp]
-                    .iter()
-                    .find(|(r, _)| *r as usize == i)
-                    .map_or(0, |&(_, u)| u);
-                amount = amount.min(on_arc);
-                j = jp;
             }
-            scratch.reverse(); // r0 c0 r1 c1 … rk ck
+            let amount = b.residual(&scratch).min(target - flow);
             let mut slope = Neumaier::default();
             for t in (0..scratch.len()).step_by(2) {
                 let (r, col) = (scratch[t] as usize, scratch[t + 1] as usize);
                 slope.add(b.cost(r, col));
-                add_arc(&mut b.col_arcs[col], r as u32, amount as i64);
                 if t + 2 < scratch.len() {
-                    let r_next = scratch[t + 2] as usize;
-                    slope.add(-b.cost(r_next, col));
-                    add_arc(&mut b.col_arcs[col], r_next as u32, -(amount as i64));
+                    slope.add(-b.cost(scratch[t + 2] as usize, col));
                 }
             }
             let (r0, ck) = (scratch[0] as usize, *scratch.last().unwrap() as usize);
@@ -398,11 +140,9 @@ impl MassPath {
             if b.col_flow[ck] == 0 {
                 path.col_entry[ck] = before;
             }
-            b.row_flow[r0] += amount;
-            b.col_flow[ck] += amount;
+            b.augment(&scratch, amount);
             if b.row_flow[r0] == row_cap {
                 path.row_full[r0] = after;
-                b.retire_row(r0);
             }
             if b.col_flow[ck] == col_cap {
                 path.col_full[ck] = after;
@@ -413,7 +153,26 @@ impl MassPath {
             path.offsets.push(path.nodes.len());
         }
         monitor.set_done(flow);
+        b.certify()?;
+        path.check_convex()?;
         Ok(path)
+    }
+
+    /// Slopes of successive shortest paths never decrease (ζ is convex); a decrease beyond
+    /// rounding would mean a path was not shortest.
+    fn check_convex(&self) -> Result<(), ParsmError> {
+        let scale = self.slopes.iter().fold(1.0f64, |m, &x| m.max(x.abs()));
+        for (k, w) in self.slopes.windows(2).enumerate() {
+            if w[1] < w[0] - 1e-9 * scale {
+                return Err(ParsmError::Uncertified(format!(
+                    "mass path: slope {} after {} at augmentation {}",
+                    w[1],
+                    w[0],
+                    k + 1
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Number of units of X (rows) and of Y (columns).
@@ -463,8 +222,19 @@ impl MassPath {
     /// and `C'` any `Nx x Ny` matrix (the path's own costs give ζ; held-out costs give a
     /// cross-validated curve). `O(path length + grid)`: each augmentation changes the value
     /// linearly.
-    pub fn evaluate(&self, other: ArrayView2<f64>, grid: &[f64]) -> Result<Vec<f64>, ParsmError> {
+    pub fn evaluate<T: Cost>(
+        &self,
+        other: ArrayView2<T>,
+        grid: &[f64],
+    ) -> Result<Vec<f64>, ParsmError> {
         check_cost(other)?;
+        if other.dim() != (self.nx, self.ny) {
+            return Err(ParsmError::ShapeMismatch {
+                what: "the cost matrix to evaluate",
+                got: other.dim(),
+                expected: (self.nx, self.ny),
+            });
+        }
         let c = other.as_standard_layout();
         let c = c.as_slice().expect("standard layout is contiguous");
         let ny = self.ny;
@@ -474,9 +244,9 @@ impl MassPath {
                 let mut acc = Neumaier::default();
                 for t in (0..p.len()).step_by(2) {
                     let col = p[t + 1] as usize;
-                    acc.add(c[p[t] as usize * ny + col]);
+                    acc.add(c[p[t] as usize * ny + col].get());
                     if t + 2 < p.len() {
-                        acc.add(-c[p[t + 2] as usize * ny + col]);
+                        acc.add(-c[p[t + 2] as usize * ny + col].get());
                     }
                 }
                 acc.sum()
@@ -601,18 +371,42 @@ impl MassPath {
     }
 }
 
-/// Adds `delta` units to the flow arc `(row, col)` in a column's arc list, dropping empty arcs.
-fn add_arc(arcs: &mut Vec<(u32, u64)>, row: u32, delta: i64) {
-    if let Some(pos) = arcs.iter().position(|(r, _)| *r == row) {
-        let v = arcs[pos].1 as i64 + delta;
-        debug_assert!(v >= 0);
-        if v <= 0 {
-            arcs.swap_remove(pos);
-        } else {
-            arcs[pos].1 = v as u64;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// The two-sided search finds the same path costs as the one-sided one.
+    #[test]
+    fn two_sided_search_matches_one_sided() {
+        let mut state = 12345u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for trial in 0..60 {
+            let nx = 2 + trial % 17;
+            let ny = 2 + (trial * 7) % 23;
+            let ints = trial % 3 == 0; // ties
+            let c = Array2::from_shape_fn((nx, ny), |_| {
+                let u = next();
+                if ints {
+                    (u * 4.0).floor()
+                } else {
+                    u
+                }
+            });
+            let m = Monitor::new();
+            let two = MassPath::build(c.view(), 1.0, true, &m).unwrap();
+            let one = MassPath::build(c.view(), 1.0, false, &m).unwrap();
+            let grid: Vec<f64> = (0..=20).map(|k| k as f64 / 20.0).collect();
+            let a = two.evaluate(c.view(), &grid).unwrap();
+            let b = one.evaluate(c.view(), &grid).unwrap();
+            for (x, y) in a.iter().zip(&b) {
+                assert!((x - y).abs() <= 1e-12, "trial {trial}: {x} vs {y}");
+            }
         }
-    } else {
-        debug_assert!(delta > 0);
-        arcs.push((row, delta as u64));
     }
 }

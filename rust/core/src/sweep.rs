@@ -109,8 +109,8 @@ pub fn subset_costs(
 
 /// The mass path of every cost matrix in `costs`, up to `s_max`, solved in parallel (one
 /// path per task; each solve is sequential): the cross-validation folds of an L-curve.
-pub fn mass_paths(
-    costs: &[ArrayView2<f64>],
+pub fn mass_paths<T: crate::scalar::Cost>(
+    costs: &[ArrayView2<T>],
     s_max: f64,
     monitor: &Monitor,
 ) -> Result<Vec<MassPath>, ParsmError> {

@@ -4,6 +4,7 @@
 //! `ParsmError` becomes `ValueError`, and a Rust panic (a bug) becomes `RuntimeError` instead of
 //! crossing into Python. No algorithm lives here; the typed Python API in `python/parsm` calls it.
 
+mod arrays;
 mod detach;
 mod elbow;
 mod path;

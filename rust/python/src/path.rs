@@ -1,8 +1,9 @@
 //! `MassPath`: the exact optimal-cost path of partial transport, held by Python.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 
+use crate::arrays::{same_type_views, CostArray, CostViews};
 use crate::detach::{run_detached, value_error};
 
 /// Two arrays returned together.
@@ -22,14 +23,24 @@ impl MassPath {
     #[pyo3(signature = (cost, s_max=1.0, progress=None))]
     fn new(
         py: Python<'_>,
-        cost: PyReadonlyArray2<'_, f64>,
+        cost: CostArray<'_>,
         s_max: f64,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let c = cost.as_array();
-        let inner = run_detached(py, None, progress.as_ref(), |m| {
-            parsm_core::MassPath::solve_monitored(c, s_max, m)
-        })?;
+        let inner = match &cost {
+            CostArray::F64(c) => {
+                let c = c.as_array();
+                run_detached(py, None, progress.as_ref(), |m| {
+                    parsm_core::MassPath::solve_monitored(c, s_max, m)
+                })?
+            }
+            CostArray::F32(c) => {
+                let c = c.as_array();
+                run_detached(py, None, progress.as_ref(), |m| {
+                    parsm_core::MassPath::solve_monitored(c, s_max, m)
+                })?
+            }
+        };
         Ok(MassPath { inner })
     }
 
@@ -58,30 +69,20 @@ impl MassPath {
     fn evaluate<'py>(
         &self,
         py: Python<'py>,
-        other: PyReadonlyArray2<'py, f64>,
+        other: CostArray<'py>,
         grid: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let other = other.as_array();
-        if other.dim() != self.inner.shape() {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!(
-                "the cost matrix has shape {:?} but the path was solved for {:?}",
-                other.dim(),
-                self.inner.shape()
-            )));
+        let grid = grid.as_slice()?;
+        let v = match &other {
+            CostArray::F64(o) => self.inner.evaluate(o.as_array(), grid),
+            CostArray::F32(o) => self.inner.evaluate(o.as_array(), grid),
         }
-        let v = self
-            .inner
-            .evaluate(other, grid.as_slice()?)
-            .map_err(value_error)?;
+        .map_err(value_error)?;
         Ok(v.into_pyarray(py))
     }
 
     /// `(row_masses, col_masses)`: each unit's matched mass in the optimal plan at `s`.
-    fn masses_at<'py>(
-        &self,
-        py: Python<'py>,
-        s: f64,
-    ) -> PyResult<ArrayPair<'py>> {
+    fn masses_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<ArrayPair<'py>> {
         let (r, c) = self.inner.masses_at(s).map_err(value_error)?;
         Ok((r.into_pyarray(py), c.into_pyarray(py)))
     }
@@ -109,14 +110,18 @@ impl MassPath {
 #[pyo3(signature = (costs, s_max=1.0, n_threads=None, progress=None))]
 pub fn mass_paths<'py>(
     py: Python<'py>,
-    costs: Vec<PyReadonlyArray2<'py, f64>>,
+    costs: Vec<CostArray<'py>>,
     s_max: f64,
     n_threads: Option<usize>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Vec<MassPath>> {
-    let views: Vec<_> = costs.iter().map(|c| c.as_array()).collect();
-    let paths = run_detached(py, n_threads, progress.as_ref(), |m| {
-        parsm_core::sweep::mass_paths(&views, s_max, m)
-    })?;
+    let paths = match same_type_views(&costs)? {
+        CostViews::F64(views) => run_detached(py, n_threads, progress.as_ref(), |m| {
+            parsm_core::sweep::mass_paths(&views, s_max, m)
+        })?,
+        CostViews::F32(views) => run_detached(py, n_threads, progress.as_ref(), |m| {
+            parsm_core::sweep::mass_paths(&views, s_max, m)
+        })?,
+    };
     Ok(paths.into_iter().map(|inner| MassPath { inner }).collect())
 }

@@ -38,8 +38,9 @@ fn solution_to_py(py: Python<'_>, s: TransportSolution) -> SolutionTuple<'_> {
 }
 
 /// Cost matrix between the columns (units) of `x` (M x Nx) and `y` (M x Ny).
+/// `dtype` is "float64" or "float32" (half the memory; each entry rounded once).
 #[pyfunction]
-#[pyo3(signature = (x, y, metric, n_threads=None, progress=None))]
+#[pyo3(signature = (x, y, metric, n_threads=None, progress=None, dtype="float64"))]
 pub fn cost_matrix<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
@@ -47,13 +48,27 @@ pub fn cost_matrix<'py>(
     metric: &str,
     n_threads: Option<usize>,
     progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    dtype: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let metric: parsm_core::Metric = metric.parse().map_err(|e: ParsmError| value_error(e))?;
     let (x, y) = (x.as_array(), y.as_array());
-    let c: Array2<f64> = run_detached(py, n_threads, progress.as_ref(), |m| {
-        parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
-    })?;
-    Ok(c.into_pyarray(py))
+    match dtype {
+        "float64" => {
+            let c: Array2<f64> = run_detached(py, n_threads, progress.as_ref(), |m| {
+                parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
+            })?;
+            Ok(c.into_pyarray(py).into_any())
+        }
+        "float32" => {
+            let c: Array2<f32> = run_detached(py, n_threads, progress.as_ref(), |m| {
+                parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
+            })?;
+            Ok(c.into_pyarray(py).into_any())
+        }
+        other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "dtype must be 'float64' or 'float32'; got {other:?}"
+        ))),
+    }
 }
 
 /// Balanced optimal transport: `(plan, cost, u, v, status, iterations)`.
