@@ -36,6 +36,11 @@ def emd(
 ) -> _Solution:
     """Balanced transport: ``(plan, cost, u, v, status, iterations)``."""
 
+def assignment(
+    cost: npt.NDArray[np.float64], progress: _Progress = None
+) -> tuple[npt.NDArray[np.uintp], float, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Exact optimal assignment of a square matrix: ``(col_of_row, total_cost, u, v)``."""
+
 def partial(
     cost: npt.NDArray[np.float64],
     a: npt.NDArray[np.float64],

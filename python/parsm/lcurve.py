@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from . import _core
+from . import _core, _path_cache
 from ._progress import Progress
 from ._validation import as_n_threads, as_population
 from .crossval import fold_costs
@@ -189,6 +189,19 @@ def _curve(
     return out, None
 
 
+def full_path(x: np.ndarray, y: np.ndarray, c: np.ndarray, metric: str, bar: Progress) -> Any:
+    """The in-sample mass path of ``c`` (the cost matrix of ``x`` and ``y``) to s = 1, reused
+    when the last one solved was for the same data (see :mod:`parsm._path_cache`)."""
+    key = _path_cache.key(x, y, metric, c.dtype.name)
+    path = _path_cache.get(key)
+    if path is None:
+        path = _core.MassPath(c, 1.0, bar.step())
+        _path_cache.put(key, path)
+    else:
+        bar.advance()
+    return path
+
+
 def lcurve(
     X: npt.ArrayLike,
     Y: npt.ArrayLike,
@@ -281,7 +294,11 @@ def lcurve_on(
     n_steps = 1 + (0 if cv is None else (1 if method == "path" else cv) + 1)
     with Progress("parsm lcurve", n_steps, progress) as bar:
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
-        full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
+        if method == "path":
+            path = full_path(x, y, c, metric, bar)
+            full = path.evaluate(c, grid)
+        else:
+            full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
         folds = []
         if cv is not None and method == "path":
             # The folds' paths are independent: solve them in parallel, then cost each plan

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, active
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
-from .lcurve import DEFAULT_ELBOW, lcurve_on, mass_grid
+from .lcurve import DEFAULT_ELBOW, full_path, lcurve_on, mass_grid
 from .matching import _check_metric, as_float64, cost_matrix
 from .results import MATCH_TOL
 
@@ -302,7 +302,7 @@ def rank_units(
             bar.advance()
             s = lc.s0
         else:
-            path = _core.MassPath(c, 1.0, bar.step())
+            path = full_path(x, y, c, metric, bar)
         return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
 
 

@@ -27,12 +27,13 @@ use crate::simplex::Neumaier;
 const FREE: usize = usize::MAX;
 
 /// Augmenting-row-reduction steps allowed per initially free row, per pass. Each step costs one
-/// pass over a row; the rows it leaves cost a shortest-path search each, which grows to a pass
-/// over most of the matrix as free columns run out. Measured at n = 4,000 (200 stimuli; times
-/// of the whole solve with 8 / 32 / 64 / 128 steps): planted correlations 0.48 / 0.39 / 0.34 /
-/// 0.39 s, independent noise 1.03 / 0.86 / 0.83 / 0.83 s, von Mises cosine 1.64 / 1.71 / 1.72 /
-/// 1.92 s. Unbounded (JV's original) took 2.3 s on noise: near-ties make the auction crawl.
-const ARR_STEPS_PER_ROW: usize = 32;
+/// pass over a row; each row it leaves costs a shortest-path search, which grows to a pass over
+/// most of the matrix as free columns run out. Measured (whole solve, s, with 32 / 64 / 128
+/// steps; 200 stimuli): n = 4,000 sparse latent tuning 1.57 / 1.26 / 1.33, planted
+/// correlations 0.41 / 0.41 / 0.58, independent noise 0.93 / 0.85 / 1.04, von Mises cosine
+/// 1.88 / 2.26 / 2.24; n = 6,000 planted 1.13 / 1.09 / 1.24, noise 2.37 / 2.16 / 2.21.
+/// Unbounded (JV's original) took 2.3 s on noise at 4,000: near-ties make the auction crawl.
+const ARR_STEPS_PER_ROW: usize = 64;
 
 /// An optimal permutation with its duals: `u_i + v_j <= C_ij`, with equality on `(i, σ(i))`.
 #[derive(Debug, Clone)]

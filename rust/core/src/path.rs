@@ -295,23 +295,30 @@ impl MassPath {
         Ok(())
     }
 
+    /// The augmentations that make up the optimal plan at mass `s`, each as its path
+    /// (`r0 c0 r1 c1 … rk ck`) and the flow units it pushes (the last one partly).
+    fn pushes(&self, s: f64) -> impl Iterator<Item = (&[u32], f64)> + '_ {
+        let target = (s * self.units as f64).min(self.units as f64);
+        let mut flow = 0.0f64;
+        (0..self.amounts.len()).map_while(move |k| {
+            if flow >= target {
+                return None;
+            }
+            let push = (self.amounts[k] as f64).min(target - flow);
+            flow += push;
+            Some((&self.nodes[self.offsets[k]..self.offsets[k + 1]], push))
+        })
+    }
+
     /// The row and column sums of the exact optimal plan at mass `s` (each unit's matched
     /// mass), from the augmentation history without building the dense plan: an augmentation
     /// moves mass only at its first row and its last column.
     pub fn masses_at(&self, s: f64) -> Result<(Vec<f64>, Vec<f64>), ParsmError> {
         self.check_mass(s)?;
-        let target = (s * self.units as f64).min(self.units as f64);
         let (mut rows, mut cols) = (vec![0.0; self.nx], vec![0.0; self.ny]);
-        let mut flow = 0.0f64;
-        for k in 0..self.amounts.len() {
-            if flow >= target {
-                break;
-            }
-            let push = (self.amounts[k] as f64).min(target - flow);
-            let p = &self.nodes[self.offsets[k]..self.offsets[k + 1]];
+        for (p, push) in self.pushes(s) {
             rows[p[0] as usize] += push;
             cols[p[p.len() - 1] as usize] += push;
-            flow += push;
         }
         let scale = 1.0 / self.units as f64;
         rows.iter_mut()
@@ -330,15 +337,8 @@ impl MassPath {
             8,
             crate::memory::PLAN_REMEDY,
         )?;
-        let target = (s * self.units as f64).min(self.units as f64);
         let mut plan = Array2::<f64>::zeros((self.nx, self.ny));
-        let mut flow = 0.0f64;
-        for k in 0..self.amounts.len() {
-            if flow >= target {
-                break;
-            }
-            let push = (self.amounts[k] as f64).min(target - flow);
-            let p = &self.nodes[self.offsets[k]..self.offsets[k + 1]];
+        for (p, push) in self.pushes(s) {
             for t in (0..p.len()).step_by(2) {
                 let col = p[t + 1] as usize;
                 plan[[p[t] as usize, col]] += push;
@@ -346,7 +346,6 @@ impl MassPath {
                     plan[[p[t + 2] as usize, col]] -= push;
                 }
             }
-            flow += push;
         }
         let scale = 1.0 / self.units as f64;
         plan.mapv_inplace(|v| (v * scale).max(0.0));

@@ -17,6 +17,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
+    m.add_function(wrap_pyfunction!(transport::assignment, m)?)?;
     m.add_function(wrap_pyfunction!(transport::partial, m)?)?;
     m.add_function(wrap_pyfunction!(transport::default_dummies, m)?)?;
     m.add_function(wrap_pyfunction!(transport::partial_sweep, m)?)?;

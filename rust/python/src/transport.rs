@@ -193,3 +193,41 @@ pub fn subset_costs<'py>(
     })?;
     Ok(out.into_pyarray(py))
 }
+
+/// `(col_of_row, total_cost, u, v)`: the exact optimal assignment of a square cost matrix
+/// (square soft matching without the dense plan), with its certified duals.
+#[pyfunction]
+#[pyo3(signature = (cost, progress=None))]
+pub fn assignment<'py>(
+    py: Python<'py>,
+    cost: PyReadonlyArray2<'py, f64>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<AssignmentTuple<'py>> {
+    let c = cost.as_array();
+    let (n, m) = c.dim();
+    if n != m || n == 0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "the assignment solver needs a non-empty square cost matrix; got {n} x {m}"
+        )));
+    }
+    let a = run_detached(py, None, progress.as_ref(), |mon| {
+        parsm_core::cost::check_cost(c)?;
+        let c = c.as_standard_layout();
+        let flat = c.as_slice().expect("standard layout is contiguous");
+        parsm_core::assignment::solve_assignment(flat, n, mon)
+    })?;
+    Ok((
+        a.col_of_row.into_pyarray(py),
+        a.total_cost,
+        a.u.into_pyarray(py),
+        a.v.into_pyarray(py),
+    ))
+}
+
+/// What [`assignment`] returns.
+type AssignmentTuple<'py> = (
+    Bound<'py, PyArray1<usize>>,
+    f64,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
