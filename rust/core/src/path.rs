@@ -76,7 +76,9 @@ impl MassPath {
         s_max: f64,
         monitor: &Monitor,
     ) -> Result<MassPath, ParsmError> {
-        Self::build(cost, s_max, true, monitor)
+        // On a worker thread of the current pool, so that the search's two-sided rounds fork
+        // cheaply (a fork from outside the pool costs a cold hand-over each time).
+        rayon::scope(|_| Self::build(cost, s_max, true, monitor))
     }
 
     /// The solve, with the search two-sided (when the transposed copy fits) or not.

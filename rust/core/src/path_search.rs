@@ -17,9 +17,10 @@
 //! large share of all rows before it meets one, and each labeled row costs a pass over its row
 //! of `C`: this tail dominated the whole path (the path cost grew as n³). The search therefore
 //! also grows from the sink side (from all free columns at once, through per-row minima over
-//! free columns, then backwards along columns of `C`), always stepping the side that has cost
-//! less so far, and stops with the classic rule: when the two frontiers' keys add up to at
-//! least `μ`, the best source–sink path seen, `μ` is the shortest distance `D`.
+//! free columns, then backwards along columns of `C`, read from a transposed copy), one step
+//! of each side per round (the two steps of a round run on two threads for long rows), and
+//! stops with the classic rule: when the two frontiers' keys add up to at least `μ`, the best
+//! source–sink path seen, `μ` is the shortest distance `D`.
 //!
 //! ## The potential update
 //! A one-sided Dijkstra moves every node by `min(d(v), D)`. With two frontiers the forward
@@ -47,19 +48,221 @@ use crate::scalar::Cost;
 
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Cost of scanning one column of `C` (in the transposed copy, contiguous) relative to one
-/// row, for choosing which side of the search to step. Measured at n = 4,000 (whole path,
-/// planted / noise correlations): 1 gives 2.6 / 10.9 s, 2 gives 3.1 / 13.1 s, 3 gives
-/// 4.1 / 16.5 s; the one-sided search took 12.2 / 20.4 s.
-const COLUMN_SCAN_COST: u64 = 1;
+/// Rows at least this long run the two sides of a round on two rayon tasks; shorter ones run
+/// them one after the other (a fork costs more than a step there). Either way a round is the
+/// same computation, so results never depend on it or on the thread count.
+const PARALLEL_AT: usize = 3000;
 
-/// Where the two searches met: a column or a row, with its best known forward and backward
-/// labels.
+/// Where the two searches met: a column or a row.
 #[derive(Clone, Copy)]
 enum Meet {
-    None,
     Col(usize),
     Row(usize),
+}
+
+/// The forward search's own arrays: column keys (NaN once labeled; the distance then sits in
+/// `d_col`) and predecessors.
+struct Forward {
+    key: Vec<f64>,
+    d_col: Vec<f64>,
+    pred_col: Vec<u32>,
+    pred_row: Vec<u32>,
+    touched_rows: Vec<u32>,
+    /// `(min key, argmin)` of the unlabeled columns.
+    top: (f64, usize),
+}
+
+/// The backward search's own arrays: row keys (NaN once labeled; the distance then sits in
+/// `b_row`) and successors.
+struct Backward {
+    key_b: Vec<f64>,
+    b_row: Vec<f64>,
+    succ_row: Vec<u32>,
+    succ_col: Vec<u32>,
+    back_rows: Vec<u32>,
+    back_cols: Vec<u32>,
+    started: bool,
+    /// `(min key, argmin)` of the unlabeled rows; 0 before the start (the free columns).
+    top: (f64, usize),
+}
+
+/// What both sides read during a round. Each side's labels of the other's nodes (`d_row`, the
+/// forward distances of rows, and `b_col`, the backward distances of columns) are written only
+/// between rounds, so the two sides of a round never touch the same memory.
+struct Shared<'s, T: Cost> {
+    c: &'s [T],
+    ct: Option<&'s [T]>,
+    nx: usize,
+    ny: usize,
+    shift: f64,
+    row_cap: u64,
+    col_cap: u64,
+    row_flow: &'s [u64],
+    col_flow: &'s [u64],
+    col_arcs: &'s [Vec<(u32, u64)>],
+    row_arcs: &'s [Vec<(u32, u64)>],
+    pr: &'s [f64],
+    pc: &'s [f64],
+    d_row: &'s [f64],
+    b_col: &'s [f64],
+}
+
+impl<T: Cost> Shared<'_, T> {
+    #[inline]
+    fn row_free(&self, i: usize) -> bool {
+        self.row_flow[i] < self.row_cap
+    }
+
+    /// Reduced cost of the backward (flow) arc `j -> i`: 0 up to rounding, clamped at 0.
+    #[inline]
+    fn rc_flow(&self, i: usize, j: usize) -> f64 {
+        let c = self.c[i * self.ny + j].get();
+        (self.pc[j] - (c - self.shift) - self.pr[i]).max(0.0)
+    }
+}
+
+/// One meeting candidate: a source-sink length and where.
+type Candidate = (f64, Meet);
+
+/// What a forward step labeled: the column, and the rows behind it with their distances.
+struct ForwardStep {
+    col: usize,
+    rows: Vec<(u32, f64)>,
+    meet: Candidate,
+}
+
+/// What a backward step labeled: the row, and the columns behind it with their distances.
+struct BackwardStep {
+    row: usize,
+    cols: Vec<(u32, f64)>,
+    meet: Candidate,
+}
+
+impl Forward {
+    /// Labels the closest unlabeled column and the full rows that send it flow, relaxing every
+    /// column from each; leaves the next frontier in `top`.
+    fn step<T: Cost>(&mut self, sh: &Shared<'_, T>) -> ForwardStep {
+        let (dj, j) = self.top;
+        self.d_col[j] = dj;
+        self.key[j] = f64::NAN;
+        let mut rows = Vec::new();
+        let mut scanned = None;
+        if sh.col_flow[j] >= sh.col_cap {
+            for &(i, _) in &sh.col_arcs[j] {
+                let i = i as usize;
+                if sh.row_free(i) || sh.d_row[i] != f64::INFINITY {
+                    continue; // free rows are the source; labeled rows are done
+                }
+                let di = dj + sh.rc_flow(i, j);
+                rows.push((i as u32, di));
+                self.pred_row[i] = j as u32;
+                self.touched_rows.push(i as u32);
+                scanned = Some(relax_scan::<T, false>(
+                    &sh.c[i * sh.ny..(i + 1) * sh.ny],
+                    sh.pc,
+                    di + sh.pr[i] - sh.shift,
+                    di,
+                    i as u32,
+                    &mut self.key,
+                    &mut self.pred_col,
+                    sh.b_col,
+                ));
+            }
+        }
+        let (t, a, m, mj) = scanned.unwrap_or_else(|| argmin_with_meet(&self.key, sh.b_col));
+        self.top = (t, a);
+        ForwardStep {
+            col: j,
+            rows,
+            meet: (m, Meet::Col(mj)),
+        }
+    }
+}
+
+impl Backward {
+    /// Backward keys of every row from the sink: the cheapest arc into a free column.
+    fn start<T: Cost>(&mut self, sh: &Shared<'_, T>, rowmin: &[f64], rowarg: &[u32], p_free: f64) {
+        self.started = true;
+        for i in 0..sh.nx {
+            let arg = rowarg[i];
+            self.key_b[i] = if arg == NONE {
+                f64::INFINITY
+            } else {
+                (rowmin[i] - sh.shift + sh.pr[i] - p_free).max(0.0)
+            };
+            self.succ_row[i] = arg;
+        }
+        let (t, a, _, _) = argmin_with_meet(&self.key_b, sh.d_row);
+        self.top = (t, a);
+    }
+
+    /// Labels the closest unlabeled row and the full columns it sends flow to, relaxing every
+    /// row from each (a contiguous scan of the transposed costs); leaves the next frontier in
+    /// `top`.
+    fn step<T: Cost>(&mut self, sh: &Shared<'_, T>) -> BackwardStep {
+        let (di, i) = self.top;
+        self.b_row[i] = di;
+        self.key_b[i] = f64::NAN;
+        self.back_rows.push(i as u32);
+        let mut cols = Vec::new();
+        let mut scanned = None;
+        let ct = sh
+            .ct
+            .expect("the backward search runs only with the transpose");
+        if !sh.row_free(i) {
+            for &(j, _) in &sh.row_arcs[i] {
+                let j = j as usize;
+                if sh.b_col[j].is_finite() {
+                    continue; // free columns are the sink; labeled columns are done
+                }
+                let dj = di + sh.rc_flow(i, j);
+                cols.push((j as u32, dj));
+                self.succ_col[j] = i as u32;
+                self.back_cols.push(j as u32);
+                scanned = Some(relax_scan::<T, true>(
+                    &ct[j * sh.nx..(j + 1) * sh.nx],
+                    sh.pr,
+                    dj - sh.shift - sh.pc[j],
+                    dj,
+                    j as u32,
+                    &mut self.key_b,
+                    &mut self.succ_row,
+                    sh.d_row,
+                ));
+            }
+        }
+        let (t, a, m, mi) = scanned.unwrap_or_else(|| argmin_with_meet(&self.key_b, sh.d_row));
+        self.top = (t, a);
+        BackwardStep {
+            row: i,
+            cols,
+            meet: (m, Meet::Row(mi)),
+        }
+    }
+}
+
+/// The [`Shared`] view of a [`Search`], borrowing field by field so that the forward and
+/// backward states stay free to borrow mutably.
+macro_rules! shared {
+    ($s:ident) => {
+        Shared {
+            c: $s.c,
+            ct: $s.ct.as_deref(),
+            nx: $s.nx,
+            ny: $s.ny,
+            shift: $s.shift,
+            row_cap: $s.row_cap,
+            col_cap: $s.col_cap,
+            row_flow: &$s.row_flow,
+            col_flow: &$s.col_flow,
+            col_arcs: &$s.col_arcs,
+            row_arcs: &$s.row_arcs,
+            pr: &$s.pr,
+            pc: &$s.pc,
+            d_row: &$s.d_row,
+            b_col: &$s.b_col,
+        }
+    };
 }
 
 /// State of the path engine: flows, potentials and the search scratch.
@@ -91,30 +294,17 @@ pub(crate) struct Search<'a, T: Cost> {
     colarg: Vec<u32>,
     rowmin: Vec<f64>,
     rowarg: Vec<u32>,
-
-    // Forward search: column keys (NaN once labeled; the distance then sits in `d_col`), row
-    // distances (`d_row`: 0 for free rows, finite once labeled), predecessors.
-    key: Vec<f64>,
-    d_col: Vec<f64>,
+    /// Forward distances of rows (0 for free rows, the source; finite once labeled) and
+    /// backward distances of columns (0 for free columns, the sink; finite once labeled).
     d_row: Vec<f64>,
-    pred_col: Vec<u32>,
-    pred_row: Vec<u32>,
-    touched_rows: Vec<u32>,
-    // Backward search: row keys (NaN once labeled; the distance then sits in `b_row`), column
-    // distances (`b_col`, finite once labeled; 0 for free columns), successors.
-    key_b: Vec<f64>,
-    b_row: Vec<f64>,
     b_col: Vec<f64>,
-    succ_row: Vec<u32>,
-    succ_col: Vec<u32>,
-    back_rows: Vec<u32>,
-    back_cols: Vec<u32>,
-    backward_started: bool,
+    fwd: Forward,
+    bwd: Backward,
 }
 
 impl<'a, T: Cost> Search<'a, T> {
     /// `two_sided = false` keeps the search one-sided (no transposed copy), as when the copy
-    /// does not fit; the paths are the same.
+    /// does not fit; the path lengths are the same.
     pub(crate) fn new(
         c: &'a [T],
         nx: usize,
@@ -171,21 +361,26 @@ impl<'a, T: Cost> Search<'a, T> {
             colarg,
             rowmin,
             rowarg,
-            key: vec![f64::INFINITY; ny],
-            d_col: vec![f64::INFINITY; ny],
-            // 0 for free rows (the source): all rows start free.
-            d_row: vec![0.0; nx],
-            pred_col: vec![NONE; ny],
-            pred_row: vec![NONE; nx],
-            touched_rows: Vec::new(),
-            key_b: vec![f64::INFINITY; nx],
-            b_row: vec![f64::INFINITY; nx],
-            b_col: vec![f64::INFINITY; ny],
-            succ_row: vec![NONE; nx],
-            succ_col: vec![NONE; ny],
-            back_rows: Vec::new(),
-            back_cols: Vec::new(),
-            backward_started: false,
+            d_row: vec![0.0; nx], // all rows start free
+            b_col: vec![0.0; ny], // all columns start free
+            fwd: Forward {
+                key: vec![f64::INFINITY; ny],
+                d_col: vec![f64::INFINITY; ny],
+                pred_col: vec![NONE; ny],
+                pred_row: vec![NONE; nx],
+                touched_rows: Vec::new(),
+                top: (f64::INFINITY, usize::MAX),
+            },
+            bwd: Backward {
+                key_b: vec![f64::INFINITY; nx],
+                b_row: vec![f64::INFINITY; nx],
+                succ_row: vec![NONE; nx],
+                succ_col: vec![NONE; ny],
+                back_rows: Vec::new(),
+                back_cols: Vec::new(),
+                started: false,
+                top: (0.0, usize::MAX),
+            },
         }
     }
 
@@ -202,12 +397,6 @@ impl<'a, T: Cost> Search<'a, T> {
     #[inline]
     fn col_free(&self, j: usize) -> bool {
         self.col_flow[j] < self.col_cap
-    }
-
-    /// Reduced cost of the backward (flow) arc `j -> i`: 0 up to rounding, clamped at 0.
-    #[inline]
-    fn rc_flow(&self, i: usize, j: usize) -> f64 {
-        (self.pc[j] - (self.cost(i, j) - self.shift) - self.pr[i]).max(0.0)
     }
 
     /// Units on the flow arc `(i, j)`.
@@ -249,6 +438,7 @@ impl<'a, T: Cost> Search<'a, T> {
             self.retire_row(r0);
         }
         if self.col_flow[ck] == self.col_cap {
+            self.b_col[ck] = f64::INFINITY;
             self.retire_col(ck);
         }
     }
@@ -275,9 +465,7 @@ impl<'a, T: Cost> Search<'a, T> {
     }
 
     /// Recomputes the per-row minimum over free columns where it pointed at `col`, now full.
-    /// A full column takes its own potential from here on; it had the shared one.
     fn retire_col(&mut self, col: usize) {
-        self.pc[col] = self.p_free;
         for i in 0..self.nx {
             if self.rowarg[i] as usize != col {
                 continue;
@@ -330,158 +518,124 @@ impl<'a, T: Cost> Search<'a, T> {
         Ok(())
     }
 
+    /// Clears the previous search's labels.
     fn reset(&mut self) {
-        for i in self.touched_rows.drain(..) {
+        for i in self.fwd.touched_rows.drain(..) {
             let i = i as usize;
             self.d_row[i] = f64::INFINITY;
-            self.pred_row[i] = NONE;
+            self.fwd.pred_row[i] = NONE;
         }
-        if self.backward_started {
-            self.key_b.fill(f64::INFINITY);
-            for i in self.back_rows.drain(..) {
-                self.b_row[i as usize] = f64::INFINITY;
+        if self.bwd.started {
+            self.bwd.key_b.fill(f64::INFINITY);
+            for i in self.bwd.back_rows.drain(..) {
+                self.bwd.b_row[i as usize] = f64::INFINITY;
             }
-            for j in self.back_cols.drain(..) {
+            for j in self.bwd.back_cols.drain(..) {
                 self.b_col[j as usize] = f64::INFINITY;
             }
-            self.backward_started = false;
+            self.bwd.started = false;
         }
+        self.bwd.top = (0.0, usize::MAX);
     }
 
     /// The next shortest augmenting path, as `r0 c0 r1 c1 … rk ck` in `seq` (forward arcs
     /// `(r_t, c_t)`, backward arcs `(r_{t+1}, c_t)`), with the potentials updated so that its
     /// arcs are tight. `Ok(false)` when no augmenting path is left.
+    ///
+    /// The search goes in rounds. The first round steps the forward side only (it usually
+    /// finds the path at once while free columns are many); every later round steps both
+    /// sides, on two threads for long rows. Each side reads the other's labels as they were at
+    /// the start of the round; meetings through labels made in the round are checked after it.
     pub(crate) fn next_path(&mut self, seq: &mut Vec<u32>) -> Result<bool, ParsmError> {
         self.reset();
-        let ny = self.ny;
-        // Free rows are the forward source at distance 0; free columns the backward one.
         let shift = self.shift;
-        for j in 0..ny {
+        for j in 0..self.ny {
             let arg = self.colarg[j];
-            self.key[j] = if arg == NONE {
+            self.fwd.key[j] = if arg == NONE {
                 f64::INFINITY
             } else {
                 (self.colmin[j] - shift - self.pc[j]).max(0.0)
             };
-            self.pred_col[j] = arg;
-            self.b_col[j] = if self.col_free(j) { 0.0 } else { f64::INFINITY };
+            self.fwd.pred_col[j] = arg;
         }
-        // Best source-sink path through a column: its forward key plus its backward label.
-        let mut mu = f64::INFINITY;
-        let mut meet = Meet::None;
-        let (mut top_f, mut jf, mu_col, mu_j) = argmin_with_meet(&self.key, &self.b_col);
-        if mu_col < mu {
-            (mu, meet) = (mu_col, Meet::Col(mu_j));
-        }
-        let mut top_b = 0.0f64; // all free columns sit at backward distance 0
-        let mut ib = usize::MAX;
-        let (mut cost_f, mut cost_b) = (0u64, 0u64);
-        let mut steps = 0usize;
+        let (t, a, m, mj) = argmin_with_meet(&self.fwd.key, &self.b_col);
+        self.fwd.top = (t, a);
+        let (mut mu, mut meet) = (m, Meet::Col(mj));
+        let two_sided = self.ct.is_some();
+        let parallel = self.nx.max(self.ny) >= PARALLEL_AT;
+        let mut rounds = 0usize;
         loop {
+            let (top_f, top_b) = (self.fwd.top.0, self.bwd.top.0);
             if top_f + top_b >= mu || (top_f == f64::INFINITY && top_b == f64::INFINITY) {
                 break;
             }
-            steps += 1;
-            if steps % 256 == 0 {
+            rounds += 1;
+            if rounds % 256 == 0 {
                 self.monitor.check()?;
             }
-            let forward = top_f < f64::INFINITY
-                && (cost_f <= cost_b || top_b == f64::INFINITY || self.ct.is_none());
-            if forward {
-                let j = jf;
-                let dj = top_f;
-                self.d_col[j] = dj;
-                self.key[j] = f64::NAN;
-                cost_f += 1;
-                if dj + self.b_col[j] < mu {
-                    (mu, meet) = (dj + self.b_col[j], Meet::Col(j));
-                }
-                let mut scanned = None;
-                if !self.col_free(j) {
-                    for a in 0..self.col_arcs[j].len() {
-                        let i = self.col_arcs[j][a].0 as usize;
-                        if self.row_free(i) || self.d_row[i] != f64::INFINITY {
-                            continue; // free rows are the source; labeled rows are done
-                        }
-                        let di = dj + self.rc_flow(i, j);
-                        self.d_row[i] = di;
-                        self.pred_row[i] = j as u32;
-                        self.touched_rows.push(i as u32);
-                        let back = if self.b_row[i].is_finite() {
-                            self.b_row[i]
-                        } else {
-                            self.key_b[i]
-                        };
-                        if di + back < mu {
-                            (mu, meet) = (di + back, Meet::Row(i));
-                        }
-                        scanned = Some(relax_scan::<T, false>(
-                            &self.c[i * ny..(i + 1) * ny],
-                            &self.pc,
-                            di + self.pr[i] - shift,
-                            di,
-                            i as u32,
-                            &mut self.key,
-                            &mut self.pred_col,
-                            &self.b_col,
-                        ));
-                        cost_f += 1;
+            let go_f = top_f < f64::INFINITY;
+            let go_b = two_sided && rounds > 1 && top_b < f64::INFINITY;
+            if !go_f && !go_b {
+                break;
+            }
+            if go_b && !self.bwd.started {
+                let sh = shared!(self);
+                self.bwd.start(&sh, &self.rowmin, &self.rowarg, self.p_free);
+                continue; // the backward frontier is in place; check the stop rule again
+            }
+            let (f_out, b_out) = {
+                let sh = shared!(self);
+                let (fwd, bwd) = (&mut self.fwd, &mut self.bwd);
+                match (go_f, go_b) {
+                    (true, true) if parallel => {
+                        let (f, b) = rayon::join(|| fwd.step(&sh), || bwd.step(&sh));
+                        (Some(f), Some(b))
                     }
+                    _ => (go_f.then(|| fwd.step(&sh)), go_b.then(|| bwd.step(&sh))),
                 }
-                let (t, a, m, mj) =
-                    scanned.unwrap_or_else(|| argmin_with_meet(&self.key, &self.b_col));
-                (top_f, jf) = (t, a);
-                if m < mu {
-                    (mu, meet) = (m, Meet::Col(mj));
+            };
+            // Publish the round's labels, then look for meetings through them.
+            for step in f_out.iter() {
+                for &(i, d) in &step.rows {
+                    self.d_row[i as usize] = d;
                 }
-            } else {
-                if !self.backward_started {
-                    self.start_backward();
-                    let (t, a, m, mi) = argmin_with_meet(&self.key_b, &self.d_row);
-                    (top_b, ib) = (t, a);
-                    if m < mu {
-                        (mu, meet) = (m, Meet::Row(mi));
-                    }
-                    cost_b += 1;
-                    continue;
+            }
+            for step in b_out.iter() {
+                for &(j, d) in &step.cols {
+                    self.b_col[j as usize] = d;
                 }
-                let i = ib;
-                let di = top_b;
-                self.b_row[i] = di;
-                self.key_b[i] = f64::NAN;
-                self.back_rows.push(i as u32);
-                cost_b += 1;
-                if self.d_row[i] + di < mu {
-                    (mu, meet) = (self.d_row[i] + di, Meet::Row(i));
+            }
+            let mut offer = |c: Candidate| {
+                if c.0 < mu {
+                    (mu, meet) = c;
                 }
-                let mut scanned = None;
-                if !self.row_free(i) {
-                    for a in 0..self.row_arcs[i].len() {
-                        let j = self.row_arcs[i][a].0 as usize;
-                        if self.b_col[j].is_finite() {
-                            continue; // free columns are the sink; labeled columns are done
-                        }
-                        let dj = di + self.rc_flow(i, j);
-                        self.b_col[j] = dj;
-                        self.succ_col[j] = i as u32;
-                        self.back_cols.push(j as u32);
-                        let fwd = if self.key[j].is_nan() {
-                            self.d_col[j]
-                        } else {
-                            self.key[j]
-                        };
-                        if fwd + dj < mu {
-                            (mu, meet) = (fwd + dj, Meet::Col(j));
-                        }
-                        scanned = Some(self.relax_column(j, dj));
-                        cost_b += COLUMN_SCAN_COST;
-                    }
+            };
+            if let Some(step) = &f_out {
+                offer(step.meet);
+                let j = step.col;
+                offer((self.fwd.d_col[j] + self.b_col[j], Meet::Col(j)));
+                for &(i, d) in &step.rows {
+                    let i = i as usize;
+                    let back = if self.bwd.b_row[i].is_finite() {
+                        self.bwd.b_row[i]
+                    } else {
+                        self.bwd.key_b[i]
+                    };
+                    offer((d + back, Meet::Row(i)));
                 }
-                let (t, a, m, mi) =
-                    scanned.unwrap_or_else(|| argmin_with_meet(&self.key_b, &self.d_row));
-                (top_b, ib) = (t, a);
-                if m < mu {
-                    (mu, meet) = (m, Meet::Row(mi));
+            }
+            if let Some(step) = &b_out {
+                offer(step.meet);
+                let i = step.row;
+                offer((self.d_row[i] + self.bwd.b_row[i], Meet::Row(i)));
+                for &(j, d) in &step.cols {
+                    let j = j as usize;
+                    let fwd = if self.fwd.key[j].is_nan() {
+                        self.fwd.d_col[j]
+                    } else {
+                        self.fwd.key[j]
+                    };
+                    offer((fwd + d, Meet::Col(j)));
                 }
             }
         }
@@ -489,44 +643,8 @@ impl<'a, T: Cost> Search<'a, T> {
             return Ok(false);
         }
         self.trace(meet, seq);
-        self.update_potentials(mu, top_f.min(mu));
+        self.update_potentials(mu, self.fwd.top.0.min(mu));
         Ok(true)
-    }
-
-    /// Backward keys of every row from the sink: the cheapest arc into a free column.
-    fn start_backward(&mut self) {
-        self.backward_started = true;
-        let base = self.p_free;
-        for i in 0..self.nx {
-            let arg = self.rowarg[i];
-            self.key_b[i] = if arg == NONE {
-                f64::INFINITY
-            } else {
-                (self.rowmin[i] - self.shift + self.pr[i] - base).max(0.0)
-            };
-            self.succ_row[i] = arg;
-        }
-    }
-
-    /// Backward relaxation of column `j` at backward distance `dj`: every row `i` may reach
-    /// the sink through `i -> j`. Returns the backward frontier and the best meeting row, as
-    /// [`relax_scan`] does.
-    fn relax_column(&mut self, j: usize, dj: f64) -> (f64, usize, f64, usize) {
-        let nx = self.nx;
-        let ct = self
-            .ct
-            .as_ref()
-            .expect("the backward search runs only with the transpose");
-        relax_scan::<T, true>(
-            &ct[j * nx..(j + 1) * nx],
-            &self.pr,
-            dj - self.shift - self.pc[j],
-            dj,
-            j as u32,
-            &mut self.key_b,
-            &mut self.succ_row,
-            &self.d_row,
-        )
     }
 
     /// Writes the path through the meeting node into `seq`.
@@ -537,15 +655,12 @@ impl<'a, T: Cost> Search<'a, T> {
         let (mut row, mut col) = match meet {
             Meet::Col(j) => (None, Some(j)),
             Meet::Row(i) => (Some(i), None),
-            Meet::None => unreachable!("a finite distance has a meeting node"),
         };
-        let start_col = col;
-        let start_row = row;
+        let (start_row, start_col) = (row, col);
         loop {
             if let Some(j) = col {
                 back.push(j as u32);
-                let i = self.pred_col[j] as usize;
-                row = Some(i);
+                row = Some(self.fwd.pred_col[j] as usize);
                 col = None;
                 continue;
             }
@@ -554,7 +669,7 @@ impl<'a, T: Cost> Search<'a, T> {
             if self.row_free(i) {
                 break;
             }
-            col = Some(self.pred_row[i] as usize);
+            col = Some(self.fwd.pred_row[i] as usize);
             row = None;
         }
         back.reverse(); // r0 c0 … ending at the meeting node
@@ -566,14 +681,14 @@ impl<'a, T: Cost> Search<'a, T> {
                 if self.col_free(j) {
                     break;
                 }
-                let i = self.succ_col[j] as usize;
+                let i = self.bwd.succ_col[j] as usize;
                 seq.push(i as u32);
                 row = Some(i);
                 col = None;
                 continue;
             }
             let i = row.expect("a row");
-            let j = self.succ_row[i] as usize;
+            let j = self.bwd.succ_row[i] as usize;
             seq.push(j as u32);
             col = Some(j);
             row = None;
@@ -594,20 +709,15 @@ impl<'a, T: Cost> Search<'a, T> {
         };
         for i in 0..self.nx {
             if !self.row_free(i) {
-                let bwd = if self.backward_started {
-                    self.b_row[i]
-                } else {
-                    f64::INFINITY
-                };
-                self.pr[i] += delta(self.d_row[i], bwd);
+                self.pr[i] += delta(self.d_row[i], self.bwd.b_row[i]);
             }
         }
         for j in 0..self.ny {
             if self.col_free(j) {
                 continue;
             }
-            let fwd = if self.key[j].is_nan() {
-                self.d_col[j]
+            let fwd = if self.fwd.key[j].is_nan() {
+                self.fwd.d_col[j]
             } else {
                 f64::INFINITY
             };
