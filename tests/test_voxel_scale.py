@@ -245,3 +245,30 @@ def test_cli_prints_one_line_and_exits_130_on_ctrl_c(tmp_path) -> None:
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "parsm rank: interrupted"
     assert "Traceback" not in err
+
+
+_PATH_DIGEST = """
+import hashlib, sys, numpy as np, parsm
+from parsm import _core
+rng = np.random.default_rng(4)
+X = rng.standard_normal((60, 3200)); Y = rng.standard_normal((60, 3200))
+Y[:, :2000] = X[:, :2000] + 0.5 * rng.standard_normal((60, 2000))
+c = parsm.cost_matrix(X, Y)
+p = _core.MassPath(c, 1.0)  # square and long rows: the two-sided search, in parallel rounds
+h = hashlib.sha256()
+for a in (*p.breakpoints(), *p.unit_masses(), p.plan_at(0.7)):
+    h.update(np.ascontiguousarray(a).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_the_path_is_identical_for_one_and_two_threads() -> None:
+    digests = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, RAYON_NUM_THREADS=threads)
+        out = subprocess.run(
+            [sys.executable, "-c", _PATH_DIGEST], env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        digests.append(out.stdout.strip())
+    assert digests[0] == digests[1]
