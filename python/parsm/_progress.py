@@ -73,19 +73,20 @@ class Progress:
         self._bar.n = min(value, self._bar.total)
         self._bar.refresh()
 
-    def step(self) -> Callback | None:
-        """The ``progress`` callback for the next native call, which moves the bar through one
-        step; None when the bar is off (the call then reports nothing)."""
-        if not self._on:
-            self._done += 1
-            return None
-        base = self._done
-        self._done += 1
+    def _reporter(self, base: float) -> Callback:
+        """A callback that shows a native call's ``(done, total)`` as progress from ``base``."""
 
         def report(done: int, total: int) -> None:
             self._show(base + (min(done / total, 1.0) if total else 0.0))
 
         return report
+
+    def step(self) -> Callback | None:
+        """The ``progress`` callback for the next native call, which moves the bar through one
+        step; None when the bar is off (the call then reports nothing)."""
+        base = self._done
+        self._done += 1
+        return self._reporter(base) if self._on else None
 
     def advance(self, n: int = 1) -> None:
         """Counts ``n`` steps done outside native calls."""
@@ -100,14 +101,7 @@ class Progress:
     def within(self) -> Callback | None:
         """A callback that shows the progress of a native call inside the current step without
         counting a step (for helpers, such as the cost matrix, that callers do not count)."""
-        if not self._on:
-            return None
-        base = self._done
-
-        def report(done: int, total: int) -> None:
-            self._show(base + (min(done / total, 1.0) if total else 0.0))
-
-        return report
+        return self._reporter(self._done) if self._on else None
 
 
 def active() -> Progress | None:

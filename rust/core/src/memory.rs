@@ -35,8 +35,15 @@ pub fn available_bytes() -> Option<u64> {
     Some(avail)
 }
 
+/// Allocations below this are not checked: they always fit, and the many small solves of a
+/// sweep should not each read `/proc/meminfo`.
+const CHECK_FROM: u64 = 64 << 20;
+
 /// Fails when `bytes` (described by `what`) exceed 90 % of the available memory.
 pub fn check_allocation(what: &str, bytes: u64, remedy: &'static str) -> Result<(), ParsmError> {
+    if bytes < CHECK_FROM {
+        return Ok(());
+    }
     let Some(avail) = available_bytes() else {
         return Ok(());
     };
