@@ -9,7 +9,7 @@ Main functions
 partial_soft_match(X, Y, s)   exact partial matching of mass s -> PartialMatch
 soft_match(X, Y)              the balanced soft-matching distance (s = 1)
 cost_matrix(X, Y, metric)     the unit-to-unit costs
-lcurve(X, Y)                  the exact L-curve and its elbow s0, from one path solve
+lcurve(X, Y)                  the exact L-curve and the matched share s0 with its interval
 cv_score(X, Y, s, cv=5)       the paper's cross-validated score
 rank_units(X, Y)              units of both sides from best to worst aligned
 keep_score_curve(X, Y, r)     the score after keeping each ranking's top units
@@ -37,6 +37,7 @@ from .ranking import (
     rank_units,
 )
 from .results import MATCH_TOL, PartialMatch
+from .share import ShareEstimate, ShareWarning
 
 __all__ = [
     "__version__",
@@ -53,6 +54,8 @@ __all__ = [
     "LCurve",
     "ELBOW_RULES",
     "DEFAULT_ELBOW",
+    "ShareEstimate",
+    "ShareWarning",
     "constant_units",
     "drop_constant_units",
     "rank_units",

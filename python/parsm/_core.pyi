@@ -24,8 +24,12 @@ def cost_matrix(
     n_threads: int | None = None,
     progress: _Progress = None,
     dtype: str = "float64",
+    constant_units: str = "reject",
 ) -> _Cost:
-    """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny), stored as ``dtype``."""
+    """Cost between the columns of ``x`` (M x Nx) and ``y`` (M x Ny), stored as ``dtype``.
+
+    ``constant_units="uncorrelated"`` gives units whose correlation (cosine) is undefined cost 1
+    to every unit instead of an error."""
 
 def emd(
     cost: npt.NDArray[np.float64],
@@ -105,6 +109,14 @@ class MassPath:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
     def evaluate(self, other: _Cost, grid: _Vector) -> _Vector:
         """``<T(s), other>`` for every ``s`` in ``grid``."""
+    def project(
+        self, left: npt.NDArray[np.float64], right: npt.NDArray[np.float64], grid: _Vector
+    ) -> npt.NDArray[np.float64]:
+        """``left.T @ T(s) @ right`` for every ``s`` in ``grid``: shape (len(grid), p, q)."""
+    def inner(
+        self, left: npt.NDArray[np.float64], right: npt.NDArray[np.float64], grid: _Vector
+    ) -> _Vector:
+        """``<T(s), left @ right.T>`` for every ``s`` in ``grid``."""
     def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
         """``(row_masses, col_masses)`` of the optimal plan at ``s``, without the dense plan."""
     def plan_at(self, s: float) -> npt.NDArray[np.float64]:

@@ -79,7 +79,8 @@ def compare(
     X, Y : array_like of shape (M, Nx) and (M, Ny)
         Responses (stimuli x units).
     s : float in [0, 1] or "auto", default "auto"
-        The matched mass; ``"auto"`` takes the L-curve elbow ``s0``.
+        The matched mass; ``"auto"`` takes the held-out share estimate ``s0`` with its
+        interval (see :func:`parsm.lcurve`, ``elbow="heldout"``).
     metric : str, default "correlation"
     cv : int, optional
         Also report scores cross-validated over this many folds of stimuli.
@@ -132,14 +133,30 @@ def compare(
         },
         "metric": metric,
         "s": partial.s,
-        "s_source": f"L-curve elbow ({lc.elbow})" if s == "auto" else "given",
+        "s_source": _s_source(lc) if s == "auto" else "given",
         "unmatched_mass": 1.0 - partial.s,
-        "lcurve": {"s0": lc.s0, "elbow": lc.elbow, "grid": len(lc.s), "cv": cv},
+        "lcurve": {
+            "s0": lc.s0,
+            "s0_interval": None if lc.s0_interval is None else list(lc.s0_interval),
+            "s0_identifiable": lc.s0_identifiable,
+            "elbow": lc.elbow,
+            "grid": len(lc.s),
+            "cv": cv,
+            "share_folds": None if lc.share is None else lc.share.folds,
+        },
         "partial": _match_summary(partial, cv_partial),
         "soft_matching": _match_summary(soft, cv_soft),
         "match_tol": MATCH_TOL,
     }
     return Comparison(lcurve=lc, soft=soft, partial=partial, ranking=ranking, summary=summary)
+
+
+def _s_source(lc: LCurve) -> str:
+    if lc.s0_interval is None:
+        return f"L-curve elbow ({lc.elbow})"
+    lo, hi = lc.s0_interval
+    clear = "" if lc.s0_identifiable else "; no clear corner, report the interval"
+    return f"held-out share, 90% interval [{lo:.3f}, {hi:.3f}]{clear}"
 
 
 def format_summary(c: Comparison) -> str:

@@ -19,6 +19,24 @@ from .matching import _check_metric, cost_matrix
 
 __all__ = ["cv_score", "fold_costs"]
 
+#: The rule for units constant within a fold (see :func:`fold_costs`).
+_FOLD = "uncorrelated"
+
+
+def train_cost(
+    X: np.ndarray,
+    Y: np.ndarray,
+    train: np.ndarray,
+    metric: str,
+    n_threads: int | None,
+    dtype: str = "float64",
+) -> np.ndarray:
+    """The cost matrix on the training stimuli ``train`` of a fold (constant units there get
+    cost 1, as in :func:`fold_costs`)."""
+    return cost_matrix(
+        X[train], Y[train], metric, n_threads=n_threads, dtype=dtype, constant_units=_FOLD
+    )
+
 
 def fold_costs(
     X: np.ndarray,
@@ -28,7 +46,12 @@ def fold_costs(
     n_threads: int | None,
     dtype: str = "float64",
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(C_train, C_test)`` for each fold over stimuli, stored as ``dtype``."""
+    """``(C_train, C_test)`` for each fold over stimuli, stored as ``dtype``.
+
+    A unit constant on a fold's training or held-out stimuli (a sparse unit silent by chance)
+    has no measurable correlation there: it gets cost 1 (correlation 0) to every unit in that
+    fold's matrix, so it can only be matched as a chance match and adds no held-out score.
+    Units constant over *all* stimuli are still an error (drop them first)."""
     for train, test in kfold(X.shape[0], cv):
         if len(test) < 2:
             raise ValueError(
@@ -36,8 +59,10 @@ def fold_costs(
                 "needed to compute correlations. Use fewer folds."
             )
         yield (
-            cost_matrix(X[train], Y[train], metric, n_threads=n_threads, dtype=dtype),
-            cost_matrix(X[test], Y[test], metric, n_threads=n_threads, dtype=dtype),
+            train_cost(X, Y, train, metric, n_threads, dtype),
+            cost_matrix(
+                X[test], Y[test], metric, n_threads=n_threads, dtype=dtype, constant_units=_FOLD
+            ),
         )
 
 

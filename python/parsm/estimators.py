@@ -32,8 +32,9 @@ class PartialSoftMatching:
         The unit-to-unit cost (see :func:`parsm.cost_matrix`).
     grid : int, default 200
         Points of the L-curve grid.
-    elbow : str, default "plateau"
-        The elbow rule for ``s="auto"`` (see :func:`parsm.lcurve`).
+    elbow : str, default "heldout"
+        The rule for ``s0`` with ``s="auto"`` (see :func:`parsm.lcurve`); ``"heldout"`` splits
+        the training stimuli into folds once more.
     n_threads : int, optional
         Threads for the cost matrices.
 

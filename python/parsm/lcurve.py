@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,10 +11,20 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core, _path_cache
+from ._folds import kfold
 from ._progress import Progress
 from ._validation import as_n_threads, as_population
-from .crossval import fold_costs
+from .crossval import fold_costs, train_cost
 from .matching import _check_metric, as_float64, cost_matrix
+from .share import (
+    ShareEstimate,
+    ShareWarning,
+    estimate_share,
+    folds_used,
+    held_out_factors,
+    identical_mass,
+    share_folds,
+)
 
 __all__ = [
     "LCurve",
@@ -27,9 +38,9 @@ __all__ = [
 ]
 
 #: The elbow rules :func:`lcurve` offers.
-ELBOW_RULES = ("plateau", "paper", "notebook")
+ELBOW_RULES = ("heldout", "plateau", "paper", "notebook")
 #: The rule used when none is given.
-DEFAULT_ELBOW = "plateau"
+DEFAULT_ELBOW = "heldout"
 _METHODS = ("path", "simplex")
 
 
@@ -68,6 +79,13 @@ class LCurve:
         piecewise-linear function (``method="path"`` only).
     metric, method : str
     cv : int or None
+    s0_interval : (float, float) or None
+        With ``elbow="heldout"``: the 90 % interval of ``s0`` (see :mod:`parsm.share`).
+    s0_identifiable : bool or None
+        With ``elbow="heldout"``: False when the curve has no clear corner (the interval is
+        wider than 0.1); :func:`lcurve` then also warns (:class:`parsm.ShareWarning`).
+    share : ShareEstimate or None
+        With ``elbow="heldout"``: the held-out gain curve behind ``s0``.
     """
 
     s: np.ndarray
@@ -85,6 +103,9 @@ class LCurve:
     metric: str
     method: str
     cv: int | None
+    s0_interval: tuple[float, float] | None = None
+    s0_identifiable: bool | None = None
+    share: ShareEstimate | None = None
 
     def plot(self, ax: Any = None, **kwargs: Any) -> Any:
         """Draws the curve with its elbow; see :func:`parsm.plot.plot_lcurve`."""
@@ -94,9 +115,13 @@ class LCurve:
 
     def __repr__(self) -> str:
         cv = f", cv={self.cv}" if self.cv else ""
+        interval = ""
+        if self.s0_interval is not None:
+            lo, hi = self.s0_interval
+            interval = f" [{lo:.3f}, {hi:.3f}]" + ("" if self.s0_identifiable else " unclear")
         return (
             f"LCurve({len(self.s)} points, metric={self.metric!r}{cv}, elbow={self.elbow!r}: "
-            f"s0={self.s0:.4f}, score_s0={self.score_s0:.4f}, "
+            f"s0={self.s0:.4f}{interval}, score_s0={self.score_s0:.4f}, "
             f"unmatched_mass={self.unmatched_mass:.4f})"
         )
 
@@ -235,17 +260,22 @@ def lcurve(
     cv : int, optional
         Cross-validate over stimuli with this many folds, as the paper does: plans are fit on
         the training stimuli and costed on the held-out ones; curves are averaged over folds.
-    elbow : {"plateau", "paper", "notebook"}, default "plateau"
-        The elbow rule. ``"paper"``: argmax of the absolute second difference, as the paper
-        states. ``"notebook"``: what the authors' notebooks run (``np.gradient`` twice, argmax,
-        plus one); only it reproduces the paper's model-selection numbers, and it is fragile
-        (it can jump to ``s ≈ 0.97``). ``"plateau"`` (parsm's default): the slope of ζ, the
-        marginal cost of matching more mass, rises while units with a counterpart are matched
-        and plateaus at the noise level after; ``s0`` is the exact breakpoint of the in-sample
-        ζ where a ramp-then-plateau fit of the slopes breaks. It picked the right model and
-        the right ``s0`` most often over 20 seeds of the paper's tasks (table in the README;
-        ``benches/elbow_rules.py`` re-runs it). With ``cv``, the score at ``s0`` is the
-        cross-validated one.
+    elbow : {"heldout", "plateau", "paper", "notebook"}, default "heldout"
+        How ``s0``, the share of mass with a counterpart, is chosen. ``"heldout"`` (parsm's
+        default, see :mod:`parsm.share`): plans are fit on training folds of stimuli, and
+        ``s0`` is the smallest mass after which their correlation on the held-out stimuli
+        stops rising significantly beyond chance (calibrated by the exact stimulus-permutation
+        variance). It can answer 0 (no shared mass beyond chance) and 1 (a copy of X gives
+        exactly 1), comes with a 90 % interval (``s0_interval``) and warns
+        (:class:`parsm.ShareWarning`) when the curve has no clear corner. It costs one path
+        solve per fold (5 folds, or ``cv``; 2-3 above about 6,300 units a side) on top of the
+        in-sample one, in parallel. The in-sample rules read the curve itself and find a
+        corner even where there is none (0.97 on pure noise): ``"paper"``, argmax of the
+        absolute second difference, as the paper states; ``"notebook"``, what the authors'
+        notebooks run (``np.gradient`` twice, argmax, plus one), the only one that
+        reproduces the paper's model-selection numbers, and fragile; ``"plateau"``, the
+        exact breakpoint where a ramp-then-plateau fit of the slopes of ζ breaks (parsm's
+        earlier default). ``benches/share_estimation.py`` compares them.
     n_threads : int, optional
         Threads for the cost matrices and the simplex sweep; results do not depend on it.
     progress : bool, optional
@@ -290,8 +320,15 @@ def lcurve_on(
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
     in-sample :class:`parsm._core.MassPath` (None for ``method="simplex"``), so that callers
     can take exact plans and rankings from the same solve."""
-    # Steps: the in-sample curve, then (with cv) the folds' cost matrices and their curves.
+    heldout = elbow == "heldout"
+    n_folds = cv if cv is not None else (share_folds(x.shape[0]) if heldout else None)
+    splits = kfold(x.shape[0], n_folds) if n_folds is not None else []
+    # Steps: the in-sample curve; with cv the folds' cost matrices and their curves; for the
+    # held-out share (without a path cv to reuse) the folds' training costs and paths.
+    reuse = cv is not None and method == "path"
     n_steps = 1 + (0 if cv is None else (1 if method == "path" else cv) + 1)
+    n_steps += 2 if heldout and not reuse else 0
+    fold_s_max = 1.0 if heldout else float(grid.max())
     with Progress("parsm lcurve", n_steps, progress) as bar:
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
         if method == "path":
@@ -300,30 +337,46 @@ def lcurve_on(
         else:
             full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
         folds = []
-        if cv is not None and method == "path":
-            # The folds' paths are independent: solve them in parallel, then cost each plan
-            # on its held-out stimuli.
+        if cv is not None:
             pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
             bar.advance()
-            s_max = float(grid.max())
-            fold_paths = _core.mass_paths([p[0] for p in pairs], s_max, n_threads, bar.step())
-            for (c_train, c_test), fold_path in zip(pairs, fold_paths):
-                folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
-            cost = np.mean([f[0] for f in folds], axis=0)
-        elif cv is not None:
-            pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
-            bar.advance()
-            for c_train, c_test in pairs:
-                curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
-                folds.append((curve, fold_path, c_train, c_test))
+            if method == "path":
+                # The folds' paths are independent: solve them in parallel, then cost each
+                # plan on its held-out stimuli.
+                fold_paths = _core.mass_paths(
+                    [p[0] for p in pairs], fold_s_max, n_threads, bar.step()
+                )
+                for (c_train, c_test), fold_path in zip(pairs, fold_paths):
+                    folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
+            else:
+                for c_train, c_test in pairs:
+                    curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
+                    folds.append((curve, fold_path, c_train, c_test))
             cost = np.mean([f[0] for f in folds], axis=0)
         else:
             cost = full
+        share = None
+        if heldout:
+            if reuse:
+                share_paths = [f[1] for f in folds]
+                used = splits
+            else:
+                used = splits[: folds_used(c.shape[0], c.shape[1], len(splits))]
+                train = [train_cost(x, y, tr, metric, n_threads, c.dtype.name) for tr, _ in used]
+                bar.advance()
+                share_paths = _core.mass_paths(train, 1.0, n_threads, bar.step())
+                del train
+            factors = [(held_out_factors(x[te]), held_out_factors(y[te])) for _, te in used]
+            exact = identical_mass(path) if path is not None else 0.0
+            share = estimate_share(share_paths, factors, len(splits), identical=exact)
 
     breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
-    knots = breakpoints if breakpoints is not None else (grid, full)
-    s0, idx = find_elbow(grid, cost, knots, elbow)
-    if idx is None:  # s0 is an exact knot of ζ, between grid points
+    if share is not None:
+        s0, idx = share.s0, None
+    else:
+        knots = breakpoints if breakpoints is not None else (grid, full)
+        s0, idx = find_elbow(grid, cost, knots, elbow)
+    if idx is None:  # s0 lies between grid points (an exact knot, or the held-out share)
         idx = int(np.argmin(np.abs(grid - s0)))
         cost_s0 = _cost_at(s0, c, path, folds, method, n_threads)
     else:
@@ -353,7 +406,18 @@ def lcurve_on(
         metric=metric,
         method=method,
         cv=cv,
+        s0_interval=None if share is None else share.interval,
+        s0_identifiable=None if share is None else share.identifiable,
+        share=share,
     )
+    if share is not None and not share.identifiable:
+        lo, hi = share.interval
+        warnings.warn(
+            f"the held-out gain curve has no clear corner: s0 = {s0:.3f}, 90% interval "
+            f"[{lo:.3f}, {hi:.3f}]. Report the interval; more stimuli narrow it.",
+            ShareWarning,
+            stacklevel=3,
+        )
     return lc, path
 
 

@@ -31,6 +31,7 @@ def cost_matrix(
     *,
     n_threads: int | None = None,
     dtype: str = "float64",
+    constant_units: str = "reject",
 ) -> np.ndarray:
     """Cost between every unit of ``X`` and every unit of ``Y``.
 
@@ -51,6 +52,10 @@ def cost_matrix(
         20,000 units a side) and the path solver's memory traffic; each entry is computed in
         float64 and rounded once (relative error below 6e-8). Solvers given a float32 matrix
         compute in float64 on the stored values, so they are exact for those values.
+    constant_units : {"reject", "uncorrelated"}, default "reject"
+        What to do with units whose correlation (constant units) or cosine (all-zero units) is
+        undefined: raise, or give them cost 1 (correlation 0) to every unit. Cross-validation
+        uses ``"uncorrelated"`` within folds, where a sparse unit can be silent by chance.
 
     Returns
     -------
@@ -62,7 +67,8 @@ def cost_matrix(
     ------
     ValueError
         For NaN/inf, non-2-D inputs, fewer than 2 stimuli, different stimulus counts, and
-        (correlation, cosine) constant or all-zero units, whose indices the message lists.
+        (correlation, cosine, with ``constant_units="reject"``) constant or all-zero units,
+        whose indices the message lists.
     TypeError
         For non-numeric inputs.
     """
@@ -71,7 +77,9 @@ def cost_matrix(
     y = as_population(Y, "Y")
     dtype = as_dtype(dtype)
     with one_call("parsm cost matrix") as progress:
-        return _core.cost_matrix(x, y, metric, as_n_threads(n_threads), progress, dtype)
+        return _core.cost_matrix(
+            x, y, metric, as_n_threads(n_threads), progress, dtype, constant_units
+        )
 
 
 def as_dtype(dtype: Any) -> str:

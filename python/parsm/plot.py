@@ -25,7 +25,8 @@ def _pyplot() -> Any:
 
 
 def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
-    """Plots the L-curve ``cost`` against the matched mass ``s`` with its elbow ``s0``.
+    """Plots the L-curve ``cost`` against the matched mass ``s`` with its elbow ``s0`` (and,
+    for the held-out share, its 90 % interval as a band).
 
     Parameters
     ----------
@@ -43,6 +44,9 @@ def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
     if ax is None:
         _, ax = _pyplot().subplots(figsize=(4.5, 3.5))
     ax.plot(lc.s, lc.cost, **{"color": "C0", "lw": 1.5, **kwargs})
+    if lc.s0_interval is not None:
+        lo, hi = lc.s0_interval
+        ax.axvspan(lo, hi, color="C3", alpha=0.15, lw=0, label=f"90% interval [{lo:.2f}, {hi:.2f}]")
     ax.axvline(lc.s0, color="C3", ls="--", lw=1)
     ax.plot([lc.s0], [lc.cost_s0], "o", color="C3", label=f"s0 = {lc.s0:.3f} ({lc.elbow})")
     ax.set_xlabel("matched mass s")

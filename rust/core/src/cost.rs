@@ -70,6 +70,20 @@ const COL_TILE: usize = 256;
 /// too many digits to cancellation, so it is recomputed directly from the difference.
 const CANCELLATION_GUARD: f64 = 1e-3;
 
+/// What a cost matrix does with a unit whose correlation or cosine is undefined: one that is
+/// constant over the stimuli (correlation) or all zero (cosine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConstantUnits {
+    /// Report them as [`ParsmError::ConstantUnits`], listing their indices (the default: on a
+    /// whole data set such a unit is a data problem the user should see).
+    #[default]
+    Reject,
+    /// Treat them as uncorrelated with every unit: cost 1 to all. This is the rule on the
+    /// stimuli of one cross-validation fold, where a sparse unit may be silent by chance; it
+    /// carries no evidence either way there.
+    Uncorrelated,
+}
+
 /// Unit vectors (one row per unit) prepared for a metric, plus their squared norms.
 struct Prepared {
     units: Array2<f64>,
@@ -77,39 +91,45 @@ struct Prepared {
 }
 
 /// Transposes `z` (stimuli x units) to units x stimuli and applies the metric's preprocessing:
-/// centring and/or scaling to unit norm. Reports constant units where the metric is undefined.
-fn prepare(z: ArrayView2<f64>, metric: Metric, side: Side) -> Result<Prepared, ParsmError> {
+/// centring and/or scaling to unit norm. Each unit is first divided by its largest absolute
+/// value, so that neither its sum nor its squared norm overflows or underflows: correlation and
+/// cosine are exact at any finite scale (1e-170 and 1e160 alike). Constant units, where the
+/// metric is undefined, are reported or zeroed as `constant` says.
+fn prepare(
+    z: ArrayView2<f64>,
+    metric: Metric,
+    side: Side,
+    constant: ConstantUnits,
+) -> Result<Prepared, ParsmError> {
     let mut units = z.t().as_standard_layout().into_owned();
-    let mut constant = Vec::new();
-    for (k, mut u) in units.axis_iter_mut(Axis(0)).enumerate() {
-        match metric {
-            Metric::Correlation => {
-                let first = u[0];
-                if u.iter().all(|&v| v == first) {
-                    constant.push(k);
-                    continue;
-                }
+    let mut bad = Vec::new();
+    if metric.is_similarity() {
+        for (k, mut u) in units.axis_iter_mut(Axis(0)).enumerate() {
+            let first = u[0];
+            let undefined = match metric {
+                Metric::Correlation => u.iter().all(|&v| v == first),
+                _ => u.iter().all(|&v| v == 0.0),
+            };
+            if undefined {
+                bad.push(k);
+                u.fill(0.0);
+                continue;
+            }
+            let top = u.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            u.mapv_inplace(|v| v / top);
+            if metric == Metric::Correlation {
                 let mean = u.sum() / u.len() as f64;
                 u.mapv_inplace(|v| v - mean);
-                let norm = u.dot(&u).sqrt();
-                u.mapv_inplace(|v| v / norm);
             }
-            Metric::Cosine => {
-                let norm = u.dot(&u).sqrt();
-                if norm == 0.0 {
-                    constant.push(k);
-                    continue;
-                }
-                u.mapv_inplace(|v| v / norm);
-            }
-            Metric::SqEuclidean | Metric::Euclidean => {}
+            let norm = u.dot(&u).sqrt();
+            u.mapv_inplace(|v| v / norm);
         }
     }
-    if !constant.is_empty() {
+    if !bad.is_empty() && constant == ConstantUnits::Reject {
         return Err(ParsmError::ConstantUnits {
             side,
             metric: metric.name(),
-            indices: constant,
+            indices: bad,
         });
     }
     let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
@@ -125,21 +145,23 @@ pub fn cost_matrix(
     y: ArrayView2<f64>,
     metric: Metric,
 ) -> Result<Array2<f64>, ParsmError> {
-    cost_matrix_monitored(x, y, metric, &Monitor::new())
+    cost_matrix_monitored(x, y, metric, ConstantUnits::Reject, &Monitor::new())
 }
 
-/// [`cost_matrix`] stored as `T` (`f64`, or `f32` for half the memory: each entry is computed
-/// in f64 and rounded once), counting row blocks done on `monitor` and stopping with
-/// [`ParsmError::Interrupted`] between blocks once it is cancelled.
+/// [`cost_matrix`] with the rule `constant` for constant units, stored as `T` (`f64`, or `f32`
+/// for half the memory: each entry is computed in f64 and rounded once), counting row blocks
+/// done on `monitor` and stopping with [`ParsmError::Interrupted`] between blocks once it is
+/// cancelled.
 pub fn cost_matrix_monitored<T: Cost>(
     x: ArrayView2<f64>,
     y: ArrayView2<f64>,
     metric: Metric,
+    constant: ConstantUnits,
     monitor: &Monitor,
 ) -> Result<Array2<T>, ParsmError> {
     check_populations(x, y)?;
-    let px = prepare(x, metric, Side::X)?;
-    let py = prepare(y, metric, Side::Y)?;
+    let px = prepare(x, metric, Side::X, constant)?;
+    let py = prepare(y, metric, Side::Y, constant)?;
     let (nx, ny) = (px.units.nrows(), py.units.nrows());
     crate::memory::check_matrix(
         "the cost matrix",

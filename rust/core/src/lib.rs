@@ -8,6 +8,8 @@
 //! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
 //! * [`transport`]: exact balanced and partial transport on top of it;
 //! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
+//! * [`projection`]: linear images `Lᵀ T(s) R` of the path's plans (held-out gains and their
+//!   permutation variances, without dense plans);
 //! * [`elbow`]: the L-curve elbow rules;
 //! * [`sweep`]: parallel independent solves (a simplex per mass, sub-population costs);
 //! * [`ablation`]: the paper's brute-force unit importance, one Dijkstra per unit when square;
@@ -26,6 +28,7 @@ pub mod memory;
 pub mod monitor;
 pub mod path;
 mod path_search;
+pub mod projection;
 pub mod scalar;
 pub mod simplex;
 pub mod sweep;
@@ -33,7 +36,7 @@ pub mod threads;
 pub mod transport;
 pub mod validate;
 
-pub use cost::{cost_matrix, Metric};
+pub use cost::{cost_matrix, ConstantUnits, Metric};
 pub use error::{ParsmError, Side};
 pub use monitor::Monitor;
 pub use path::MassPath;

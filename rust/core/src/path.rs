@@ -31,18 +31,18 @@ use crate::simplex::Neumaier;
 /// The exact optimal-cost path of partial transport with uniform marginals.
 #[derive(Debug, Clone)]
 pub struct MassPath {
-    nx: usize,
-    ny: usize,
+    pub(crate) nx: usize,
+    pub(crate) ny: usize,
     /// Flow units per unit of mass: `lcm(nx, ny)`.
-    units: u64,
+    pub(crate) units: u64,
     /// Units sent by each augmentation.
-    amounts: Vec<u64>,
+    pub(crate) amounts: Vec<u64>,
     /// Path cost (the slope of ζ) of each augmentation, nondecreasing.
     slopes: Vec<f64>,
     /// Start of each augmentation's path in `nodes`; one extra entry closes the last.
-    offsets: Vec<usize>,
+    pub(crate) offsets: Vec<usize>,
     /// Paths as `r0 c0 r1 c1 … rk ck`: forward arcs `(r_t, c_t)`, backward arcs `(r_{t+1}, c_t)`.
-    nodes: Vec<u32>,
+    pub(crate) nodes: Vec<u32>,
     /// Mass at which each unit of X starts to send / becomes full.
     row_entry: Vec<f64>,
     row_full: Vec<f64>,
@@ -283,7 +283,7 @@ impl MassPath {
         Ok(out)
     }
 
-    fn check_mass(&self, s: f64) -> Result<(), ParsmError> {
+    pub(crate) fn check_mass(&self, s: f64) -> Result<(), ParsmError> {
         if !(0.0..=1.0).contains(&s) {
             return Err(ParsmError::MassOutOfRange(s));
         }

@@ -1,6 +1,6 @@
 //! `MassPath`: the exact optimal-cost path of partial transport, held by Python.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
 
 use crate::arrays::{same_type_views, CostArray, CostViews};
@@ -79,6 +79,37 @@ impl MassPath {
         }
         .map_err(value_error)?;
         Ok(v.into_pyarray(py))
+    }
+
+    /// `left.T @ T(s) @ right` for every `s` in `grid` (`left` is Nx x p, `right` Ny x q):
+    /// a `len(grid) x p x q` array, from the augmentation history without dense plans.
+    fn project<'py>(
+        &self,
+        py: Python<'py>,
+        left: PyReadonlyArray2<'py, f64>,
+        right: PyReadonlyArray2<'py, f64>,
+        grid: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray3<f64>>> {
+        let (l, r, g) = (left.as_array(), right.as_array(), grid.as_slice()?);
+        let out = py
+            .allow_threads(|| self.inner.project(l, r, g))
+            .map_err(value_error)?;
+        Ok(out.into_pyarray(py))
+    }
+
+    /// `<T(s), left @ right.T>` for every `s` in `grid` (`left` Nx x p, `right` Ny x p).
+    fn inner<'py>(
+        &self,
+        py: Python<'py>,
+        left: PyReadonlyArray2<'py, f64>,
+        right: PyReadonlyArray2<'py, f64>,
+        grid: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let (l, r, g) = (left.as_array(), right.as_array(), grid.as_slice()?);
+        let out = py
+            .allow_threads(|| self.inner.inner(l, r, g))
+            .map_err(value_error)?;
+        Ok(out.into_pyarray(py))
     }
 
     /// `(row_masses, col_masses)`: each unit's matched mass in the optimal plan at `s`.

@@ -39,8 +39,10 @@ fn solution_to_py(py: Python<'_>, s: TransportSolution) -> SolutionTuple<'_> {
 
 /// Cost matrix between the columns (units) of `x` (M x Nx) and `y` (M x Ny).
 /// `dtype` is "float64" or "float32" (half the memory; each entry rounded once).
+/// `constant_units` is "reject" (an error listing them) or "uncorrelated" (cost 1 to all).
 #[pyfunction]
-#[pyo3(signature = (x, y, metric, n_threads=None, progress=None, dtype="float64"))]
+#[pyo3(signature = (x, y, metric, n_threads=None, progress=None, dtype="float64", constant_units="reject"))]
+#[allow(clippy::too_many_arguments)]
 pub fn cost_matrix<'py>(
     py: Python<'py>,
     x: PyReadonlyArray2<'py, f64>,
@@ -49,19 +51,29 @@ pub fn cost_matrix<'py>(
     n_threads: Option<usize>,
     progress: Option<Bound<'py, PyAny>>,
     dtype: &str,
+    constant_units: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let metric: parsm_core::Metric = metric.parse().map_err(|e: ParsmError| value_error(e))?;
+    let constant = match constant_units {
+        "reject" => parsm_core::ConstantUnits::Reject,
+        "uncorrelated" => parsm_core::ConstantUnits::Uncorrelated,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "constant_units must be 'reject' or 'uncorrelated'; got {other:?}"
+            )))
+        }
+    };
     let (x, y) = (x.as_array(), y.as_array());
     match dtype {
         "float64" => {
             let c: Array2<f64> = run_detached(py, n_threads, progress.as_ref(), |m| {
-                parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
+                parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m)
             })?;
             Ok(c.into_pyarray(py).into_any())
         }
         "float32" => {
             let c: Array2<f32> = run_detached(py, n_threads, progress.as_ref(), |m| {
-                parsm_core::cost::cost_matrix_monitored(x, y, metric, m)
+                parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m)
             })?;
             Ok(c.into_pyarray(py).into_any())
         }

@@ -1,0 +1,265 @@
+"""The held-out share estimate s0 (``elbow="heldout"``, the default): it says 0 on nulls and 1
+on copies, finds planted shares, comes with an interval and a warning, handles units constant
+within a fold, and its permutation variance is exact."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+
+import parsm
+from parsm import _core, share
+from parsm._folds import kfold
+
+
+def planted(seed, m, nx, ny, k, rho=0.7, kind="gauss"):
+    """k units of X with one counterpart each in Y (correlation rho); the rest independent.
+    Returns X, Y and the true share min(k/nx, k/ny)."""
+    rng = np.random.default_rng(seed)
+    draw = (lambda s: rng.standard_t(3, s)) if kind == "t3" else rng.standard_normal
+    signal = draw((m, k))
+    x = np.hstack([np.sqrt(rho) * signal + np.sqrt(1 - rho) * draw((m, k)), draw((m, nx - k))])
+    y = np.hstack([np.sqrt(rho) * signal + np.sqrt(1 - rho) * draw((m, k)), draw((m, ny - k))])
+    if kind == "relu":
+        x, y = np.maximum(x - 1.0, 0.0), np.maximum(y - 1.0, 0.0)
+    return x, y[:, rng.permutation(ny)], min(k / nx, k / ny)
+
+
+def quiet_lcurve(x, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", parsm.ShareWarning)
+        return parsm.lcurve(x, y, **kw)
+
+
+@pytest.mark.parametrize(
+    "m, nx, ny, kind",
+    [
+        (30, 150, 150, "gauss"),
+        (100, 100, 100, "gauss"),
+        (100, 120, 120, "t3"),
+        (100, 150, 150, "relu"),
+        (300, 40, 400, "gauss"),
+    ],
+)
+def test_no_correspondence_gives_no_share(m, nx, ny, kind):
+    for seed in range(3):
+        x, y, _ = planted(seed, m, nx, ny, 0, kind=kind)
+        lc = quiet_lcurve(x, y)
+        assert lc.elbow == "heldout"
+        assert lc.s0 <= 0.05, (seed, lc)
+        assert lc.s0_interval[0] <= lc.s0 <= lc.s0_interval[1]
+
+
+def test_shuffled_structured_populations_give_no_share():
+    """Two populations of the paper's latent recipe, Y's stimuli shuffled: strongly correlated
+    units within each population, no correspondence between them."""
+    rng = np.random.default_rng(3)
+    structure = parsm.datasets.latent_structure(150, n_stimuli=200, rng=rng)
+    x = parsm.drop_constant_units(parsm.datasets.synthetic_population(structure, rng))[0]
+    y = parsm.datasets.synthetic_population(structure, rng)[rng.permutation(200)]
+    y = parsm.drop_constant_units(y)[0]
+    assert quiet_lcurve(x, y).s0 <= 0.05
+    # The in-sample rules find a corner that is not there.
+    assert parsm.lcurve(x, y, elbow="plateau").s0 > 0.5
+
+
+def test_a_copy_gives_exactly_one(rng):
+    x = rng.standard_normal((60, 80))
+    for y in (x, x[:, ::-1], x[:, rng.permutation(80)]):
+        lc = parsm.lcurve(x, y)
+        assert lc.s0 == 1.0 and lc.unmatched_mass == 0.0
+        assert lc.s0_interval[0] >= 0.95 and lc.s0_interval[1] == 1.0 and lc.s0_identifiable
+
+
+@pytest.mark.parametrize(
+    "m, nx, ny, k, rho, kind",
+    [
+        (200, 200, 200, 100, 0.7, "gauss"),
+        (100, 200, 200, 60, 0.7, "t3"),
+        (200, 100, 400, 100, 0.6, "gauss"),
+        (300, 300, 100, 100, 0.6, "gauss"),
+        (300, 200, 200, 200, 0.6, "gauss"),
+        (40, 150, 150, 75, 0.85, "gauss"),
+    ],
+)
+def test_planted_shares_are_found(m, nx, ny, k, rho, kind):
+    x, y, truth = planted(11, m, nx, ny, k, rho, kind)
+    lc = quiet_lcurve(x, y)
+    assert abs(lc.s0 - truth) <= 0.05, lc
+    lo, hi = lc.s0_interval
+    assert lo - 0.01 <= truth <= hi + 0.01
+    if truth == 1.0:
+        assert lc.s0 >= 0.95
+
+
+def test_paper_spurious_units_share(prepared_spurious):
+    x, y = prepared_spurious
+    lc = parsm.lcurve(x, y, 100)
+    assert abs(lc.s0 - 100 / 190) < 0.02
+    assert lc.s0_identifiable
+
+
+@pytest.fixture
+def prepared_spurious():
+    t = parsm.datasets.spurious_units_task(0)
+    return parsm.drop_constant_units(t.X)[0], parsm.drop_constant_units(t.Y)[0]
+
+
+def test_no_clear_corner_warns_and_reports_a_wide_interval():
+    """Graded, mostly weak counterparts at 60 stimuli: the last pairs cannot be told from
+    chance, and the estimate says so."""
+    x, y, _ = planted(0, 60, 80, 80, 40, rho=0.3)
+    with pytest.warns(parsm.ShareWarning, match="no clear corner"):
+        lc = parsm.lcurve(x, y)
+    lo, hi = lc.s0_interval
+    assert not lc.s0_identifiable and hi - lo > share.CLEAR_WIDTH
+    assert "unclear" in repr(lc)
+
+
+def test_share_curve_and_fields(prepared_spurious):
+    x, y = prepared_spurious
+    lc = parsm.lcurve(x, y)
+    est = lc.share
+    assert isinstance(est, parsm.ShareEstimate)
+    assert est.grid[0] == 0.0 and est.grid[-1] == 1.0
+    assert est.gain[0] == 0.0 and est.gain_sd[0] == 0.0
+    assert est.folds == est.n_folds == 5 and est.z == share.Z
+    assert np.all(est.gain_sd[1:] > 0)
+    # The gain rises with slope < 1 (a correlation) up to s0 and no further.
+    i0 = int(np.argmin(np.abs(est.grid - est.s0)))
+    assert est.gain[i0] > 0.2 and np.max(est.gain) - est.gain[i0] < 3 * est.gain_sd[-1]
+    with pytest.raises(ValueError):
+        est.gain[0] = 1.0
+    # Other rules carry no interval.
+    other = parsm.lcurve(x, y, elbow="plateau")
+    assert other.s0_interval is None and other.share is None
+
+
+def test_estimate_is_thread_independent(prepared_spurious):
+    x, y = prepared_spurious
+    one = parsm.lcurve(x, y, n_threads=1).share
+    two = parsm.lcurve(x, y, n_threads=2).share
+    assert one.s0 == two.s0 and one.interval == two.interval
+    np.testing.assert_array_equal(one.gain, two.gain)
+    np.testing.assert_array_equal(one.gain_sd, two.gain_sd)
+
+
+def test_cv_reuses_its_folds_for_the_share(prepared_spurious):
+    x, y = prepared_spurious
+    with_cv = parsm.lcurve(x, y, cv=5)
+    plain = parsm.lcurve(x, y)
+    assert with_cv.s0 == plain.s0
+    np.testing.assert_allclose(with_cv.share.gain, plain.share.gain, rtol=1e-12, atol=1e-15)
+    three = quiet_lcurve(x, y, cv=3)
+    assert three.share.n_folds == 3
+
+
+def test_permutation_variance_is_exact(rng):
+    """For a fixed training plan, permuting Y's held-out stimuli gives gains whose variance
+    is the formula's ‖Zx ΔT Zyᵀ‖² / (n - 1)."""
+    x, y, _ = planted(5, 40, 30, 25, 10, rho=0.6)
+    train, test = kfold(40, 5)[0]
+    path = _core.MassPath(parsm.cost_matrix(x[train], y[train]), 1.0)
+    zx = share.held_out_factors(x[test])
+    gain, var = share._fold_gain_and_variance(path, zx, share.held_out_factors(y[test]), 0)
+    i, j = 20, 150
+    draws = []
+    for _ in range(4000):
+        zy = share.held_out_factors(y[test][rng.permutation(len(test))])
+        g = path.inner(zx, zy, share.GRID[[i, j]])
+        draws.append(g[1] - g[0])
+    assert np.mean(draws) == pytest.approx(0.0, abs=4 * np.sqrt(var[i, j] / 4000))
+    assert np.var(draws) == pytest.approx(var[i, j], rel=0.08)
+    # And the gain is the held-out correlation mass of the plan.
+    r = 1.0 - parsm.cost_matrix(x[test], y[test])
+    assert gain[j] == pytest.approx(np.sum(path.plan_at(share.GRID[j]) * r), abs=1e-12)
+
+
+def test_projection_equals_dense_plans(rng):
+    c = rng.random((9, 13))
+    path = _core.MassPath(c, 1.0)
+    left, right = rng.standard_normal((9, 3)), rng.standard_normal((13, 4))
+    grid = np.array([0.0, 0.31, 0.77, 1.0])
+    proj = path.project(left, right, grid)
+    for g, s in enumerate(grid):
+        np.testing.assert_allclose(proj[g], left.T @ path.plan_at(s) @ right, atol=1e-13)
+    with pytest.raises(ValueError, match="shape"):
+        path.project(left[:5], right, grid)
+
+
+def test_units_constant_within_a_fold_are_uncorrelated_there():
+    """Sparse responses: many units are silent on some fold's stimuli. Within a fold such a unit
+    gets cost 1 (correlation 0) to every unit; on all stimuli it is still an error."""
+    x, y, truth = planted(2, 100, 150, 150, 75, rho=0.8, kind="relu")
+    silent = [
+        (x[te] == x[te][0]).all(axis=0).sum() + (x[tr] == x[tr][0]).all(axis=0).sum()
+        for tr, te in kfold(100, 5)
+    ]
+    assert sum(silent) > 0  # the premise: some units are constant within a fold
+    lc = quiet_lcurve(x, y, cv=5)
+    assert abs(lc.s0 - truth) <= 0.1 and np.all(np.isfinite(lc.cost))
+    assert np.isfinite(parsm.cv_score(x, y, 0.5, cv=5))
+    tr, _ = kfold(100, 5)[int(np.argmax(silent))]
+    c = parsm.cost_matrix(x[tr], y[tr], constant_units="uncorrelated")
+    flat = np.flatnonzero((x[tr] == x[tr][0]).all(axis=0))
+    if len(flat):
+        assert np.all(c[flat] == 1.0)
+    zero = np.zeros((10, 2))
+    zero[:, 1] = np.arange(10)
+    with pytest.raises(ValueError, match="constant"):
+        parsm.cost_matrix(zero, zero)
+    np.testing.assert_array_equal(
+        parsm.cost_matrix(zero, zero, constant_units="uncorrelated")[0], [1.0, 1.0]
+    )
+    with pytest.raises(ValueError, match="constant_units must be"):
+        parsm.cost_matrix(zero, zero, constant_units="drop")
+
+
+def test_correlation_and_cosine_costs_do_not_depend_on_scale(rng):
+    x, y = rng.standard_normal((50, 6)), rng.standard_normal((50, 7))
+    for metric in ("correlation", "cosine"):
+        ref = parsm.cost_matrix(x, y, metric)
+        for scale in (1e-170, 1e-100, 1e100, 1e160):
+            np.testing.assert_allclose(
+                parsm.cost_matrix(x * scale, y, metric), ref, rtol=1e-12, atol=1e-13
+            )
+            np.testing.assert_allclose(
+                parsm.cost_matrix(x * scale, y / scale, metric), ref, rtol=1e-12, atol=1e-13
+            )
+
+
+def test_few_stimuli_and_fold_counts():
+    assert share.share_folds(200) == 5 and share.share_folds(7) == 3
+    with pytest.raises(ValueError, match="at least 4 stimuli"):
+        share.share_folds(3)
+    assert share.folds_used(2000, 2000, 5) == 5
+    assert share.folds_used(8000, 8000, 5) == 3
+    assert share.folds_used(20000, 20000, 5) == 2
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    # Two held-out stimuli per fold cannot show a correlation beyond chance ...
+    lc = quiet_lcurve(x, np.hstack([x[:, :2], y[:, 2:]]) + 0.01 * y)
+    assert lc.share.n_folds == 3 and lc.s0 == 0.0
+    # ... but identical units are matched at cost 0 in-sample, which chance does not do.
+    for m in (6, 20):
+        x, y = rng.standard_normal((m, 5)), rng.standard_normal((m, 5))
+        assert quiet_lcurve(x, x[:, ::-1]).s0 == 1.0
+        assert quiet_lcurve(x, np.hstack([3 * x[:, :2], y[:, 2:]])).s0 >= 0.4
+
+
+def test_compare_reports_the_interval(tmp_path, prepared_spurious):
+    from parsm.compare import format_summary, write_outputs
+
+    x, y = prepared_spurious
+    c = parsm.compare(x, y)
+    lo, hi = c.lcurve.s0_interval
+    assert c.summary["lcurve"]["s0_interval"] == [lo, hi]
+    assert c.summary["lcurve"]["s0_identifiable"] is True
+    assert "held-out share, 90% interval" in format_summary(c)
+    write_outputs(c, tmp_path, figures=False)
+    saved = json.loads((tmp_path / "summary.json").read_text())
+    assert saved["lcurve"]["s0_interval"] == [lo, hi]
+    assert saved["s"] == c.lcurve.s0
