@@ -140,6 +140,33 @@ def shuffled_structure(seed: int, *, m: int = 300, n: int = 200) -> Population:
     return x[:, keep_x], y[:, keep_y], 0.0
 
 
+def structured_share(
+    seed: int, *, m: int = 300, n: int = 150, k: int = 60, noise: float = 0.8, shuffled: bool
+) -> Population:
+    """Structured populations like real networks' (the paper's latent recipe: a few dozen shared
+    factors, so units are strongly correlated within a population). Y holds noisy copies
+    (``noise`` 0.8: correlation about 0.6) of ``k`` units of X; its other units are either X's
+    remaining units with Y's stimuli shuffled (``shuffled``: same response statistics, no
+    correspondence) or a population of an independent latent structure."""
+    from parsm import datasets
+
+    rng = np.random.default_rng(seed)
+    structure = datasets.latent_structure(n, n_stimuli=m, rng=rng)
+    x = datasets.synthetic_population(structure, rng)
+    x = x[:, x.std(axis=0) > 0]
+    x = x / x.std(axis=0)
+    n = x.shape[1]
+    copies = x[:, :k] + noise * rng.standard_normal((m, k))
+    if shuffled:
+        rest = x[rng.permutation(m), k:]
+    else:
+        other = datasets.latent_structure(n - k, n_stimuli=m, rng=rng)
+        rest = datasets.synthetic_population(other, rng)
+        rest = rest[:, rest.std(axis=0) > 0]
+    y = np.hstack([copies, rest])
+    return x, y[:, rng.permutation(y.shape[1])], min(k / n, k / y.shape[1])
+
+
 def _paper(task: str) -> Callable[[int], Population]:
     def make(seed: int) -> Population:
         import parsm
@@ -249,6 +276,21 @@ SCENARIOS: list[Scenario] = [
     _p("Nx>>Ny 800x100 all of Y paired", "partial", m=300, nx=800, ny=100, k=100, rho=0.6),
     _p("Nx>>Ny 400x200 all of Y paired", "partial", m=200, nx=400, ny=200, k=200, rho=0.6),
     _p("one-to-two 60 of 150 M=200", "partial", m=200, nx=150, ny=300, k=60, rho=0.7, copies=2),
+    Scenario(
+        "structured, rest stimulus-shuffled",
+        "partial",
+        lambda seed: structured_share(seed, shuffled=True),
+    ),
+    Scenario(
+        "structured, rest another structure",
+        "partial",
+        lambda seed: structured_share(seed, shuffled=False),
+    ),
+    Scenario(
+        "structured M=80 rho=0.5, rest shuffled",
+        "partial",
+        lambda seed: structured_share(seed, m=80, k=90, noise=1.0, shuffled=True),
+    ),
     Scenario("paper spurious units", "partial", _paper("spurious")),
     Scenario("paper model selection Ya", "partial", _paper("Ya")),
     Scenario("paper model selection Yb", "partial", _paper("Yb")),

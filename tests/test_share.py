@@ -263,3 +263,22 @@ def test_compare_reports_the_interval(tmp_path, prepared_spurious):
     saved = json.loads((tmp_path / "summary.json").read_text())
     assert saved["lcurve"]["s0_interval"] == [lo, hi]
     assert saved["s"] == c.lcurve.s0
+
+
+def test_rank_units_after_lcurve_reuses_the_share(prepared_spurious, monkeypatch):
+    """The fold paths are solved once: rank_units(s="auto") after lcurve on the same data takes
+    the kept estimate (mass_paths is not called again) and the same s0."""
+    x, y = prepared_spurious
+    parsm._path_cache.clear()
+    lc = parsm.lcurve(x, y)
+    key = parsm._path_cache.key(x, y, "correlation", "float64")
+    assert parsm._path_cache.get_share(key, 5) is lc.share
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the fold paths were solved again")
+
+    monkeypatch.setattr(_core, "mass_paths", no_solve)
+    r = parsm.rank_units(x, y)
+    assert r.s == lc.s0
+    parsm._path_cache.clear()
+    assert parsm._path_cache.get_share(key, 5) is None

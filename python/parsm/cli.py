@@ -75,7 +75,7 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         type=_mass,
         default="auto",
         metavar="auto|FLOAT",
-        help="matched mass: 'auto' (elbow) or FLOAT",
+        help="matched mass: 'auto' (the held-out share estimate s0) or FLOAT",
     )
     p.add_argument(
         "--threads", type=int, default=None, metavar="N", help="threads (default: all cores)"

@@ -1,11 +1,11 @@
 """``parsm demo``: the paper's two simulations, end to end, with their figures.
 
 1. Spurious units (Fig. 2): X = 100 signal + 20 noise units, Y = 100 signal + 90 noise units.
-   The L-curve elbow should find the signal share 100/190, and the ranking should put Y's
-   signal units first.
+   The held-out share estimate s0 should find the signal share 100/190, and the ranking should
+   put Y's signal units first.
 2. Model selection (Fig. 3): X against a partial model Ya (shares X's structure, plus noise
    units) and a distorted model Yb. Balanced soft matching prefers Yb; partial soft matching,
-   scored at its elbow, prefers Ya. Scores are 5-fold cross-validated over stimuli.
+   scored at its share estimate s0, prefers Ya. Scores are 5-fold cross-validated over stimuli.
 """
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def _report(seed: int, sp: SpuriousResult, models: list[ModelRow]) -> str:
         f"parsm {__version__} demo (seed {seed})",
         "",
         "1. Spurious units: X = 100 signal + 20 noise units, Y = 100 signal + 90 noise units",
-        f"   L-curve elbow s0 = {sp.lcurve.s0:.3f} (true signal share 100/190 = 0.526); "
-        f"unmatched mass {sp.lcurve.unmatched_mass:.3f}",
+        f"   matched share s0 = {sp.lcurve.s0:.3f}, 90% interval "
+        f"[{sp.lcurve.s0_interval[0]:.3f}, {sp.lcurve.s0_interval[1]:.3f}] (true signal share "
+        f"100/190 = 0.526); unmatched mass {sp.lcurve.unmatched_mass:.3f}",
         f"   {'':<26}{'score':>7}{'mean r':>8}   noise units of Y matched",
         f"   {'soft matching (s = 1)':<26}{sp.soft.score:>7.3f}{sp.soft.mean_correlation:>8.3f}"
         f"   {sm_noise} / {n_noise}",

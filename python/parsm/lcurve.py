@@ -63,12 +63,13 @@ class LCurve:
     curvature : ndarray
         The centred second difference ``cost[i+1] - 2 cost[i] + cost[i-1]`` (NaN at the ends).
     elbow : str
-        The rule that chose the elbow: ``"plateau"``, ``"paper"`` or ``"notebook"``.
+        The rule that chose ``s0``: ``"heldout"``, ``"plateau"``, ``"paper"`` or
+        ``"notebook"``.
     elbow_index : int
         The grid index of the elbow (the closest grid point for ``"plateau"``, whose ``s0``
-        is an exact breakpoint of ζ).
+        is an exact breakpoint of ζ, and for ``"heldout"``).
     s0 : float
-        The matched mass at the elbow.
+        The matched share: the mass with a counterpart (see ``elbow``).
     cost_s0, score_s0 : float
         The (cross-validated, with ``cv``) cost and score at ``s0``: the numbers the paper
         reports for partial soft matching.
@@ -357,18 +358,7 @@ def lcurve_on(
             cost = full
         share = None
         if heldout:
-            if reuse:
-                share_paths = [f[1] for f in folds]
-                used = splits
-            else:
-                used = splits[: folds_used(c.shape[0], c.shape[1], len(splits))]
-                train = [train_cost(x, y, tr, metric, n_threads, c.dtype.name) for tr, _ in used]
-                bar.advance()
-                share_paths = _core.mass_paths(train, 1.0, n_threads, bar.step())
-                del train
-            factors = [(held_out_factors(x[te]), held_out_factors(y[te])) for _, te in used]
-            exact = identical_mass(path) if path is not None else 0.0
-            share = estimate_share(share_paths, factors, len(splits), identical=exact)
+            share = _share(x, y, c, metric, path, splits, folds if reuse else None, n_threads, bar)
 
     breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
     if share is not None:
@@ -419,6 +409,42 @@ def lcurve_on(
             stacklevel=3,
         )
     return lc, path
+
+
+def _share(
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    metric: str,
+    path: Any,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    cv_folds: list | None,
+    n_threads: int | None,
+    bar: Progress,
+) -> ShareEstimate:
+    """The held-out share estimate on ``splits``: from the cross-validation folds' paths when
+    ``cv_folds`` has them, else from training paths solved here (fewer folds at voxel scale),
+    and kept beside the in-sample path so that ``rank_units`` after ``lcurve`` reuses it."""
+    if cv_folds is not None:
+        paths, used = [f[1] for f in cv_folds], splits
+        key = None
+    else:
+        used = splits[: folds_used(c.shape[0], c.shape[1], len(splits))]
+        key = _path_cache.key(x, y, metric, c.dtype.name)
+        cached = _path_cache.get_share(key, len(splits))
+        if cached is not None:
+            bar.advance(2)
+            return cached
+        train = [train_cost(x, y, tr, metric, n_threads, c.dtype.name) for tr, _ in used]
+        bar.advance()
+        paths = _core.mass_paths(train, 1.0, n_threads, bar.step())
+        del train
+    factors = [(held_out_factors(x[te]), held_out_factors(y[te])) for _, te in used]
+    exact = identical_mass(path) if path is not None else 0.0
+    share = estimate_share(paths, factors, len(splits), identical=exact)
+    if key is not None and path is not None:
+        _path_cache.put_share(key, len(splits), share)
+    return share
 
 
 def _cost_at(
