@@ -60,8 +60,11 @@ def accuracy(seeds: int, rules: tuple[str, ...]) -> None:
     null_max = {r: 0.0 for r in rules}
     full_min = {r: 1.0 for r in rules}
     widths = []
-    header = f"{'scenario':<38}{'truth':>6}  " + "".join(f"{r:>10}" for r in rules)
-    print(f"{seeds} seeds per scenario; cells: median s0 over seeds, '*' = a seed misses")
+    header = f"{'scenario':<38}{'truth':>6}  " + "".join(f"{r:>16}" for r in rules)
+    print(
+        f"{seeds} seeds per scenario; cells: median s0 over seeds and, in brackets, the largest "
+        "error |s0 - truth|; '*' = a seed misses"
+    )
     print(header)
     t0 = time.perf_counter()
     for sc in SCENARIOS:
@@ -85,7 +88,8 @@ def accuracy(seeds: int, rules: tuple[str, ...]) -> None:
         cells = ""
         for r in rules:
             miss = any(not passes(sc.group, truth, v) for v in per_rule[r])
-            cells += f"{np.median(per_rule[r]):>9.3f}{'*' if miss else ' '}"
+            worst = max(abs(v - truth) for v in per_rule[r])
+            cells += f"{np.median(per_rule[r]):>8.3f} ({worst:.3f}){'*' if miss else ' '}"
         print(f"{sc.name:<38}{truth:>6.3f}  {cells}", flush=True)
     print()
     print(f"{'rule':<10}{'within 0.05':>13}{'max s0 on nulls':>18}{'min s0 on full':>17}")

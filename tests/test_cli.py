@@ -35,7 +35,7 @@ def files(tmp_path_factory):
 def test_demo_reproduces_both_simulations(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    s0 = float(re.search(r"elbow s0 = ([\d.]+)", out).group(1))
+    s0 = float(re.search(r"matched share s0 = ([\d.]+)", out).group(1))
     assert abs(s0 - 100 / 190) < 0.05
     partial_noise = re.search(r"partial \(s = s0\)\s+[\d.]+\s+[\d.]+\s+(\d+) / (\d+)", out)
     assert int(partial_noise.group(1)) <= 5

@@ -14,6 +14,7 @@ cv_score(X, Y, s, cv=5)       the paper's cross-validated score
 rank_units(X, Y)              units of both sides from best to worst aligned
 keep_score_curve(X, Y, r)     the score after keeping each ranking's top units
 compare(X, Y)                 all of the above in one call (what `parsm compare` runs)
+pairwise(populations)         every pair of many populations, on threads or a Dask cluster
 PartialSoftMatching()         an estimator: fit on training stimuli, score held-out ones
 
 ``parsm.ot`` mirrors POT's ``emd``, ``emd2``, ``dist`` and ``partial`` calls.
@@ -27,6 +28,7 @@ from .estimators import PartialSoftMatching, SoftMatching
 from .io import load_responses
 from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
+from .pairwise import PairwiseResult, pairwise
 from .preprocessing import constant_units, drop_constant_units
 from .ranking import (
     RANK_METHODS,
@@ -68,5 +70,7 @@ __all__ = [
     "SoftMatching",
     "compare",
     "Comparison",
+    "pairwise",
+    "PairwiseResult",
     "load_responses",
 ]

@@ -1,4 +1,4 @@
-"""The ``parsm`` command line: ``demo``, ``compare`` and ``rank``.
+"""The ``parsm`` command line: ``demo``, ``compare``, ``rank`` and ``pairwise``.
 
 Bad files, shapes or values print one line saying what is wrong and exit with status 1
 (``--debug`` shows the traceback); usage errors exit with status 2.
@@ -136,6 +136,43 @@ def _parser() -> argparse.ArgumentParser:
         help="how many: 10%%, 0.1 or 25 (10%%)",
     )
     rank.add_argument("--method", choices=RANK_METHODS, default="path", help="ranking method")
+
+    pw = sub.add_parser(
+        "pairwise",
+        help="compare every pair of several populations",
+        description=(
+            "Compares every pair of populations. FILE... are one file per population, or one "
+            ".npz / HDF5 file holding one 2-D array per population (stimuli x units, all on "
+            "the same stimuli)."
+        ),
+    )
+    pw.add_argument("files", type=Path, nargs="+", metavar="FILE", help="population files")
+    pw.add_argument(
+        "--names", nargs="+", metavar="NAME", help="population names (default: file stems)"
+    )
+    pw.add_argument("--key", metavar="NAME", help="array name inside .npz files")
+    pw.add_argument("--dataset", metavar="PATH", help="dataset path inside HDF5/NWB files")
+    pw.add_argument("--transpose", action="store_true", help="files are units x stimuli")
+    pw.add_argument("--metric", default="correlation", choices=METRICS, help="unit-to-unit cost")
+    pw.add_argument(
+        "--s",
+        type=_mass,
+        default="auto",
+        metavar="auto|FLOAT",
+        help="matched mass: 'auto' (each pair's held-out share estimate s0) or FLOAT",
+    )
+    pw.add_argument("--cv", type=int, default=None, metavar="K", help="cross-validate over K folds")
+    pw.add_argument(
+        "--jobs", type=int, default=-1, metavar="N", help="pairs at once (default: all cores)"
+    )
+    pw.add_argument(
+        "--dtype", choices=("float64", "float32"), default="float64", help="cost matrix storage"
+    )
+    pw.add_argument(
+        "--out", type=Path, metavar="DIR", help="write pairs.csv, score_matrix.csv, heatmap"
+    )
+    pw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    pw.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     return parser
 
 
@@ -264,17 +301,112 @@ def _print_units(r: Any, side: str, title: str, sel: Any) -> None:
         print(f"  {rank[u] + 1:>5}  {str(labels[u]):<20}{values[u]:>14.4f}  {flag}")
 
 
+def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
+    from .io import load_populations, load_responses
+
+    if len(args.files) == 1:
+        pops = load_populations(args.files[0], transpose=args.transpose)
+        names = list(pops)
+    else:
+        pops = {}
+        names = [f.stem for f in args.files]
+        if len(set(names)) != len(names):
+            names = [str(f) for f in args.files]
+        for name, f in zip(names, args.files):
+            pops[name] = load_responses(
+                f, key=args.key, dataset=args.dataset, transpose=args.transpose
+            )[0]
+    if args.names is not None:
+        if len(args.names) != len(pops):
+            raise _UsageError(f"--names gives {len(args.names)} names for {len(pops)} populations.")
+        pops = dict(zip(args.names, pops.values()))
+    return pops
+
+
+class _UsageError(ValueError):
+    """A command-line usage error (exit status 2)."""
+
+
+def _cmd_pairwise(args: argparse.Namespace) -> int:
+    from .pairwise import pairwise, write_pairwise
+
+    if args.jobs == 0 or args.jobs < -1:
+        raise _UsageError(f"--jobs must be a positive count or -1 (all cores); got {args.jobs}.")
+    if args.cv is not None and args.cv < 2:
+        raise _UsageError(f"--cv must be at least 2 folds; got {args.cv}.")
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise _UsageError(f"--out {args.out} exists and is not a folder.")
+    pops = _load_populations(args)
+    res = pairwise(
+        pops,
+        s=args.s,
+        metric=args.metric,
+        cv=args.cv,
+        n_jobs=args.jobs,
+        progress=False if args.no_progress else None,
+        dtype=args.dtype,
+    )
+    print(_format_pairwise(res))
+    if args.out is not None:
+        written = write_pairwise(res, args.out, figures=_has_matplotlib())
+        print(f"\nwrote {', '.join(written)} into {args.out}")
+    return 0
+
+
+def _format_pairwise(res: Any) -> str:
+    cv = res.cv
+    head = f"{'a':<16}{'b':<16}{'s':>7}{'score':>8}{'mean r':>8}{'SM':>8}"
+    head += f"{f'cv ({cv}-fold)':>14}" if cv else ""
+    lines = [f"{len(res.names)} populations, {len(res.pairs)} pairs; metric {res.metric}", head]
+    for r in res.records:
+        mr = r["mean_correlation"]
+        line = (
+            f"{str(r['a'])[:15]:<16}{str(r['b'])[:15]:<16}{r['s']:>7.3f}{r['score']:>8.3f}"
+            f"{mr:>8.3f}{r['score_sm']:>8.3f}"
+        )
+        if cv:
+            line += f"{r['cv_score']:>14.3f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _run(command: Any, args: argparse.Namespace) -> int:
+    """Runs a command, turning parsm's warnings (no clear corner in a share estimate) into
+    one-line notes on stderr."""
+    import warnings
+
+    from .share import ShareWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ShareWarning)
+        status = command(args)
+    for w in caught:
+        if issubclass(w.category, ShareWarning):
+            print(f"parsm {args.command}: note: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    commands = {"demo": _cmd_demo, "compare": _cmd_compare, "rank": _cmd_rank}
+    commands = {
+        "demo": _cmd_demo,
+        "compare": _cmd_compare,
+        "rank": _cmd_rank,
+        "pairwise": _cmd_pairwise,
+    }
     try:
-        return commands[args.command](args)
+        return _run(commands[args.command], args)
     except KeyboardInterrupt:
         if args.debug:
             raise
         print(f"parsm {args.command}: interrupted", file=sys.stderr)
         return 130
+    except _UsageError as exc:
+        print(f"parsm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except _DATA_ERRORS as exc:
         if args.debug:
             raise

@@ -22,11 +22,11 @@ from . import __version__
 from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .crossval import cv_score
 from .lcurve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
-from .matching import _check_metric, cost_matrix, match_from_path
+from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
 from .ranking import UnitRanking, labels_of, rank_on
 from .results import MATCH_TOL, PartialMatch
 
-__all__ = ["Comparison", "compare", "format_summary", "write_outputs"]
+__all__ = ["Comparison", "Pair", "compare", "format_summary", "scored_matchings", "write_outputs"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +55,35 @@ def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
     if cv is not None:
         out["cv_score"] = cv
     return out
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two validated populations, their cost matrix and its mass path solved to s = 1."""
+
+    x: np.ndarray
+    y: np.ndarray
+    c: np.ndarray
+    path: Any
+    metric: str
+
+
+def scored_matchings(
+    pair: Pair, s: float, cv: int | None, cv_at_s: float | None, n_threads: int | None
+) -> tuple[PartialMatch, PartialMatch, dict[str, Any], dict[str, Any]]:
+    """Partial soft matching at ``s`` (from the pair's path, solved at least to ``s``) and soft
+    matching (as :func:`parsm.soft_match` solves it), and their summaries; with ``cv`` the
+    cross-validated scores (``cv_at_s`` when already known, the L-curve's at its own ``s0``),
+    computed with ``n_threads``. ``compare`` and ``pairwise`` both report these, so their
+    numbers are the same."""
+    partial = match_from_path(pair.path, pair.c, s, pair.metric)
+    soft = soft_match_on(pair.c, pair.metric)
+    cv_soft = None
+    if cv is not None:
+        if cv_at_s is None:
+            cv_at_s = cv_score(pair.x, pair.y, s, pair.metric, cv=cv, n_threads=n_threads)
+        cv_soft = cv_score(pair.x, pair.y, 1.0, pair.metric, cv=cv, n_threads=n_threads)
+    return partial, soft, _match_summary(partial, cv_at_s), _match_summary(soft, cv_soft)
 
 
 def compare(
@@ -114,13 +143,11 @@ def compare(
         x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
     )
     s_value = lc.s0 if s == "auto" else float(s)
-    partial = match_from_path(path, c, s_value, metric)
-    soft = match_from_path(path, c, 1.0, metric)
+    at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
+    partial, soft, partial_summary, soft_summary = scored_matchings(
+        Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
+    )
     ranking = rank_on(x, y, c, path, s_value, metric, "path", lab_x, lab_y, n_threads)
-    cv_partial = cv_soft = None
-    if cv is not None:
-        cv_partial = lc.score_s0 if s == "auto" else cv_score(x, y, s_value, metric, cv=cv)
-        cv_soft = cv_score(x, y, 1.0, metric, cv=cv)
     summary = {
         "parsm": __version__,
         "numpy": np.__version__,
@@ -144,8 +171,8 @@ def compare(
             "cv": cv,
             "share_folds": None if lc.share is None else lc.share.folds,
         },
-        "partial": _match_summary(partial, cv_partial),
-        "soft_matching": _match_summary(soft, cv_soft),
+        "partial": partial_summary,
+        "soft_matching": soft_summary,
         "match_tol": MATCH_TOL,
     }
     return Comparison(lcurve=lc, soft=soft, partial=partial, ranking=ranking, summary=summary)

@@ -15,7 +15,7 @@ from typing import Any, Union
 
 import numpy as np
 
-__all__ = ["load_responses", "FORMATS"]
+__all__ = ["load_responses", "load_populations", "FORMATS"]
 
 #: File suffixes :func:`load_responses` reads.
 FORMATS = (".npy", ".npz", ".csv", ".tsv", ".h5", ".hdf5", ".nwb")
@@ -165,3 +165,66 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
         if not isinstance(node, h5py.Dataset):
             raise ValueError(f"{p} has no dataset {dataset!r}.")
         return node[()]
+
+
+def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np.ndarray]:
+    """Every population stored in one ``.npz`` or HDF5/NWB file: ``{name: array}``, one entry
+    per 2-D array (``.npz`` keys; HDF5 dataset paths, searched through groups), in file
+    order.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    ValueError
+        Another format, a pickle, or fewer than two 2-D arrays (the message lists what the
+        file holds).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such file")
+    suffix = p.suffix.lower()
+    found: dict[str, np.ndarray] = {}
+    other: list[str] = []
+    if suffix == ".npz":
+        try:
+            with np.load(p, allow_pickle=False) as archive:
+                for name in archive.files:
+                    a = archive[name]
+                    if a.ndim == 2:
+                        found[name] = a
+                    else:
+                        other.append(f"{name} {a.shape}")
+        except ValueError as exc:
+            if "allow_pickle" in str(exc):
+                raise _no_pickles(p) from None
+            raise
+    elif suffix in (".h5", ".hdf5", ".nwb"):
+        try:
+            import h5py
+        except ImportError:
+            raise ImportError(
+                f"reading {p.suffix} files needs h5py; install it with pip install 'parsm[io]'."
+            ) from None
+        with h5py.File(p, "r") as f:
+
+            def visit(name: str, node: Any) -> None:
+                if isinstance(node, h5py.Dataset):
+                    if node.ndim == 2:
+                        found[name] = node[()]
+                    else:
+                        other.append(f"{name} {node.shape}")
+
+            f.visititems(visit)
+    else:
+        raise ValueError(
+            f"{p}: one file holds several populations only as .npz or HDF5 (.h5, .hdf5, .nwb); "
+            "pass one file per population instead."
+        )
+    if len(found) < 2:
+        held = ", ".join([f"{k} {v.shape}" for k, v in found.items()] + other) or "nothing"
+        raise ValueError(
+            f"{p} holds {len(found)} 2-D array(s) ({held}); comparing populations needs at "
+            "least two (one per population, stimuli x units)."
+        )
+    return {k: (v.T if transpose else v) for k, v in found.items()}

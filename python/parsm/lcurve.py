@@ -317,10 +317,12 @@ def lcurve_on(
     elbow: str,
     n_threads: int | None,
     progress: bool | None,
+    warn: bool = True,
 ) -> tuple[LCurve, Any]:
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
     in-sample :class:`parsm._core.MassPath` (None for ``method="simplex"``), so that callers
-    can take exact plans and rankings from the same solve."""
+    can take exact plans and rankings from the same solve. ``warn=False`` leaves the
+    :class:`ShareWarning` to the caller (``lcurve_.s0_identifiable`` says it)."""
     heldout = elbow == "heldout"
     n_folds = cv if cv is not None else (share_folds(x.shape[0]) if heldout else None)
     splits = kfold(x.shape[0], n_folds) if n_folds is not None else []
@@ -400,7 +402,7 @@ def lcurve_on(
         s0_identifiable=None if share is None else share.identifiable,
         share=share,
     )
-    if share is not None and not share.identifiable:
+    if warn and share is not None and not share.identifiable:
         lo, hi = share.interval
         warnings.warn(
             f"the held-out gain curve has no clear corner: s0 = {s0:.3f}, 90% interval "

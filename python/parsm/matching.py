@@ -169,11 +169,17 @@ def soft_match(
     the parameters and :class:`PartialMatch` for the result.
     """
     metric = _check_metric(metric)
-    c = cost_matrix(X, Y, metric, n_threads=n_threads)
+    return soft_match_on(cost_matrix(X, Y, metric, n_threads=n_threads), metric)
+
+
+def soft_match_on(c: np.ndarray, metric: str) -> PartialMatch:
+    """Balanced soft matching on the cost matrix ``c``: what :func:`soft_match`,
+    :func:`parsm.compare` and :func:`parsm.pairwise` report (Jonker-Volgenant when square,
+    else the network simplex)."""
     nx, ny = c.shape
     with one_call("parsm soft_match") as progress:
         w_x, w_y = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
-        plan, cost, _u, _v, status, _it = _core.emd(c, w_x, w_y, progress=progress)
+        plan, cost, _u, _v, status, _it = _core.emd(as_float64(c), w_x, w_y, progress=progress)
     if status != "optimal":
         raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
     return PartialMatch.from_plan(1.0, metric, plan, cost)

@@ -9,9 +9,17 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from .lcurve import LCurve
+    from .pairwise import PairwiseResult
     from .ranking import KeepCurve, UnitRanking
 
-__all__ = ["plot_lcurve", "plot_plan", "plot_ranking", "plot_keep_curve"]
+__all__ = [
+    "plot_lcurve",
+    "plot_plan",
+    "plot_ranking",
+    "plot_keep_curve",
+    "plot_pairwise",
+    "classical_mds",
+]
 
 
 def _pyplot() -> Any:
@@ -196,6 +204,65 @@ def plot_keep_curve(curves: KeepCurve | Sequence[KeepCurve], ax: Any = None) -> 
     ax.set_ylabel("soft-matching score of the kept units")
     ax.legend(frameon=False)
     return ax
+
+
+def classical_mds(d: np.ndarray, dims: int = 2) -> np.ndarray:
+    """Classical (Torgerson) multidimensional scaling of a symmetric dissimilarity matrix:
+    ``n x dims`` coordinates whose distances approximate ``d``."""
+    d = np.asarray(d, dtype=np.float64)
+    n = d.shape[0]
+    j = np.eye(n) - 1.0 / n
+    b = -0.5 * j @ (d**2) @ j
+    w, v = np.linalg.eigh(b)
+    top = np.argsort(w)[::-1][:dims]
+    return v[:, top] * np.sqrt(np.clip(w[top], 0.0, None))
+
+
+def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None) -> Any:
+    """Heatmap of one of the result's matrices (``what``: ``"score"``, ``"s0"``,
+    ``"unmatched_mass"``, ``"score_sm"``, ``"mean_correlation"``, ``"cv_score"`` ...) with the
+    populations' names, and beside it a classical MDS map of the populations from the
+    dissimilarity ``1 - score`` (only when every pair was compared).
+
+    Parameters
+    ----------
+    res : PairwiseResult
+    what : str, default "score"
+    axes : pair of matplotlib Axes, optional
+        Where to draw; a new two-panel figure by default.
+
+    Returns
+    -------
+    array of two matplotlib Axes
+    """
+    m = getattr(res, what, None)
+    if not isinstance(m, np.ndarray) or m.ndim != 2:
+        raise ValueError(f"what must name one of the result's matrices; got {what!r}.")
+    if axes is None:
+        _, axes = _pyplot().subplots(1, 2, figsize=(10, 4.2))
+    ax, ax_map = axes
+    n = len(res.names)
+    im = ax.imshow(np.ma.masked_invalid(m), cmap="viridis")
+    ax.figure.colorbar(im, ax=ax, label=what.replace("_", " "))
+    ticks = np.arange(n)
+    step = max(1, n // 40)
+    ax.set_xticks(ticks[::step], [res.names[k] for k in ticks[::step]], rotation=90, fontsize=7)
+    ax.set_yticks(ticks[::step], [res.names[k] for k in ticks[::step]], fontsize=7)
+    ax.set_title(f"{what.replace('_', ' ')} ({res.metric})")
+    d = 1.0 - np.asarray(res.score, dtype=np.float64)
+    np.fill_diagonal(d, 0.0)
+    if np.all(np.isfinite(d)):
+        xy = classical_mds(np.clip((d + d.T) / 2, 0.0, None))
+        ax_map.scatter(xy[:, 0], xy[:, 1], s=18, color="C0")
+        for k, name in enumerate(res.names):
+            ax_map.annotate(name, xy[k], fontsize=7, xytext=(3, 2), textcoords="offset points")
+        ax_map.set_title("populations, MDS of 1 - score")
+        ax_map.set_xlabel("MDS 1")
+        ax_map.set_ylabel("MDS 2")
+    else:
+        ax_map.set_axis_off()
+        ax_map.text(0.5, 0.5, "MDS needs every pair", ha="center", va="center")
+    return axes
 
 
 def save_png(

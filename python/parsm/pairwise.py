@@ -1,0 +1,433 @@
+"""Many populations at once: every pair compared as :func:`parsm.compare` compares one.
+
+:func:`pairwise` runs the pairs through joblib. On one machine they run in threads (each pair's
+solves release the GIL), and under ``joblib.parallel_config(backend="dask")`` with a
+``dask.distributed.Client`` (or Ray's joblib backend) on a cluster, unchanged; the populations
+are then sent to the workers once (joblib's Dask backend scatters large arguments and reuses
+them across tasks), not once per pair.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import _core
+from ._progress import Progress, cancel_all, cancellable, reset_cancel
+from ._validation import as_mass_or_auto, as_n_threads, as_population
+from .compare import Pair, scored_matchings
+from .lcurve import DEFAULT_ELBOW, lcurve_on, mass_grid
+from .matching import _check_metric, as_dtype, cost_matrix
+from .share import ShareWarning
+
+__all__ = ["PairwiseResult", "pairwise", "write_pairwise", "FIELDS"]
+
+#: The numbers each pair gets, as ``PairwiseResult.to_frame`` columns (after ``a`` and ``b``).
+FIELDS = (
+    "s",
+    "s0",
+    "s0_low",
+    "s0_high",
+    "s0_identifiable",
+    "unmatched_mass",
+    "score",
+    "mean_correlation",
+    "matched_a",
+    "matched_b",
+    "n_a",
+    "n_b",
+    "score_sm",
+    "mean_correlation_sm",
+    "cv_score",
+    "cv_score_sm",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PairwiseResult:
+    """The comparisons of :func:`pairwise`.
+
+    Attributes
+    ----------
+    names : list of str
+        The populations, in input order; rows and columns of every matrix.
+    pairs : list of (str, str)
+        The pairs compared, as asked (``a`` is the first population of a pair, X in
+        :func:`parsm.compare`).
+    score, s, s0, unmatched_mass, score_sm, mean_correlation, cv_score, cv_score_sm : ndarray
+        Square ``len(names) x len(names)`` matrices, symmetric, NaN where a pair was not
+        compared (the diagonal, unless asked for). ``score`` is the partial soft-matching
+        score at ``s``, ``s0`` the held-out share estimate (NaN when ``s`` was given),
+        ``score_sm`` balanced soft matching, ``cv_*`` the cross-validated scores (NaN
+        without ``cv``).
+    records : list of dict
+        One dict per pair: ``a``, ``b`` and every field of :data:`FIELDS`.
+    metric : str
+    cv : int or None
+    """
+
+    names: list[str]
+    pairs: list[tuple[str, str]]
+    score: np.ndarray
+    s: np.ndarray
+    s0: np.ndarray
+    unmatched_mass: np.ndarray
+    score_sm: np.ndarray
+    mean_correlation: np.ndarray
+    cv_score: np.ndarray
+    cv_score_sm: np.ndarray
+    records: list[dict[str, Any]]
+    metric: str
+    cv: int | None
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per pair (``pip install pandas``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "to_frame needs pandas; install it with pip install 'parsm[pandas]'."
+            ) from exc
+        return pd.DataFrame.from_records(self.records, columns=["a", "b", *FIELDS])
+
+    def plot(self, *, what: str = "score", **kwargs: Any) -> Any:
+        """Heatmap of a matrix (``what``, default the score) with the populations' names, and
+        a classical MDS map of the populations from ``1 - score``; see
+        :func:`parsm.plot.plot_pairwise`."""
+        from .plot import plot_pairwise
+
+        return plot_pairwise(self, what=what, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"PairwiseResult({len(self.names)} populations, {len(self.pairs)} pairs, "
+            f"metric={self.metric!r}" + (f", cv={self.cv}" if self.cv else "") + ")"
+        )
+
+
+def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], list[np.ndarray]]:
+    if isinstance(populations, Mapping):
+        items = list(populations.items())
+    elif isinstance(populations, (str, bytes)) or not isinstance(populations, Sequence):
+        raise TypeError(
+            "populations must be a mapping name -> array or a sequence of arrays; got "
+            f"{type(populations).__name__}."
+        )
+    else:
+        items = list(enumerate(populations))
+    if len(items) < 2:
+        raise ValueError(f"pairwise needs at least two populations; got {len(items)}.")
+    names = [str(k) for k, _ in items]
+    if len(set(names)) != len(names):
+        raise ValueError("population names must be distinct (as strings).")
+    arrays = [as_population(v, f"population {n!r}") for n, v in zip(names, (v for _, v in items))]
+    stimuli = {a.shape[0] for a in arrays}
+    if len(stimuli) != 1:
+        counts = ", ".join(f"{n}: {a.shape[0]}" for n, a in zip(names, arrays))
+        raise ValueError(
+            f"every population must be recorded on the same stimuli (rows); got {counts}."
+        )
+    return names, arrays
+
+
+def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> list[tuple[int, int]]:
+    if pairs is None:
+        n = len(names)
+        return [(i, j) for i in range(n) for j in range(i + 1, n)]
+    index = {n: k for k, n in enumerate(names)}
+    out = []
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError(f"each pair must be (name, name); got {pair!r}.")
+        missing = [str(p) for p in pair if str(p) not in index]
+        if missing:
+            raise ValueError(
+                f"pair {tuple(pair)!r} names unknown population(s) {', '.join(missing)}; "
+                f"the populations are {', '.join(names)}."
+            )
+        out.append((index[str(pair[0])], index[str(pair[1])]))
+    if not out:
+        raise ValueError("pairs is empty; pass None for every pair.")
+    return out
+
+
+def compare_pair(
+    x: np.ndarray,
+    y: np.ndarray,
+    s: float | str,
+    metric: str,
+    cv: int | None,
+    n_threads: int | None,
+    dtype: str,
+) -> dict[str, Any]:
+    """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
+    same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`."""
+    with cancellable():
+        c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+        lc = None
+        if s == "auto":
+            lc, path = lcurve_on(
+                x,
+                y,
+                c,
+                mass_grid(200),
+                metric,
+                "path",
+                cv,
+                DEFAULT_ELBOW,
+                n_threads,
+                False,
+                warn=False,
+            )
+            s_value = lc.s0
+            at_s0 = lc.score_s0 if cv is not None else None
+        else:
+            # The plan at s needs the path only up to s: the same augmentations, fewer of them.
+            with Progress("parsm pair", 1, False) as bar:
+                path = _core.MassPath(c, float(s), bar.step())
+            s_value, at_s0 = float(s), None
+        _, _, partial, soft = scored_matchings(
+            Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
+        )
+    nan = float("nan")
+    interval = lc.s0_interval if lc is not None and lc.s0_interval is not None else (nan, nan)
+    return {
+        "s": partial["s"],
+        "s0": lc.s0 if lc is not None else nan,
+        "s0_low": interval[0],
+        "s0_high": interval[1],
+        "s0_identifiable": None if lc is None else lc.s0_identifiable,
+        "unmatched_mass": 1.0 - partial["s"],
+        "score": partial["score"],
+        "mean_correlation": nan
+        if partial["mean_correlation"] is None
+        else partial["mean_correlation"],
+        "matched_a": partial["matched_x"],
+        "matched_b": partial["matched_y"],
+        "n_a": partial["n_x"],
+        "n_b": partial["n_y"],
+        "score_sm": soft["score"],
+        "mean_correlation_sm": nan
+        if soft["mean_correlation"] is None
+        else soft["mean_correlation"],
+        "cv_score": partial.get("cv_score", nan),
+        "cv_score_sm": soft.get("cv_score", nan),
+    }
+
+
+def _indexed(k: int, *args: Any) -> tuple[int, dict[str, Any]]:
+    return k, compare_pair(*args)
+
+
+def pairwise(
+    populations: Mapping[Any, npt.ArrayLike] | Sequence[npt.ArrayLike],
+    *,
+    s: float | str = "auto",
+    metric: str = "correlation",
+    cv: int | None = None,
+    pairs: Sequence[tuple[Any, Any]] | None = None,
+    n_jobs: int | None = None,
+    n_threads: int | None = None,
+    progress: bool | None = None,
+    dtype: str = "float64",
+) -> PairwiseResult:
+    """Compares every pair of populations (or the given ``pairs``) as :func:`parsm.compare`
+    does, in parallel.
+
+    Parameters
+    ----------
+    populations : mapping name -> array_like, or sequence of array_like
+        Responses (stimuli x units), all on the same stimuli in the same order. A sequence's
+        populations are named ``"0"``, ``"1"``, ...
+    s : float in [0, 1] or "auto", default "auto"
+        The matched mass; ``"auto"`` takes each pair's held-out share estimate ``s0`` (with
+        its interval), as :func:`parsm.compare` does.
+    metric : str, default "correlation"
+    cv : int, optional
+        Also report scores cross-validated over this many folds of stimuli.
+    pairs : sequence of (name, name), optional
+        The pairs to compare; default every unordered pair. The first name of a pair is X.
+    n_jobs : int, optional
+        Pairs run at once, as in scikit-learn: None means 1 unless inside a
+        ``joblib.parallel_config`` context, -1 all cores. On one machine the pairs run in
+        threads; under ``joblib.parallel_config(backend="dask")`` they run on the Dask
+        cluster (Ray's joblib backend works the same way).
+    n_threads : int, optional
+        Threads inside each pair; default 1 when pairs run in parallel, else all cores.
+        Results do not depend on either.
+    progress : bool, optional
+        One progress bar over pairs on stderr (default: on a terminal only). Ctrl-C stops
+        the running pairs within a second and raises ``KeyboardInterrupt``.
+    dtype : {"float64", "float32"}, default "float64"
+        Storage of each pair's cost matrices (see :func:`parsm.cost_matrix`).
+
+    Returns
+    -------
+    PairwiseResult
+        Each pair's numbers are exactly :func:`parsm.compare`'s for it: ``score``,
+        ``mean_correlation`` and the matched counts at ``s``, ``s0`` and its interval,
+        ``unmatched_mass``, the soft-matching score, and with ``cv`` the cross-validated
+        scores.
+
+    Notes
+    -----
+    Memory: a pair's cost matrices exist only while it is solved, so the peak is about
+    ``(2 + folds) · Na · Nb · 8`` bytes (half with ``dtype="float32"``; ``folds`` is 5 with
+    ``s="auto"``, 0 otherwise) for each pair in flight, ``n_jobs`` pairs at a time, plus the
+    populations themselves.
+
+    Examples
+    --------
+    >>> import numpy as np, parsm
+    >>> rng = np.random.default_rng(0)
+    >>> base = rng.standard_normal((100, 40))
+    >>> pops = {f"p{k}": base + rng.standard_normal((100, 40)) for k in range(3)}
+    >>> res = parsm.pairwise(pops, s=0.5, n_jobs=2)
+    >>> res.names, len(res.pairs)
+    (['p0', 'p1', 'p2'], 3)
+    >>> bool(np.isnan(res.score[0, 0])), bool(res.score[0, 1] == res.score[1, 0])
+    (True, True)
+    """
+    import joblib
+
+    s = as_mass_or_auto(s)
+    metric = _check_metric(metric)
+    dtype = as_dtype(dtype)
+    if cv is not None and (isinstance(cv, bool) or not isinstance(cv, (int, np.integer))):
+        raise TypeError(f"cv must be an int (folds) or None; got {cv!r}.")
+    if cv is not None and cv < 2:
+        raise ValueError(f"cv must be an integer >= 2 (number of folds); got {cv}.")
+    names, arrays = _named(populations)
+    todo = _pair_list(names, pairs)
+    inner = as_n_threads(n_threads)
+    if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
+        inner = 1
+    tasks = (
+        joblib.delayed(_indexed)(k, arrays[i], arrays[j], s, metric, cv, inner, dtype)
+        for k, (i, j) in enumerate(todo)
+    )
+    results: list[dict[str, Any] | None] = [None] * len(todo)
+    reset_cancel()
+    previous = _install_interrupt_handler()
+    try:
+        with Progress("parsm pairwise", len(todo), progress) as bar:
+            parallel = joblib.Parallel(
+                n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
+            )
+            for k, out in parallel(tasks):
+                results[k] = out
+                bar.advance()
+    except KeyboardInterrupt:
+        cancel_all()
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    records = [{"a": names[i], "b": names[j], **out} for (i, j), out in zip(todo, results) if out]
+    unclear = [f"{r['a']}-{r['b']}" for r in records if r["s0_identifiable"] is False]
+    if unclear:
+        shown = ", ".join(unclear[:5]) + (", ..." if len(unclear) > 5 else "")
+        warnings.warn(
+            f"{len(unclear)} of {len(records)} pairs have no clear corner in their held-out gain "
+            f"curve ({shown}); report their s0 intervals (s0_low, s0_high).",
+            ShareWarning,
+            stacklevel=2,
+        )
+    return _result(names, todo, records, metric, cv)
+
+
+def _install_interrupt_handler() -> Any:
+    """On the main thread, a SIGINT handler that stops the worker threads' native calls before
+    ``KeyboardInterrupt`` unwinds joblib (which waits for running pairs); returns the previous
+    handler, or None where none can be installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return None
+
+    def handler(signum: int, frame: Any) -> None:
+        cancel_all()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    return previous
+
+
+def _result(
+    names: list[str],
+    todo: list[tuple[int, int]],
+    records: list[dict[str, Any]],
+    metric: str,
+    cv: int | None,
+) -> PairwiseResult:
+    n = len(names)
+    fields = ("score", "s", "s0", "unmatched_mass", "score_sm", "mean_correlation")
+    mats = {f: np.full((n, n), np.nan) for f in (*fields, "cv_score", "cv_score_sm")}
+    for (i, j), r in zip(todo, records):
+        for f, m in mats.items():
+            m[i, j] = m[j, i] = r[f]
+    for m in mats.values():
+        m.setflags(write=False)
+    return PairwiseResult(
+        names=names,
+        pairs=[(names[i], names[j]) for i, j in todo],
+        records=records,
+        metric=metric,
+        cv=cv,
+        **mats,
+    )
+
+
+def write_pairwise(res: PairwiseResult, out: Any, *, figures: bool = True) -> list[str]:
+    """Writes ``pairs.csv`` (one row per pair, the columns of :meth:`PairwiseResult.to_frame`),
+    ``score_matrix.csv`` (names as header and first column; empty where not compared) and,
+    with matplotlib, ``pairwise.png`` (heatmap and MDS map) into the folder ``out``; returns
+    the file names written."""
+    import csv
+    from pathlib import Path
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "pairs.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["a", "b", *FIELDS])
+        for r in res.records:
+            w.writerow([r["a"], r["b"], *(_cell(r[k]) for k in FIELDS)])
+    with open(out / "score_matrix.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["", *res.names])
+        for name, row in zip(res.names, res.score):
+            w.writerow([name, *(_cell(v) for v in row)])
+    written = ["pairs.csv", "score_matrix.csv"]
+    if figures:
+        from .plot import _pyplot
+
+        plt = _pyplot()
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+        try:
+            res.plot(axes=axes)
+            fig.tight_layout()
+            fig.savefig(out / "pairwise.png", dpi=150)
+        finally:
+            plt.close(fig)
+        written.append("pairwise.png")
+    return written
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    v = float(v)
+    return "" if np.isnan(v) else repr(v)

@@ -1,0 +1,235 @@
+"""parsm.pairwise: every pair gets exactly parsm.compare's numbers, on threads and on a Dask
+cluster; the result's matrices, frame, figure, CLI and Ctrl-C."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import threading
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+import parsm
+from parsm.cli import main
+from parsm.pairwise import FIELDS
+
+
+def populations(seed=0, n=4, m=80):
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((m, 30))
+    return {
+        f"area{k}": np.hstack(
+            [
+                base[:, : 10 + 5 * k] + rng.standard_normal((m, 10 + 5 * k)),
+                rng.standard_normal((m, 20 + 3 * k)),
+            ]
+        )
+        for k in range(n)
+    }
+
+
+def quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", parsm.ShareWarning)
+        return fn(*args, **kwargs)
+
+
+def same(a, b):
+    """Records equal field by field, NaN equal to NaN."""
+    assert a.keys() == b.keys()
+    for k in a:
+        x, y = a[k], b[k]
+        both_nan = isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y)
+        assert both_nan or x == y, (k, x, y)
+
+
+def expected(summary):
+    """The numbers of compare's summary under pairwise's field names."""
+    p, sm, lc = summary["partial"], summary["soft_matching"], summary["lcurve"]
+    nan = float("nan")
+    return {
+        "s": summary["s"],
+        "unmatched_mass": summary["unmatched_mass"],
+        "score": p["score"],
+        "mean_correlation": p["mean_correlation"],
+        "matched_a": p["matched_x"],
+        "matched_b": p["matched_y"],
+        "n_a": p["n_x"],
+        "n_b": p["n_y"],
+        "score_sm": sm["score"],
+        "mean_correlation_sm": sm["mean_correlation"],
+        "cv_score": p.get("cv_score", nan),
+        "cv_score_sm": sm.get("cv_score", nan),
+        "s0": lc["s0"],
+        "s0_interval": lc["s0_interval"],
+    }
+
+
+@pytest.mark.parametrize("s, cv", [("auto", None), (0.4, None), ("auto", 3), (0.6, 3)])
+def test_every_pair_gets_exactly_compares_numbers(s, cv):
+    pops = populations()
+    res = quiet(parsm.pairwise, pops, s=s, cv=cv, n_jobs=2)
+    assert res.names == list(pops) and len(res.pairs) == 6
+    for r in res.records:
+        want = expected(quiet(parsm.compare, pops[r["a"]], pops[r["b"]], s=s, cv=cv).summary)
+        for k in (
+            "s",
+            "unmatched_mass",
+            "score",
+            "mean_correlation",
+            "matched_a",
+            "matched_b",
+            "n_a",
+            "n_b",
+            "score_sm",
+            "mean_correlation_sm",
+        ):
+            assert r[k] == want[k], (r["a"], r["b"], k)
+        if cv is None:
+            assert np.isnan(r["cv_score"]) and np.isnan(r["cv_score_sm"])
+        else:
+            assert r["cv_score"] == want["cv_score"] and r["cv_score_sm"] == want["cv_score_sm"]
+        if s == "auto":
+            assert r["s0"] == want["s0"] == r["s"]
+            assert [r["s0_low"], r["s0_high"]] == want["s0_interval"]
+        else:
+            assert np.isnan(r["s0"]) and r["s"] == s
+
+
+def test_matrices_are_symmetric_with_nan_where_not_asked():
+    pops = populations()
+    res = parsm.pairwise(pops, s=0.5, pairs=[("area0", "area2"), ("area3", "area1")])
+    assert res.pairs == [("area0", "area2"), ("area3", "area1")]
+    for m in (res.score, res.s, res.unmatched_mass, res.score_sm, res.mean_correlation):
+        assert np.array_equal(m, m.T, equal_nan=True)
+        assert np.isnan(np.diag(m)).all()
+        assert np.isfinite(m[0, 2]) and np.isfinite(m[1, 3]) and np.isnan(m[0, 1])
+    assert np.isnan(res.s0).all() and np.isnan(res.cv_score).all()
+    assert res.score[0, 2] == res.records[0]["score"]
+    with pytest.raises(ValueError):
+        res.score[0, 2] = 0.0
+
+
+def test_sequences_are_named_by_position_and_inputs_are_checked():
+    pops = list(populations().values())
+    res = parsm.pairwise(pops[:3], s=0.5)
+    assert res.names == ["0", "1", "2"] and res.pairs[0] == ("0", "1")
+    with pytest.raises(ValueError, match="at least two populations"):
+        parsm.pairwise(pops[:1])
+    with pytest.raises(ValueError, match="same stimuli"):
+        parsm.pairwise([pops[0], pops[1][:-1]])
+    with pytest.raises(ValueError, match="unknown population"):
+        parsm.pairwise({"a": pops[0], "b": pops[1]}, pairs=[("a", "c")])
+    with pytest.raises(TypeError, match="mapping name -> array"):
+        parsm.pairwise(pops[0][0, 0])
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        parsm.pairwise(pops, s=1.5)
+    with pytest.raises(ValueError, match="NaN"):
+        parsm.pairwise([pops[0], np.full_like(pops[1], np.nan)])
+    with pytest.raises(ValueError, match="cv must be"):
+        parsm.pairwise(pops, cv=1)
+
+
+def test_results_do_not_depend_on_jobs_or_threads():
+    pops = populations(1, n=5)
+    one = quiet(parsm.pairwise, pops, n_jobs=1, n_threads=1)
+    two = quiet(parsm.pairwise, pops, n_jobs=2)
+    for a, b in zip(one.records, two.records):
+        same(a, b)
+
+
+def test_unclear_corners_are_reported_once():
+    rng = np.random.default_rng(0)
+    weak = {f"p{k}": rng.standard_normal((40, 30)) + 0.0 for k in range(3)}
+    base = rng.standard_normal((40, 30))
+    weak = {k: v + 0.6 * base for k, v in weak.items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = parsm.pairwise(weak)
+    unclear = [r for r in res.records if r["s0_identifiable"] is False]
+    share_warnings = [w for w in caught if issubclass(w.category, parsm.ShareWarning)]
+    assert len(share_warnings) == (1 if unclear else 0)
+
+
+def test_frame_and_figure():
+    pytest.importorskip("pandas")
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    pops = populations()
+    res = parsm.pairwise(pops, s=0.5)
+    df = res.to_frame()
+    assert list(df.columns) == ["a", "b", *FIELDS] and len(df) == 6
+    assert df.loc[0, "score"] == res.score[0, 1]
+    ax_map = res.plot()
+    heat, mds = ax_map
+    np.testing.assert_array_equal(heat.images[0].get_array().filled(np.nan), res.score)
+    assert len(mds.collections[0].get_offsets()) == 4
+    assert [t.get_text() for t in heat.get_xticklabels()] == res.names
+    with pytest.raises(ValueError, match="what must name"):
+        res.plot(what="names")
+
+
+def test_runs_unchanged_on_a_dask_cluster_with_worker_processes():
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    pops = populations(2)
+    threaded = quiet(parsm.pairwise, pops, cv=3, n_jobs=2)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with joblib.parallel_config(backend="dask"):
+            on_dask = quiet(parsm.pairwise, pops, cv=3)
+        assert len(client.scheduler_info()["workers"]) == 2
+    for a, b in zip(threaded.records, on_dask.records):
+        same(a, b)
+
+
+def test_ctrl_c_stops_running_pairs_promptly():
+    rng = np.random.default_rng(5)
+    pops = {f"p{k}": rng.standard_normal((200, 900 + 50 * k)) for k in range(4)}
+    threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    t = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        quiet(parsm.pairwise, pops, n_jobs=2)
+    assert time.perf_counter() - t < 1.0 + 1.5
+    # The next call is not cancelled.
+    small = populations()
+    assert len(parsm.pairwise(small, s=0.5).records) == 6
+
+
+def test_cli_writes_tables_and_figure(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    pops = populations()
+    np.savez(tmp_path / "pops.npz", **pops)
+    out = tmp_path / "out"
+    assert main(["pairwise", str(tmp_path / "pops.npz"), "--s", "0.5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "4 populations, 6 pairs" in printed
+    with open(out / "pairs.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    res = parsm.pairwise(pops, s=0.5)
+    assert [(r["a"], r["b"]) for r in rows] == res.pairs
+    assert float(rows[0]["score"]) == res.records[0]["score"]
+    with open(out / "score_matrix.csv", newline="") as f:
+        matrix = list(csv.reader(f))
+    assert matrix[0] == ["", *res.names] and matrix[1][1] == ""
+    assert float(matrix[1][2]) == res.score[0, 1]
+    assert (out / "pairwise.png").stat().st_size > 10_000
+    # One file per population, named by --names.
+    for name, a in pops.items():
+        np.save(tmp_path / f"{name}.npy", a)
+    files = [str(tmp_path / f"{n}.npy") for n in pops]
+    assert main(["pairwise", *files, "--s", "0.5", "--names", "A", "B", "C", "D"]) == 0
+    assert "A" in capsys.readouterr().out
+    assert main(["pairwise", *files, "--names", "A"]) == 2
+    assert "--names gives 1 names for 4 populations" in capsys.readouterr().err
+    assert main(["pairwise", str(tmp_path / "area0.npy")]) == 1
+    assert "several populations only as .npz or HDF5" in capsys.readouterr().err
