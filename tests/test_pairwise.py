@@ -233,3 +233,12 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys):
     assert "--names gives 1 names for 4 populations" in capsys.readouterr().err
     assert main(["pairwise", str(tmp_path / "area0.npy")]) == 1
     assert "several populations only as .npz or HDF5" in capsys.readouterr().err
+
+
+def test_docstring_example_runs():
+    import doctest
+
+    import parsm.pairwise
+
+    failures, tried = doctest.testmod(parsm.pairwise, raise_on_error=False)
+    assert tried > 0 and failures == 0
