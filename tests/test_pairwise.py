@@ -237,8 +237,8 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys):
 
 def test_docstring_example_runs():
     import doctest
+    import importlib
 
-    import parsm.pairwise
-
-    failures, tried = doctest.testmod(parsm.pairwise, raise_on_error=False)
+    module = importlib.import_module("parsm.pairwise")  # parsm.pairwise is the function
+    failures, tried = doctest.testmod(module, raise_on_error=False)
     assert tried > 0 and failures == 0
