@@ -72,6 +72,41 @@ struct Forward {
     new_rows: Vec<(u32, f64)>,
     /// `(min key, argmin)` of the unlabeled columns.
     top: (f64, usize),
+    /// `(min key, argmin)` of each block of [`BLOCK`] columns (one-sided search only): a step
+    /// that labels a column without relaxing a row then rescans one block and the block minima,
+    /// not every column.
+    blocks: Vec<(f64, usize)>,
+}
+
+/// Columns per block of [`Forward::blocks`].
+const BLOCK: usize = 64;
+
+/// `(min, argmin)` of block `b` of `key`, ignoring NaN; `(inf, usize::MAX)` if none is finite.
+#[inline]
+fn block_min(key: &[f64], b: usize) -> (f64, usize) {
+    let lo = b * BLOCK;
+    let (m, i) = argmin(&key[lo..(lo + BLOCK).min(key.len())]);
+    (m, if i == usize::MAX { i } else { lo + i })
+}
+
+/// Recomputes every block minimum.
+fn refresh_blocks(key: &[f64], blocks: &mut [(f64, usize)]) {
+    for (b, slot) in blocks.iter_mut().enumerate() {
+        *slot = block_min(key, b);
+    }
+}
+
+/// The minimum over the block minima, lowest index first on ties (as [`argmin`] over all
+/// columns would choose).
+#[inline]
+fn min_of_blocks(blocks: &[(f64, usize)]) -> (f64, usize) {
+    let mut best = (f64::INFINITY, usize::MAX);
+    for &(m, i) in blocks {
+        if m < best.0 {
+            best = (m, i);
+        }
+    }
+    best
 }
 
 /// The backward search's own arrays: row keys (NaN once labeled; the distance then sits in
@@ -167,25 +202,29 @@ impl Forward {
                 let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
                 let base = di + sh.pr[i] - sh.shift;
                 let (key, pred) = (&mut self.key, &mut self.pred_col);
-                scanned = Some(if meet {
-                    relax_scan::<T, false, true>(
+                if meet {
+                    scanned = Some(relax_scan::<T, false, true>(
                         row, sh.pc, base, di, i as u32, key, pred, sh.b_col,
-                    )
+                    ));
                 } else {
-                    relax_scan::<T, false, false>(
-                        row, sh.pc, base, di, i as u32, key, pred, sh.b_col,
-                    )
-                });
+                    relax::<T, false>(row, sh.pc, base, di, i as u32, key, pred);
+                    scanned = Some((f64::NAN, usize::MAX, f64::INFINITY, usize::MAX));
+                }
             }
         }
-        let (t, a, m, mj) = scanned.unwrap_or_else(|| {
-            if meet {
-                argmin_with_meet(&self.key, sh.b_col)
+        let (t, a, m, mj) = if meet {
+            scanned.unwrap_or_else(|| argmin_with_meet(&self.key, sh.b_col))
+        } else {
+            // One-sided: the keys changed everywhere after a relaxation, in column j's block
+            // only otherwise.
+            if scanned.is_some() {
+                refresh_blocks(&self.key, &mut self.blocks);
             } else {
-                let (t, a) = argmin(&self.key);
-                (t, a, f64::INFINITY, usize::MAX)
+                self.blocks[j / BLOCK] = block_min(&self.key, j / BLOCK);
             }
-        });
+            let (t, a) = min_of_blocks(&self.blocks);
+            (t, a, f64::INFINITY, usize::MAX)
+        };
         self.top = (t, a);
         ForwardStep {
             col: j,
@@ -388,6 +427,7 @@ impl<'a, T: Cost> Search<'a, T> {
                 touched_rows: Vec::new(),
                 new_rows: Vec::new(),
                 top: (f64::INFINITY, usize::MAX),
+                blocks: vec![(f64::INFINITY, usize::MAX); ny.div_ceil(BLOCK)],
             },
             bwd: Backward {
                 key_b: vec![f64::INFINITY; nx],
@@ -583,6 +623,9 @@ impl<'a, T: Cost> Search<'a, T> {
         self.fwd.top = (t, a);
         let (mut mu, mut meet) = (m, Meet::Col(mj));
         let two_sided = self.ct.is_some();
+        if !two_sided {
+            refresh_blocks(&self.fwd.key, &mut self.fwd.blocks);
+        }
         let parallel = self.nx.max(self.ny) >= PARALLEL_AT;
         let mut rounds = 0usize;
         loop {
