@@ -173,3 +173,33 @@ def test_usage_errors_exit_2(capsys):
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", "X.npy", "Y.npy", "--s", "2"], "--s 2 is outside [0, 1]"),
+        (["compare", "X.npy", "Y.npy", "--cv", "1"], "--cv 1 needs at least 2 folds"),
+        (["compare", "X.npy", "Y.npy", "--grid", "1"], "--grid 1 needs at least 3 points"),
+        (["rank", "X.npy", "Y.npy", "--threads", "0"], "--threads 0 must be at least 1"),
+        (["rank", "X.npy", "Y.npy", "--top", "-5"], "--top -5 must be a count of at least 1"),
+        (["rank", "X.npy", "Y.npy", "--top", "200%"], "--top 2 as a share must be in (0, 1]"),
+        (["rank", "X.npy", "Y.npy", "--top", "1.5"], "--top 1.5 as a share must be in (0, 1]"),
+        (["pairwise", "a.npz", "--jobs", "0"], "--jobs 0 must be a positive count"),
+    ],
+)
+def test_bad_option_values_exit_2_before_reading_files(argv, message, capsys):
+    # The files do not exist: the option is reported first, before any file is read.
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+    assert "Traceback" not in err
+
+
+def test_out_pointing_at_a_file_fails_before_computing(files, tmp_path, capsys):
+    d = files[0]
+    (tmp_path / "taken").write_text("")
+    args = ["compare", str(d / "X.npy"), str(d / "Y.csv"), "--out", str(tmp_path / "taken")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "exists and is not a folder" in err

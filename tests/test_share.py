@@ -256,6 +256,7 @@ def test_compare_reports_the_interval(tmp_path, prepared_spurious):
     x, y = prepared_spurious
     c = parsm.compare(x, y)
     lo, hi = c.lcurve.s0_interval
+    assert c.s0 == c.lcurve.s0 and c.s0_interval == (lo, hi) and c.s0_identifiable
     assert c.summary["lcurve"]["s0_interval"] == [lo, hi]
     assert c.summary["lcurve"]["s0_identifiable"] is True
     assert "held-out share, 90% interval" in format_summary(c)

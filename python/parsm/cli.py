@@ -44,7 +44,7 @@ def _amount(text: str) -> float | int:
     try:
         if text.endswith("%"):
             return float(text[:-1]) / 100.0
-        return int(text) if text.isdigit() else float(text)
+        return int(text) if text.lstrip("-").isdigit() else float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected e.g. 10%, 0.1 or 25; got {text!r}") from None
 
@@ -327,15 +327,43 @@ class _UsageError(ValueError):
     """A command-line usage error (exit status 2)."""
 
 
+def _check_usage(args: argparse.Namespace) -> None:
+    """Option values the computation would reject, checked before any file is read, in the
+    command line's terms (a :class:`_UsageError`, exit status 2)."""
+    s = getattr(args, "s", "auto")
+    if s != "auto" and not 0.0 <= s <= 1.0:
+        raise _UsageError(
+            f"--s {s:g} is outside [0, 1]; --s is the share of the mass to match, or 'auto'."
+        )
+    cv = getattr(args, "cv", None)
+    if cv is not None and cv < 2:
+        raise _UsageError(f"--cv {cv} needs at least 2 folds.")
+    grid = getattr(args, "grid", 200)
+    if grid < 3:
+        raise _UsageError(f"--grid {grid} needs at least 3 points to find s0.")
+    threads = getattr(args, "threads", None)
+    if threads is not None and threads < 1:
+        raise _UsageError(f"--threads {threads} must be at least 1 (omit it for all cores).")
+    jobs = getattr(args, "jobs", -1)
+    if jobs == 0 or jobs < -1:
+        raise _UsageError(f"--jobs {jobs} must be a positive count or -1 (all cores).")
+    top = getattr(args, "top", None)
+    if top is not None:
+        if isinstance(top, int) and top < 1:
+            raise _UsageError(f"--top {top} must be a count of at least 1, or a share like 10%.")
+        if isinstance(top, float) and not 0.0 < top <= 1.0:
+            raise _UsageError(
+                f"--top {top:g} as a share must be in (0, 1] (or (0%, 100%]); give a count "
+                "like 25 for a number of units."
+            )
+    out = getattr(args, "out", None)
+    if out is not None and out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out} exists and is not a folder.")
+
+
 def _cmd_pairwise(args: argparse.Namespace) -> int:
     from .pairwise import pairwise, write_pairwise
 
-    if args.jobs == 0 or args.jobs < -1:
-        raise _UsageError(f"--jobs must be a positive count or -1 (all cores); got {args.jobs}.")
-    if args.cv is not None and args.cv < 2:
-        raise _UsageError(f"--cv must be at least 2 folds; got {args.cv}.")
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise _UsageError(f"--out {args.out} exists and is not a folder.")
     pops = _load_populations(args)
     res = pairwise(
         pops,
@@ -398,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pairwise": _cmd_pairwise,
     }
     try:
+        _check_usage(args)
         return _run(commands[args.command], args)
     except KeyboardInterrupt:
         if args.debug:

@@ -31,13 +31,31 @@ __all__ = ["Comparison", "Pair", "compare", "format_summary", "scored_matchings"
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """The results of :func:`compare` and their JSON-ready ``summary``."""
+    """The results of :func:`compare` and their JSON-ready ``summary``.
+
+    ``s0``, ``s0_interval`` and ``s0_identifiable`` are the L-curve's share estimate (see
+    :func:`parsm.lcurve`)."""
 
     lcurve: LCurve
     soft: PartialMatch
     partial: PartialMatch
     ranking: UnitRanking
     summary: dict[str, Any]
+
+    @property
+    def s0(self) -> float:
+        """The matched share: the mass with a counterpart beyond chance."""
+        return self.lcurve.s0
+
+    @property
+    def s0_interval(self) -> tuple[float, float] | None:
+        """The 90 % interval of ``s0`` (None for the in-sample elbow rules)."""
+        return self.lcurve.s0_interval
+
+    @property
+    def s0_identifiable(self) -> bool | None:
+        """False when the held-out gain curve has no clear corner."""
+        return self.lcurve.s0_identifiable
 
 
 def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
