@@ -97,7 +97,7 @@ def test_rank_prints_best_and_worst_with_names(files, capsys):
     assert all(u.startswith("noise_") for u in out["worst_y"])
     assert main(["rank", str(d / "X.npy"), str(d / "Y.csv"), "--top", "3"]) == 0
     text = capsys.readouterr().out
-    assert "best-aligned units of Y (3)" in text and "entry mass" in text
+    assert "best-aligned units of Y (3 of " in text and "entry mass" in text
 
 
 def _bad_inputs(d):
@@ -203,3 +203,33 @@ def test_out_pointing_at_a_file_fails_before_computing(files, tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "--out" in err and "exists and is not a folder" in err
+
+
+def test_unit_tables_name_each_units_main_partner(tmp_path):
+    from parsm.compare import unit_table, write_outputs
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 30))
+    Y = np.hstack(
+        [X[:, :20] + 0.3 * rng.standard_normal((200, 20)), rng.standard_normal((200, 10))]
+    )
+    labels_y = [f"y{k}" for k in range(30)]
+    c = parsm.compare(X, Y, labels_y=labels_y)
+    rows = unit_table(c, "x")
+    assert [r["partner"] for r in rows[:20]] == labels_y[:20]
+    assert all(r["partner"] == "" and r["partner_mass"] == 0.0 for r in rows[20:])
+    assert rows[0]["partner_mass"] == pytest.approx(1 / 30)
+    back = unit_table(c, "y")
+    assert [r["partner"] for r in back[:20]] == [str(k) for k in range(20)]
+    write_outputs(c, tmp_path, figures=False)
+    with open(tmp_path / "units_y.csv", newline="") as f:
+        table = list(csv.DictReader(f))
+    assert table[3]["partner"] == "3" and float(table[3]["partner_mass"]) == pytest.approx(1 / 30)
+
+
+def test_rank_prints_a_readable_number_by_default(files, capsys):
+    d = files[0]
+    assert main(["rank", str(d / "X.npy"), str(d / "Y.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "best-aligned units of Y (10 of " in out and "--top for more" in out
+    assert len(out.splitlines()) < 70

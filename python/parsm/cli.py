@@ -131,9 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     rank.add_argument(
         "--top",
         type=_amount,
-        default=0.1,
+        default=10,
         metavar="AMOUNT",
-        help="how many: 10%%, 0.1 or 25 (10%%)",
+        help="how many per list: 25, 10%% or 0.1 (default 10)",
     )
     rank.add_argument("--method", choices=RANK_METHODS, default="path", help="ranking method")
 
@@ -209,7 +209,7 @@ def _use_agg() -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, format_summary, write_outputs
+    from .compare import compare, format_summary, unit_table, write_outputs
 
     X, units_x = _load(args, "X")
     Y, units_y = _load(args, "Y")
@@ -232,7 +232,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         for note in notes:
             print(note, file=sys.stderr)
     if args.json:
-        print(json.dumps(result.summary, indent=2))
+        units = {f"units_{k}": unit_table(result, k) for k in ("x", "y")}
+        print(json.dumps({**result.summary, **units}, indent=2))
     else:
         print(format_summary(result))
         if args.out is not None:
@@ -294,7 +295,9 @@ def _print_units(r: Any, side: str, title: str, sel: Any) -> None:
     values = getattr(r, f"values_{side}")
     matched = getattr(r, f"matched_{side}")
     rank = getattr(r, f"rank_{side}")
-    print(f"\n{title} ({len(sel)}):")
+    total = len(labels)
+    shown = f"{len(sel)} of {total}" + ("" if len(sel) == total else "; --top for more")
+    print(f"\n{title} ({shown}):")
     print(f"  {'rank':>5}  {'unit':<20}{_VALUE_NAMES[r.method]:>14}  matched")
     for u in sel:
         flag = "yes" if matched[u] else "no"

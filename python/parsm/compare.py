@@ -26,7 +26,15 @@ from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
 from .ranking import UnitRanking, labels_of, rank_on
 from .results import MATCH_TOL, PartialMatch
 
-__all__ = ["Comparison", "Pair", "compare", "format_summary", "scored_matchings", "write_outputs"]
+__all__ = [
+    "Comparison",
+    "Pair",
+    "compare",
+    "format_summary",
+    "scored_matchings",
+    "unit_table",
+    "write_outputs",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,26 +236,68 @@ def format_summary(c: Comparison) -> str:
             + f"{str(d['matched_y']) + '/' + str(d['n_y']):>12}"
         )
     r = c.ranking
-    best = ", ".join(str(u) for u in r.top(3, labels=True).y)
-    worst = ", ".join(str(u) for u in r.bottom(3, labels=True).y)
-    lines += ["", f"best-aligned units of Y: {best}", f"worst-aligned units of Y: {worst}"]
+    lines.append("")
+    for side in ("x", "y"):
+        best = ", ".join(str(u) for u in getattr(r.top(3, labels=True), side))
+        worst = ", ".join(str(u) for u in getattr(r.bottom(3, labels=True), side))
+        lines += [
+            f"best-aligned units of {side.upper()}: {best}",
+            f"worst-aligned units of {side.upper()}: {worst}",
+        ]
     return "\n".join(lines)
 
 
-def _write_units(path: Path, r: UnitRanking, side: str, mass: np.ndarray) -> None:
-    labels = getattr(r, f"labels_{side}")
+def unit_table(c: Comparison, side: str) -> list[dict[str, Any]]:
+    """One row per unit of X (``side="x"``) or Y: its label, rank (from 1), entry and full
+    mass along the path, mass at ``s``, matched flag, and its **main partner** in the plan at
+    ``s`` (the unit of the other side it sends the most mass to; empty when unmatched) with
+    that mass. ``units_x.csv`` / ``units_y.csv`` and ``parsm compare --json`` carry it."""
+    r, plan = c.ranking, c.partial.plan
+    other = "y" if side == "x" else "x"
+    flows = plan if side == "x" else plan.T
+    mass = c.partial.row_mass if side == "x" else c.partial.col_mass
+    labels, partner_labels = getattr(r, f"labels_{side}"), getattr(r, f"labels_{other}")
+    matched = getattr(r, f"matched_{side}")
+    best = np.argmax(flows, axis=1) if flows.shape[1] else np.zeros(len(flows), dtype=int)
+    rows = []
+    for u in range(len(labels)):
+        has = bool(matched[u]) and flows.shape[1] > 0
+        rows.append(
+            {
+                "unit": str(labels[u]),
+                "rank": int(getattr(r, f"rank_{side}")[u]) + 1,
+                "entry_mass": float(getattr(r, f"entry_mass_{side}")[u]),
+                "full_mass": float(getattr(r, f"full_mass_{side}")[u]),
+                "mass_at_s": float(mass[u]),
+                "matched": bool(matched[u]),
+                "partner": str(partner_labels[best[u]]) if has else "",
+                "partner_mass": float(flows[u, best[u]]) if has else 0.0,
+            }
+        )
+    return rows
+
+
+_UNIT_COLUMNS = (
+    "unit",
+    "rank",
+    "entry_mass",
+    "full_mass",
+    "mass_at_s",
+    "matched",
+    "partner",
+    "partner_mass",
+)
+
+
+def _write_units(path: Path, c: Comparison, side: str) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["unit", "rank", "entry_mass", "full_mass", "mass_at_s", "matched"])
-        for u in range(len(labels)):
+        w.writerow(_UNIT_COLUMNS)
+        for row in unit_table(c, side):
             w.writerow(
                 [
-                    labels[u],
-                    int(getattr(r, f"rank_{side}")[u]) + 1,
-                    repr(float(getattr(r, f"entry_mass_{side}")[u])),
-                    repr(float(getattr(r, f"full_mass_{side}")[u])),
-                    repr(float(mass[u])),
-                    int(getattr(r, f"matched_{side}")[u]),
+                    repr(v) if isinstance(v, float) else int(v) if isinstance(v, bool) else v
+                    for v in (row[k] for k in _UNIT_COLUMNS)
                 ]
             )
 
@@ -256,15 +306,16 @@ def write_outputs(c: Comparison, out: Path, *, figures: bool = True) -> list[str
     """Writes the comparison into ``out``; returns notes for the user (e.g. skipped figures).
 
     Files: ``summary.json``; ``units_x.csv`` and ``units_y.csv`` (unit, rank from 1, entry
-    mass, full mass, mass at ``s``, matched flag); ``plan.npz`` (the plan at ``s`` in sparse
+    mass, full mass, mass at ``s``, matched flag, main partner and the mass sent to it; see
+    :func:`unit_table`); ``plan.npz`` (the plan at ``s`` in sparse
     COO form: ``row``, ``col``, ``mass``, ``shape``, ``s``); and with matplotlib the figures
     ``lcurve.png``, ``plan.png`` and ``ranking.png``.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(c.summary, indent=2) + "\n", encoding="utf-8")
-    _write_units(out / "units_x.csv", c.ranking, "x", c.partial.row_mass)
-    _write_units(out / "units_y.csv", c.ranking, "y", c.partial.col_mass)
+    _write_units(out / "units_x.csv", c, "x")
+    _write_units(out / "units_y.csv", c, "y")
     rows, cols = np.nonzero(c.partial.plan)
     np.savez_compressed(
         out / "plan.npz",
