@@ -151,8 +151,13 @@ def test_hdf5_without_h5py_or_with_it(files, tmp_path, capsys):
     with h5py.File(tmp_path / "x.h5", "w") as f:
         f["responses"] = X.T
         f["extra"] = np.zeros(3)
+        f.create_group("session2")["responses"] = X.T
     assert main(["compare", str(tmp_path / "x.h5"), str(d / "Y.csv")]) == 1
-    assert "choose one with --dataset" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2 2-D numeric datasets (responses" in err and "session2/responses" in err
+    assert "choose one with --dataset" in err
+    assert main(["compare", str(tmp_path / "x.h5"), str(d / "Y.csv"), "--dataset-x", "nope"]) == 1
+    assert "no dataset 'nope'; its 2-D datasets: responses" in capsys.readouterr().err
     args = ["--dataset-x", "responses", "--transpose", "--s", "0.5", "--json"]
     # --transpose applies to both files: give Y as units x stimuli too
     np.save(tmp_path / "yt.npy", Y.T)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "columns_of",
     "as_matrix",
     "as_population",
     "as_weights",
@@ -25,6 +26,15 @@ __all__ = [
 
 
 def _as_real_array(a: Any, name: str) -> np.ndarray:
+    if np.ma.isMaskedArray(a):
+        # Masked entries are missing values: NaN, which the checks then report.
+        a = np.ma.filled(np.ma.asarray(a).astype(np.float64), np.nan)
+    elif hasattr(a, "to_numpy") and hasattr(a, "columns"):
+        # pandas DataFrame, nullable dtypes included (pd.NA becomes NaN).
+        try:
+            a = a.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name}: the DataFrame has non-numeric columns ({exc}).") from exc
     try:
         with warnings.catch_warnings():  # numpy < 1.24 only warns on ragged lists
             warnings.simplefilter("ignore", getattr(np, "VisibleDeprecationWarning", Warning))
@@ -46,6 +56,13 @@ def _as_real_array(a: Any, name: str) -> np.ndarray:
             "Convert it with np.asarray(..., dtype=float)."
         )
     return arr
+
+
+def columns_of(a: Any) -> list[Any] | None:
+    """A pandas DataFrame's column labels (unit names), else None."""
+    if hasattr(a, "to_numpy") and hasattr(a, "columns"):
+        return list(a.columns)
+    return None
 
 
 def as_matrix(a: Any, name: str) -> np.ndarray:

@@ -69,6 +69,9 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the files are units x stimuli, not stimuli x units",
     )
+    p.add_argument("--transpose-x", action="store_true", help="X's file is units x stimuli")
+    p.add_argument("--transpose-y", action="store_true", help="Y's file is units x stimuli")
+    _add_table_options(p)
     p.add_argument("--metric", default="correlation", choices=METRICS, help="unit-to-unit cost")
     p.add_argument(
         "--s",
@@ -88,6 +91,31 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a human summary")
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def _add_table_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--no-header",
+        action="store_true",
+        help="CSV/TSV files have no header row of unit names (default: detected)",
+    )
+    p.add_argument(
+        "--index-col",
+        action="store_true",
+        help="the first CSV/TSV column is an index (stimulus labels), not a unit "
+        "(default: detected, e.g. a pandas index)",
+    )
+    p.add_argument(
+        "--missing",
+        choices=("error", "drop-stimuli"),
+        default="error",
+        help="empty or NA cells: an error (default) or drop the stimuli where any is missing",
+    )
+    p.add_argument(
+        "--drop-constant",
+        action="store_true",
+        help="drop units that are constant over all stimuli (undefined correlation)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     pw.add_argument("--key", metavar="NAME", help="array name inside .npz files")
     pw.add_argument("--dataset", metavar="PATH", help="dataset path inside HDF5/NWB files")
     pw.add_argument("--transpose", action="store_true", help="files are units x stimuli")
+    _add_table_options(pw)
     pw.add_argument("--metric", default="correlation", choices=METRICS, help="unit-to-unit cost")
     pw.add_argument(
         "--s",
@@ -176,13 +205,67 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None]:
+def _note(args: argparse.Namespace, text: str) -> None:
+    print(f"parsm {args.command}: note: {text}", file=sys.stderr)
+
+
+def _read(args: argparse.Namespace, path: Path, transpose: bool, **where: Any) -> Any:
     from .io import load_responses
 
+    notes: list[str] = []
+    data, units = load_responses(
+        path,
+        transpose=transpose,
+        header=False if args.no_header else None,
+        index_col=True if args.index_col else None,
+        notes=notes,
+        **where,
+    )
+    for n in notes:
+        _note(args, n)
+    return data, units
+
+
+def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None]:
     path = getattr(args, side)
     key = getattr(args, f"key_{side.lower()}") or args.key
     dataset = getattr(args, f"dataset_{side.lower()}") or args.dataset
-    return load_responses(path, key=key, dataset=dataset, transpose=args.transpose)
+    transpose = args.transpose or getattr(args, f"transpose_{side.lower()}")
+    return _read(args, path, transpose, key=key, dataset=dataset)
+
+
+def _load_pair(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
+    """X and Y with their unit names, after ``--missing`` and ``--drop-constant``."""
+    X, units_x = _load(args, "X")
+    Y, units_y = _load(args, "Y")
+    (X, Y), (units_x, units_y) = _clean(args, [X, Y], [units_x, units_y], ["X", "Y"])
+    return X, units_x, Y, units_y
+
+
+def _clean(
+    args: argparse.Namespace, arrays: list[Any], units: list[Any], names: list[str]
+) -> tuple[list[Any], list[Any]]:
+    import numpy as np
+
+    from .io import drop_missing_stimuli
+    from .preprocessing import drop_constant_units
+
+    if args.missing == "drop-stimuli":
+        arrays, dropped = drop_missing_stimuli(arrays)
+        if dropped:
+            _note(args, f"dropped {dropped} stimuli with missing values (--missing drop-stimuli)")
+    if args.drop_constant:
+        for k, (a, name) in enumerate(zip(arrays, names)):
+            a = np.asarray(a, dtype=np.float64)
+            if a.ndim != 2:
+                continue
+            kept_a, kept = drop_constant_units(a)
+            if len(kept) < a.shape[1]:
+                _note(args, f"dropped {a.shape[1] - len(kept)} constant units of {name}")
+                arrays[k] = kept_a
+                if units[k] is not None:
+                    units[k] = [units[k][i] for i in kept]
+    return arrays, units
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -211,8 +294,7 @@ def _use_agg() -> None:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from .compare import compare, format_summary, unit_table, write_outputs
 
-    X, units_x = _load(args, "X")
-    Y, units_y = _load(args, "Y")
+    X, units_x, Y, units_y = _load_pair(args)
     result = compare(
         X,
         Y,
@@ -252,8 +334,7 @@ def _has_matplotlib() -> bool:
 def _cmd_rank(args: argparse.Namespace) -> int:
     from .ranking import rank_units
 
-    X, units_x = _load(args, "X")
-    Y, units_y = _load(args, "Y")
+    X, units_x, Y, units_y = _load_pair(args)
     r = rank_units(
         X,
         Y,
@@ -305,20 +386,19 @@ def _print_units(r: Any, side: str, title: str, sel: Any) -> None:
 
 
 def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
-    from .io import load_populations, load_responses
+    from .io import load_populations
 
     if len(args.files) == 1:
         pops = load_populations(args.files[0], transpose=args.transpose)
-        names = list(pops)
     else:
         pops = {}
         names = [f.stem for f in args.files]
         if len(set(names)) != len(names):
             names = [str(f) for f in args.files]
         for name, f in zip(names, args.files):
-            pops[name] = load_responses(
-                f, key=args.key, dataset=args.dataset, transpose=args.transpose
-            )[0]
+            pops[name] = _read(args, f, args.transpose, key=args.key, dataset=args.dataset)[0]
+    arrays, _ = _clean(args, list(pops.values()), [None] * len(pops), list(pops))
+    pops = dict(zip(pops, arrays))
     if args.names is not None:
         if len(args.names) != len(pops):
             raise _UsageError(f"--names gives {len(args.names)} names for {len(pops)} populations.")
@@ -401,6 +481,27 @@ def _format_pairwise(res: Any) -> str:
     return "\n".join(lines)
 
 
+#: Library advice and its command-line equivalent.
+_CLI_TERMS = (
+    ("(for example with parsm.drop_constant_units)", "(with --drop-constant)"),
+    ("use metric='sqeuclidean'", "use --metric sqeuclidean"),
+    (
+        "remove or impute them before comparing populations",
+        "fill them in, or drop those stimuli with --missing drop-stimuli",
+    ),
+    ("choose one with --key (key= in Python)", "choose one with --key"),
+    ("choose one with --dataset (dataset= in Python)", "choose one with --dataset"),
+)
+
+
+def _in_cli_terms(message: str) -> str:
+    for lib, cli in _CLI_TERMS:
+        message = message.replace(lib, cli, 1)
+    if "stimuli (rows) but" in message:
+        message += " If a file is units x stimuli, add --transpose-x or --transpose-y."
+    return message
+
+
 def _run(command: Any, args: argparse.Namespace) -> int:
     """Runs a command, turning parsm's warnings (no clear corner in a share estimate) into
     one-line notes on stderr."""
@@ -443,7 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"parsm {args.command}: error: {message}", file=sys.stderr)
+        print(f"parsm {args.command}: error: {_in_cli_terms(message)}", file=sys.stderr)
         return 1
 
 

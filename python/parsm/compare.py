@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
-from ._validation import as_mass_or_auto, as_n_threads, as_population
+from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score
 from .lcurve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
@@ -161,8 +161,8 @@ def compare(
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     n_threads = as_n_threads(n_threads)
-    lab_x = labels_of(labels_x, x.shape[1], "labels_x")
-    lab_y = labels_of(labels_y, y.shape[1], "labels_y")
+    lab_x = labels_of(columns_of(X) if labels_x is None else labels_x, x.shape[1], "labels_x")
+    lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, y.shape[1], "labels_y")
     # One cost matrix and one path solve give the curve, both matchings and the ranking.
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     lc, path = lcurve_on(

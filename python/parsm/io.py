@@ -1,8 +1,10 @@
 """Reading response matrices (stimuli x units) from files, safely.
 
-Formats: ``.npy``, ``.npz`` (pick the array with ``key``), ``.csv`` / ``.tsv`` (a header row of
-unit names, one row per stimulus) and ``.h5`` / ``.hdf5`` / ``.nwb`` (pick the dataset with
-``dataset``; needs ``h5py``, the ``[io]`` extra). NumPy files are read with
+Formats: ``.npy``, ``.npz`` (pick the array with ``key``), ``.csv`` / ``.tsv`` (an optional,
+detected header row of unit names and index column, one row per stimulus), ``.h5`` /
+``.hdf5`` / ``.nwb`` (pick the dataset with ``dataset``, a path into groups; needs ``h5py``,
+the ``[io]`` extra) and ``.mat`` (MATLAB v5 through scipy, v7.3 through h5py; pick the variable
+with ``key``). NumPy files are read with
 ``allow_pickle=False``: parsm never unpickles anything.
 """
 
@@ -15,10 +17,10 @@ from typing import Any, Union
 
 import numpy as np
 
-__all__ = ["load_responses", "load_populations", "FORMATS"]
+__all__ = ["load_responses", "load_populations", "drop_missing_stimuli", "FORMATS"]
 
 #: File suffixes :func:`load_responses` reads.
-FORMATS = (".npy", ".npz", ".csv", ".tsv", ".h5", ".hdf5", ".nwb")
+FORMATS = (".npy", ".npz", ".csv", ".tsv", ".h5", ".hdf5", ".nwb", ".mat")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -29,59 +31,95 @@ def load_responses(
     key: str | None = None,
     dataset: str | None = None,
     transpose: bool = False,
+    header: bool | None = None,
+    index_col: bool | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[np.ndarray, list[str] | None]:
     """Reads a response matrix and its unit names (when the file has them).
 
     Parameters
     ----------
     path : str or path-like
-        A ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.h5``, ``.hdf5`` or ``.nwb`` file.
+        A ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.h5``, ``.hdf5``, ``.nwb`` or ``.mat``
+        file.
     key : str, optional
-        The array to read from a ``.npz`` file; optional when it holds exactly one.
+        The array to read from a ``.npz`` or ``.mat`` file; optional when it holds exactly
+        one (one 2-D numeric variable for ``.mat``).
     dataset : str, optional
         The dataset path to read from an HDF5/NWB file, e.g. ``"responses"`` or
-        ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file's
-        root holds exactly one dataset.
+        ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file
+        holds exactly one 2-D numeric dataset (the error lists them otherwise).
     transpose : bool, default False
-        The file is units x stimuli: transpose it (CSV unit names are then dropped, since the
-        header names stimuli).
+        The file is units x stimuli: transpose it. A CSV's unit names then come from its
+        index column (first column), not from the header.
+    header : bool, optional
+        CSV/TSV only: whether the first row names the units. Default: detected; a first row
+        that parses entirely as numbers is data (and ``notes`` says so).
+    index_col : bool, optional
+        CSV/TSV only: whether the first column is an index (stimulus labels; unit names with
+        ``transpose``) rather than data. Default: detected, as pandas writes one (an empty
+        first header cell over 0, 1, 2, ...), or a column of text beside numbers.
+    notes : list, optional
+        Receives one line for each guess the reader made (header, index, encoding).
 
     Returns
     -------
     data : ndarray
-        The array as stored (transposed if asked); its shape is checked by the solvers.
+        The array as stored (transposed if asked); empty CSV cells and ``NA``, ``NaN``,
+        ``null``, ``None``, ``n/a`` are NaN.
     units : list of str or None
-        The CSV header (unit names), or None.
+        The unit names (CSV header, or the index column with ``transpose``), or None.
 
     Raises
     ------
     FileNotFoundError
         The file does not exist.
     ValueError
-        Unknown format, a pickle in a NumPy file, a missing key or dataset, a ragged or
-        non-numeric CSV.
+        Unknown format, a pickle or another format under a ``.npy`` name, an empty or
+        corrupt file, a folder, a missing key or dataset (the message lists what the file
+        holds), a ragged or non-numeric CSV. Every message names the file.
     ImportError
-        An HDF5 file without h5py installed.
+        An HDF5 or MATLAB file without h5py or scipy installed.
     """
     p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{p} is a folder, not a file.")
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such file")
+    if p.stat().st_size == 0:
+        raise ValueError(f"{p} is empty (0 bytes).")
     suffix = p.suffix.lower()
-    units: list[str] | None = None
+    if suffix in (".csv", ".tsv"):
+        data, units = _load_delimited(
+            p, "\t" if suffix == ".tsv" else ",", header, index_col, transpose, notes
+        )
+        return (data.T if transpose else data), units
     if suffix == ".npy":
         data = _load_npy(p)
     elif suffix == ".npz":
         data = _load_npz(p, key)
-    elif suffix in (".csv", ".tsv"):
-        data, units = _load_delimited(p, "\t" if suffix == ".tsv" else ",")
     elif suffix in (".h5", ".hdf5", ".nwb"):
         data = _load_hdf5(p, dataset)
+    elif suffix == ".mat":
+        data = _load_mat(p, key)
     else:
         raise ValueError(f"{p}: unknown format {suffix!r}; use one of {', '.join(FORMATS)}.")
     if transpose:
         data = np.asarray(data).T
-        units = None
-    return data, units
+    return data, None
+
+
+def drop_missing_stimuli(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
+    """The populations without the stimuli (rows) where any of them has a NaN, and how many
+    stimuli were dropped (``--missing drop-stimuli``)."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    rows = {a.shape[0] for a in arrays}
+    if len(rows) != 1 or any(a.ndim != 2 for a in arrays):
+        return arrays, 0  # the shape checks report this
+    bad = np.zeros(rows.pop(), dtype=bool)
+    for a in arrays:
+        bad |= np.isnan(a).any(axis=1)
+    return [a[~bad] for a in arrays], int(bad.sum())
 
 
 def _no_pickles(p: Path) -> ValueError:
@@ -92,15 +130,28 @@ def _no_pickles(p: Path) -> ValueError:
 
 
 def _load_npy(p: Path) -> np.ndarray:
+    with open(p, "rb") as f:
+        magic = f.read(6)
+    if magic != b"\x93NUMPY":
+        raise ValueError(
+            f"{p} is not a NumPy .npy file (it lacks NumPy's header); is it another format "
+            "(CSV, text) under a .npy name?"
+        )
     try:
         return np.load(p, allow_pickle=False)
     except ValueError as exc:
         if "allow_pickle" in str(exc):
             raise _no_pickles(p) from None
         raise ValueError(f"{p}: not a readable .npy file ({exc}).") from None
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{p}: not a readable .npy file ({exc or 'truncated'}).") from None
 
 
 def _load_npz(p: Path, key: str | None) -> np.ndarray:
+    import zipfile
+
+    if not zipfile.is_zipfile(p):
+        raise ValueError(f"{p} is not a NumPy .npz archive (not a zip file).")
     try:
         with np.load(p, allow_pickle=False) as archive:
             keys = list(archive.files)
@@ -120,51 +171,173 @@ def _load_npz(p: Path, key: str | None) -> np.ndarray:
         raise
 
 
-def _load_delimited(p: Path, delimiter: str) -> tuple[np.ndarray, list[str]]:
-    with open(p, newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f, delimiter=delimiter))
-    rows = [r for r in rows if r]  # blank lines
+_MISSING = {"", "na", "nan", "null", "none", "n/a"}
+
+
+def _number(cell: str) -> float:
+    text = cell.strip()
+    if text.lower() in _MISSING:
+        return np.nan
+    return float(text)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        _number(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _load_delimited(
+    p: Path,
+    delimiter: str,
+    header: bool | None,
+    index_col: bool | None,
+    transpose: bool,
+    notes: list[str] | None,
+) -> tuple[np.ndarray, list[str] | None]:
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+        if notes is not None:
+            notes.append(f"{p} is not UTF-8 text; it was read as Latin-1")
+    rows = [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if r]
     if not rows:
-        raise ValueError(f"{p} is empty; expected a header row of unit names and data rows.")
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    data = np.empty((len(rows) - 1, width))
-    for n, row in enumerate(rows[1:], start=2):
+        raise ValueError(f"{p} is empty; expected rows of numbers (and a header of names).")
+    first = [c.strip() for c in rows[0]]
+    if header is None:
+        header = not all(c != "" and _is_number(c) for c in first)
+        if not header and notes is not None:
+            notes.append(f"{p}: the first row is all numbers, so it is data, not unit names")
+    names = first if header else None
+    body = rows[1:] if header else rows
+    if not body:
+        raise ValueError(f"{p} has a header row but no data rows.")
+    if index_col is None:
+        pandas_index = (
+            bool(header)
+            and first[0] == ""
+            and all(r[0].strip() == str(k) for k, r in enumerate(body))
+        )
+        text_column = not all(_is_number(r[0]) for r in body) and all(
+            _is_number(c) for r in body for c in r[1:]
+        )
+        index_col = pandas_index or text_column
+        if index_col and notes is not None:
+            what = "a pandas index" if pandas_index else "labels, not numbers"
+            notes.append(f"{p}: the first column holds {what}, so it is an index, not data")
+    labels = [r[0].strip() for r in body] if index_col else None
+    if index_col:
+        body = [r[1:] for r in body]
+        names = names[1:] if names is not None else None
+    width = len(names) if names is not None else len(body[0])
+    data = np.empty((len(body), width))
+    skip = int(bool(index_col))
+    for n, row in enumerate(body):
+        line = n + (2 if header else 1)
         if len(row) != width:
             raise ValueError(
-                f"{p}, line {n}: {len(row)} fields but the header has {width}; every row "
-                "needs one value per unit."
+                f"{p}, line {line}: {len(row) + skip} fields but "
+                f"{'the header has' if header else 'the first row has'} {width + skip}; "
+                "every row needs one value per unit."
             )
         for k, cell in enumerate(row):
             try:
-                data[n - 2, k] = float(cell)
+                data[n, k] = _number(cell)
             except ValueError:
+                col = repr(names[k]) if names is not None else str(k + 1 + skip)
                 raise ValueError(
-                    f"{p}, line {n}, column {header[k]!r}: {cell!r} is not a number."
+                    f"{p}, line {line}, column {col}: {cell!r} is not a number."
                 ) from None
-    return data, header
+    return data, (labels if transpose else names)
 
 
-def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
+def _open_h5(p: Path) -> Any:
     try:
         import h5py
     except ImportError:
         raise ImportError(
             f"reading {p.suffix} files needs h5py; install it with pip install 'parsm[io]'."
         ) from None
-    with h5py.File(p, "r") as f:
+    try:
+        return h5py.File(p, "r")
+    except OSError as exc:
+        raise ValueError(f"{p}: not a readable HDF5 file ({exc}).") from None
+
+
+def _datasets_2d(f: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """The 2-D numeric datasets anywhere in an open HDF5 file, as ``(path, shape)``."""
+    import h5py
+
+    found: list[tuple[str, tuple[int, ...]]] = []
+
+    def visit(name: str, node: Any) -> None:
+        if isinstance(node, h5py.Dataset) and node.ndim == 2 and node.dtype.kind in "fiub":
+            found.append((name, node.shape))
+
+    f.visititems(visit)
+    return found
+
+
+def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
+    import h5py
+
+    with _open_h5(p) as f:
+        candidates = _datasets_2d(f)
+        listing = ", ".join(f"{n} {s}" for n, s in candidates) or "none"
         if dataset is None:
-            names = [k for k, v in f.items() if isinstance(v, h5py.Dataset)]
-            if len(names) != 1:
+            if len(candidates) != 1:
                 raise ValueError(
-                    f"{p} has {len(names)} datasets at its root ({', '.join(names) or 'none'});"
-                    " choose one with --dataset (dataset= in Python)."
+                    f"{p} has {len(candidates)} 2-D numeric datasets ({listing}); choose one "
+                    "with --dataset (dataset= in Python)."
                 )
-            dataset = names[0]
+            dataset = candidates[0][0]
         node: Any = f.get(dataset)
         if not isinstance(node, h5py.Dataset):
-            raise ValueError(f"{p} has no dataset {dataset!r}.")
+            raise ValueError(f"{p} has no dataset {dataset!r}; its 2-D datasets: {listing}.")
         return node[()]
+
+
+def _load_mat(p: Path, key: str | None) -> np.ndarray:
+    with open(p, "rb") as f:
+        head = f.read(128)
+    if b"MATLAB 7.3" in head or head[:8] == b"\x89HDF\r\n\x1a\n":
+        # v7.3 files are HDF5; MATLAB stores arrays column-major, so h5py sees them transposed.
+        with _open_h5(p) as f:
+            arrays = {n: f[n][()].T for n, _ in _datasets_2d(f) if not n.startswith("#")}
+    else:
+        try:
+            import scipy.io
+        except ImportError:
+            raise ImportError(
+                f"reading {p.name} needs scipy; install it with pip install scipy."
+            ) from None
+        try:
+            content = scipy.io.loadmat(p)
+        except Exception as exc:  # scipy raises several types for bad files
+            raise ValueError(f"{p}: not a readable MATLAB file ({exc}).") from None
+        arrays = {
+            k: v
+            for k, v in content.items()
+            if not k.startswith("__")
+            and isinstance(v, np.ndarray)
+            and v.ndim == 2
+            and v.dtype.kind in "fiub"
+        }
+    listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
+    if key is None:
+        if len(arrays) != 1:
+            raise ValueError(
+                f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
+                "--key (key= in Python)."
+            )
+        key = next(iter(arrays))
+    if key not in arrays:
+        raise ValueError(f"{p} has no 2-D variable {key!r}; it holds: {listing}.")
+    return np.asarray(arrays[key])
 
 
 def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np.ndarray]:
@@ -200,22 +373,9 @@ def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np
                 raise _no_pickles(p) from None
             raise
     elif suffix in (".h5", ".hdf5", ".nwb"):
-        try:
-            import h5py
-        except ImportError:
-            raise ImportError(
-                f"reading {p.suffix} files needs h5py; install it with pip install 'parsm[io]'."
-            ) from None
-        with h5py.File(p, "r") as f:
-
-            def visit(name: str, node: Any) -> None:
-                if isinstance(node, h5py.Dataset):
-                    if node.ndim == 2:
-                        found[name] = node[()]
-                    else:
-                        other.append(f"{name} {node.shape}")
-
-            f.visititems(visit)
+        with _open_h5(p) as f:
+            for name, _shape in _datasets_2d(f):
+                found[name] = f[name][()]
     else:
         raise ValueError(
             f"{p}: one file holds several populations only as .npz or HDF5 (.h5, .hdf5, .nwb); "

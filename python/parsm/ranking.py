@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._progress import Progress, active
-from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population
+from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population, columns_of
 from .lcurve import DEFAULT_ELBOW, full_path, lcurve_on, mass_grid
 from .matching import _check_metric, as_float64, cost_matrix
 from .results import MATCH_TOL
@@ -289,8 +289,8 @@ def rank_units(
     x = as_population(X, "X")
     y = as_population(Y, "Y")
     nx, ny = x.shape[1], y.shape[1]
-    lab_x = labels_of(labels_x, nx, "labels_x")
-    lab_y = labels_of(labels_y, ny, "labels_y")
+    lab_x = labels_of(columns_of(X) if labels_x is None else labels_x, nx, "labels_x")
+    lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, ny, "labels_y")
     n_threads = as_n_threads(n_threads)
     with Progress("parsm rank_units", 2 + (method == "bruteforce"), progress) as bar:
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)

@@ -1,0 +1,178 @@
+"""Reading the files users have: CSV header and index detection, missing cells, per-file
+transposes, masked arrays and DataFrames, HDF5 groups, MATLAB files, and errors that name the
+file and speak in the command line's terms."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+import parsm
+from parsm.cli import main
+from parsm.io import load_responses
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5))
+    Y = X[:, ::-1] + 0.2 * rng.standard_normal((60, 5))
+    return X, Y
+
+
+def write_csv(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+
+
+def test_a_first_row_of_numbers_is_data_not_names(tmp_path, data):
+    X, _ = data
+    write_csv(tmp_path / "x.csv", X.tolist())
+    notes = []
+    got, units = load_responses(tmp_path / "x.csv", notes=notes)
+    assert units is None and got.shape == X.shape
+    np.testing.assert_allclose(got, X, rtol=1e-15)
+    assert "first row is all numbers" in notes[0]
+    # --no-header forces it; a header row is still found by default.
+    write_csv(tmp_path / "h.csv", [[f"u{k}" for k in range(5)], *X.tolist()])
+    assert load_responses(tmp_path / "h.csv")[1] == [f"u{k}" for k in range(5)]
+    assert load_responses(tmp_path / "x.csv", header=False)[0].shape == (60, 5)
+
+
+def test_a_pandas_index_column_is_not_a_unit(tmp_path, data):
+    pd = pytest.importorskip("pandas")
+    X, _ = data
+    pd.DataFrame(X, columns=list("abcde")).to_csv(tmp_path / "x.csv")
+    notes = []
+    got, units = load_responses(tmp_path / "x.csv", notes=notes)
+    assert units == list("abcde") and got.shape == (60, 5)
+    assert "pandas index" in notes[0]
+    # units x stimuli with names in the first column
+    rows = [["unit", *[f"s{k}" for k in range(60)]]]
+    rows += [[f"n{u}", *X[:, u].tolist()] for u in range(5)]
+    write_csv(tmp_path / "t.csv", rows)
+    got, units = load_responses(tmp_path / "t.csv", transpose=True)
+    assert units == [f"n{u}" for u in range(5)]
+    np.testing.assert_allclose(got, X, rtol=1e-15)
+
+
+def test_missing_cells_are_nan_and_can_drop_stimuli(tmp_path, data, capsys):
+    X, Y = data
+    rows = [[f"u{k}" for k in range(5)], *[[repr(v) for v in r] for r in X.tolist()]]
+    rows[4][2] = ""
+    rows[9][0] = "NA"
+    write_csv(tmp_path / "x.csv", rows)
+    np.save(tmp_path / "y.npy", Y)
+    got, _ = load_responses(tmp_path / "x.csv")
+    assert np.isnan(got[3, 2]) and np.isnan(got[8, 0]) and np.isnan(got).sum() == 2
+    args = ["compare", str(tmp_path / "x.csv"), str(tmp_path / "y.npy"), "--s", "0.5"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "--missing drop-stimuli" in err and "impute" not in err
+    assert main([*args, "--missing", "drop-stimuli", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "dropped 2 stimuli with missing values" in captured.err
+    keep = np.ones(60, dtype=bool)
+    keep[[3, 8]] = False
+    want = parsm.partial_soft_match(X[keep], Y[keep], 0.5).score
+    import json
+
+    assert json.loads(captured.out)["partial"]["score"] == pytest.approx(want, rel=1e-12)
+
+
+def test_transpose_one_file_and_suggest_it(tmp_path, data, capsys):
+    X, Y = data
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "yt.npy", Y.T)
+    base = ["compare", str(tmp_path / "x.npy"), str(tmp_path / "yt.npy"), "--s", "0.5"]
+    assert main(base) == 1
+    assert "--transpose-x or --transpose-y" in capsys.readouterr().err
+    assert main([*base, "--transpose-y"]) == 0
+
+
+def test_drop_constant_in_cli_terms(tmp_path, data, capsys):
+    X, Y = data
+    X = X.copy()
+    X[:, 1] = 3.0
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "y.npy", Y)
+    base = ["rank", str(tmp_path / "x.npy"), str(tmp_path / "y.npy")]
+    assert main(base) == 1
+    err = capsys.readouterr().err
+    assert "(with --drop-constant)" in err and "parsm.drop_constant_units" not in err
+    assert main([*base, "--drop-constant"]) == 0
+    assert "dropped 1 constant units of X" in capsys.readouterr().err
+
+
+def test_masked_arrays_and_dataframes_in_the_api(data):
+    X, Y = data
+    masked = np.ma.masked_array(X, mask=np.zeros(X.shape, dtype=bool))
+    masked.mask[5, 1] = True
+    with pytest.raises(ValueError, match="1 NaN"):
+        parsm.cost_matrix(masked, Y)
+    np.testing.assert_array_equal(
+        parsm.cost_matrix(np.ma.masked_array(X), Y), parsm.cost_matrix(X, Y)
+    )
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(Y, columns=[f"v{k}" for k in range(5)]).astype("Float64")
+    r = parsm.rank_units(X, frame, s=0.5)
+    assert list(r.labels_y) == [f"v{k}" for k in range(5)]
+    frame.iloc[2, 3] = pd.NA
+    with pytest.raises(ValueError, match="NaN"):
+        parsm.rank_units(X, frame, s=0.5)
+
+
+def test_hdf5_groups_and_matlab_files(tmp_path, data):
+    X, _ = data
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(tmp_path / "rec.h5", "w") as f:
+        f["stimulus_ids"] = np.arange(60)
+        f.create_group("processing").create_group("ophys")["dff"] = X
+    got, _ = load_responses(tmp_path / "rec.h5")  # the one 2-D dataset, inside groups
+    np.testing.assert_array_equal(got, X)
+    np.testing.assert_array_equal(
+        load_responses(tmp_path / "rec.h5", dataset="processing/ophys/dff")[0], X
+    )
+    scipy_io = pytest.importorskip("scipy.io")
+    scipy_io.savemat(tmp_path / "v5.mat", {"resp": X, "ids": np.arange(60.0)[None, :]})
+    np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="resp")[0], X)
+    with pytest.raises(ValueError, match=r"holds 2 2-D numeric variables \(resp"):
+        load_responses(tmp_path / "v5.mat")
+    # MATLAB v7.3 is HDF5, column-major: h5py sees the transpose, parsm undoes it.
+    with h5py.File(tmp_path / "v73.mat", "w") as f:
+        f["resp"] = X.T
+    np.testing.assert_array_equal(load_responses(tmp_path / "v73.mat")[0], X)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.npy", b"", r"is empty \(0 bytes\)"),
+        ("text.npy", b"1,2\n3,4\n", "is not a NumPy .npy file"),
+        ("noise.npz", b"\x00\x01garbage", "is not a NumPy .npz archive"),
+        ("bad.h5", b"not hdf5 at all", "not a readable HDF5 file"),
+        ("empty.csv", b"\n\n", "is empty"),
+    ],
+)
+def test_reader_errors_name_the_file(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    if name.endswith(".h5"):
+        pytest.importorskip("h5py")
+    with pytest.raises(ValueError, match=message) as exc:
+        load_responses(path)
+    assert name in str(exc.value)
+
+
+def test_latin1_csv_and_folders(tmp_path, data, capsys):
+    X, _ = data
+    text = "caf\xe9,b\n" + "\n".join(f"{a},{b}" for a, b in X[:, :2].tolist())
+    (tmp_path / "l1.csv").write_bytes(text.encode("latin-1"))
+    notes = []
+    got, units = load_responses(tmp_path / "l1.csv", notes=notes)
+    assert units == ["caf\xe9", "b"] and "Latin-1" in notes[0]
+    (tmp_path / "folder.npy").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        load_responses(tmp_path / "folder.npy")
