@@ -70,3 +70,41 @@ def test_plot_keep_curve_draws_one_line_per_ranking(fitted, tmp_path):
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), curves[0].score)
     _saved(ax, tmp_path / "keep.png")
     _saved(curves[1].plot(), tmp_path / "keep1.png")
+
+
+def test_a_large_plan_is_drawn_in_blocks_on_a_linear_scale():
+    n = 2000
+    plan = np.eye(n) / n  # a one-to-one matching: every entry the same mass
+    ax = plot.plot_plan(plan)
+    shown = ax.images[0].get_array()
+    assert shown.shape == (400, 400)  # 5 units per cell
+    np.testing.assert_allclose(shown.filled(0.0).sum(), 1.0)
+    assert not isinstance(ax.images[0].norm, mpl.colors.LogNorm)
+    assert "5 units per cell" in ax.get_title()
+    plt.close(ax.figure)
+    spread = np.random.default_rng(0).random((50, 40)) ** 8
+    ax = plot.plot_plan(spread / spread.sum())
+    assert isinstance(ax.images[0].norm, mpl.colors.LogNorm)
+    plt.close(ax.figure)
+
+
+def test_figures_have_titles_ranks_from_one_styles_and_formats(fitted, tmp_path):
+    X, Y, r, _m = fitted
+    lc = parsm.lcurve(X, Y)
+    ax = plot.plot_lcurve(lc, slope=True)
+    assert ax.get_title().startswith("L-curve") and len(ax.figure.axes) >= 2
+    plt.close(ax.figure)
+    ax = plot.plot_ranking(r, "y")
+    xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections])
+    assert xs.min() == 1 and xs.max() == len(r.order_y)
+    plt.close(ax.figure)
+    curves = [
+        parsm.keep_score_curve(X, Y, parsm.rank_units(X, Y, method=k))
+        for k in ("path", "correlation")
+    ]
+    ax = plot.plot_keep_curve(curves)
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2
+    plt.close(ax.figure)
+    for fmt, magic in (("pdf", b"%PDF"), ("svg", b"<?xml")):
+        path = plot.save_figure(tmp_path / f"l.{fmt}", lambda a: plot.plot_lcurve(lc, ax=a))
+        assert path.read_bytes()[:5].startswith(magic)

@@ -153,6 +153,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="DIR", help="write summary, unit tables, plan, figures"
     )
     compare.add_argument("--no-progress", action="store_true", help="no progress line")
+    compare.add_argument(
+        "--format", choices=("png", "pdf", "svg"), default="png", help="figure format (png)"
+    )
+    compare.add_argument("--dpi", type=int, default=150, metavar="N", help="figure resolution")
 
     rank = sub.add_parser("rank", help="print the best- and worst-aligned units")
     _add_inputs(rank)
@@ -310,7 +314,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         dtype=args.dtype,
     )
     if args.out is not None:
-        notes = write_outputs(result, args.out, figures=_has_matplotlib())
+        notes = write_outputs(
+            result, args.out, figures=_has_matplotlib(), fmt=args.format, dpi=args.dpi
+        )
         for note in notes:
             print(note, file=sys.stderr)
     if args.json:
@@ -439,6 +445,9 @@ def _check_usage(args: argparse.Namespace) -> None:
                 f"--top {top:g} as a share must be in (0, 1] (or (0%, 100%]); give a count "
                 "like 25 for a number of units."
             )
+    dpi = getattr(args, "dpi", 150)
+    if dpi < 10:
+        raise _UsageError(f"--dpi {dpi} is too small; use e.g. 150 (screen) or 300 (print).")
     out = getattr(args, "out", None)
     if out is not None and out.exists() and not out.is_dir():
         raise _UsageError(f"--out {out} exists and is not a folder.")

@@ -302,14 +302,16 @@ def _write_units(path: Path, c: Comparison, side: str) -> None:
             )
 
 
-def write_outputs(c: Comparison, out: Path, *, figures: bool = True) -> list[str]:
+def write_outputs(
+    c: Comparison, out: Path, *, figures: bool = True, fmt: str = "png", dpi: int = 150
+) -> list[str]:
     """Writes the comparison into ``out``; returns notes for the user (e.g. skipped figures).
 
     Files: ``summary.json``; ``units_x.csv`` and ``units_y.csv`` (unit, rank from 1, entry
     mass, full mass, mass at ``s``, matched flag, main partner and the mass sent to it; see
     :func:`unit_table`); ``plan.npz`` (the plan at ``s`` in sparse
     COO form: ``row``, ``col``, ``mass``, ``shape``, ``s``); and with matplotlib the figures
-    ``lcurve.png``, ``plan.png`` and ``ranking.png``.
+    ``lcurve``, ``plan`` and ``ranking`` in ``fmt`` (png, pdf or svg) at ``dpi``.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -327,14 +329,14 @@ def write_outputs(c: Comparison, out: Path, *, figures: bool = True) -> list[str
     )
     if not figures:
         return ["figures skipped: install matplotlib with pip install 'parsm[plot]'"]
-    from .plot import plot_lcurve, plot_plan, plot_ranking, save_png
+    from .plot import plot_lcurve, plot_plan, plot_ranking, save_figure
 
-    save_png(out / "lcurve.png", lambda ax: plot_lcurve(c.lcurve, ax=ax))
-    save_png(out / "plan.png", lambda ax: plot_plan(c.partial, c.ranking, ax=ax))
+    save_figure(out / f"lcurve.{fmt}", lambda ax: plot_lcurve(c.lcurve, ax=ax), dpi=dpi)
+    save_figure(out / f"plan.{fmt}", lambda ax: plot_plan(c.partial, c.ranking, ax=ax), dpi=dpi)
 
     def rankings(axes: Any) -> None:
         plot_ranking(c.ranking, "x", ax=axes[0])
         plot_ranking(c.ranking, "y", ax=axes[1])
 
-    save_png(out / "ranking.png", rankings, ncols=2)
+    save_figure(out / f"ranking.{fmt}", rankings, ncols=2, dpi=dpi)
     return []

@@ -19,6 +19,7 @@ __all__ = [
     "plot_keep_curve",
     "plot_pairwise",
     "classical_mds",
+    "save_figure",
 ]
 
 
@@ -32,7 +33,7 @@ def _pyplot() -> Any:
     return plt
 
 
-def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
+def plot_lcurve(lc: LCurve, ax: Any = None, *, slope: bool = False, **kwargs: Any) -> Any:
     """Plots the L-curve ``cost`` against the matched mass ``s`` with its elbow ``s0`` (and,
     for the held-out share, its 90 % interval as a band).
 
@@ -42,6 +43,9 @@ def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
         The result of :func:`parsm.lcurve`.
     ax : matplotlib Axes, optional
         Where to draw; a new figure's axes by default.
+    slope : bool, default False
+        Also draw the slope of the curve (the marginal cost of matching more mass) on a
+        second y axis.
     **kwargs
         Passed to ``ax.plot`` for the curve.
 
@@ -50,8 +54,8 @@ def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
     matplotlib Axes
     """
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=(4.5, 3.5))
-    ax.plot(lc.s, lc.cost, **{"color": "C0", "lw": 1.5, **kwargs})
+        _, ax = _pyplot().subplots(figsize=(4.8, 3.6), layout="constrained")
+    ax.plot(lc.s, lc.cost, **{"color": "C0", "lw": 1.5, "label": "cost", **kwargs})
     if lc.s0_interval is not None:
         lo, hi = lc.s0_interval
         ax.axvspan(lo, hi, color="C3", alpha=0.15, lw=0, label=f"90% interval [{lo:.2f}, {hi:.2f}]")
@@ -59,7 +63,14 @@ def plot_lcurve(lc: LCurve, ax: Any = None, **kwargs: Any) -> Any:
     ax.plot([lc.s0], [lc.cost_s0], "o", color="C3", label=f"s0 = {lc.s0:.3f} ({lc.elbow})")
     ax.set_xlabel("matched mass s")
     ax.set_ylabel("transport cost" + (" (cross-validated)" if lc.cv else ""))
-    ax.legend(frameon=False)
+    ax.set_title(f"L-curve ({lc.metric})")
+    if slope:
+        twin = ax.twinx()
+        mid = (lc.s[1:] + lc.s[:-1]) / 2
+        twin.plot(mid, np.diff(lc.cost) / np.diff(lc.s), color="0.5", ls=":", lw=1.2)
+        twin.set_ylabel("slope (marginal cost)", color="0.4")
+        ax.plot([], [], color="0.5", ls=":", label="slope")
+    ax.legend(frameon=False, fontsize="small")
     return ax
 
 
@@ -69,6 +80,7 @@ def plot_plan(
     ax: Any = None,
     *,
     floor: float = 1e-6,
+    max_cells: int = 400,
     **kwargs: Any,
 ) -> Any:
     """Draws a transport plan as a heatmap on a log colour scale, units sorted by rank.
@@ -83,6 +95,10 @@ def plot_plan(
         Where to draw; a new figure's axes by default.
     floor : float, default 1e-6
         Entries below ``floor`` times the largest one are left blank (the plan is sparse).
+    max_cells : int, default 400
+        Above this many units a side, the (sorted) plan is summed into blocks of units so
+        that a 20,000-unit plan shows as a readable picture of where the mass goes, not a
+        handful of sub-pixel dots; the title says the block size.
     **kwargs
         Passed to ``ax.imshow``.
 
@@ -100,25 +116,48 @@ def plot_plan(
         if ranking.shape != t.shape:
             raise ValueError(f"the ranking is for {ranking.shape} units but the plan is {t.shape}.")
         t = t[np.ix_(ranking.order_x, ranking.order_y)]
+    nx, ny = t.shape
+    block = max(1, -(-max(nx, ny) // max_cells))
+    if block > 1:
+        t = _block_sums(t, block)
     top = t.max() if t.size and t.max() > 0 else 1.0
     shown = np.ma.masked_less_equal(t, floor * top)
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 3.5))
+        _, ax = plt.subplots(figsize=(4.8, 3.8), layout="constrained")
+    nonzero = shown.compressed()
+    # Equal masses (a one-to-one plan) read best on a linear scale; spread ones on a log one.
+    equal = nonzero.size > 0 and nonzero.min() >= 0.5 * nonzero.max()
+    norm = None if equal else LogNorm(vmin=floor * top, vmax=top)
+    extent = (-0.5, ny - 0.5, nx - 0.5, -0.5)
     im = ax.imshow(
         shown,
         **{
             "aspect": "auto",
             "interpolation": "nearest",
             "cmap": "magma_r",
-            "norm": LogNorm(vmin=floor * top, vmax=top),
+            "norm": norm,
+            "vmin": 0.0 if equal else None,
+            "extent": extent,
             **kwargs,
         },
     )
-    ax.figure.colorbar(im, ax=ax, label="transported mass")
+    label = "transported mass" + (f" per {block} x {block} block" if block > 1 else "")
+    ax.figure.colorbar(im, ax=ax, label=label)
     sorted_by = " (sorted by rank)" if ranking is not None else ""
     ax.set_xlabel(f"units of Y{sorted_by}")
     ax.set_ylabel(f"units of X{sorted_by}")
+    s = float(np.asarray(getattr(plan, "plan", plan)).sum())
+    ax.set_title(f"plan at s = {s:.3f}" + (f" ({block} units per cell)" if block > 1 else ""))
     return ax
+
+
+def _block_sums(t: np.ndarray, block: int) -> np.ndarray:
+    """``t`` summed over blocks of ``block x block`` entries (the last ones smaller)."""
+    nx, ny = t.shape
+    bx, by = -(-nx // block), -(-ny // block)
+    padded = np.zeros((bx * block, by * block))
+    padded[:nx, :ny] = t
+    return padded.reshape(bx, block, by, block).sum(axis=(1, 3))
 
 
 def plot_ranking(
@@ -163,10 +202,11 @@ def plot_ranking(
             raise ValueError(f"highlight must have one entry per unit of {side.upper()}.")
         mask = mask[order]
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 3.5))
-    pos = np.arange(len(order))
-    ax.scatter(pos[mask], values[mask], s=8, color="C0", label=names[0])
-    ax.scatter(pos[~mask], values[~mask], s=8, color="C3", label=names[1])
+        _, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
+    pos = np.arange(1, len(order) + 1)  # ranks from 1, as in units_x.csv / units_y.csv
+    ax.scatter(pos[mask], values[mask], s=8, color="C0", marker="o", label=names[0])
+    ax.scatter(pos[~mask], values[~mask], s=10, color="C3", marker="x", label=names[1])
+    ax.set_title(f"ranking of the units of {side.upper()}")
     if ranking.method == "path":
         ax.axhline(ranking.s, color="0.4", ls="--", lw=1, label=f"s = {ranking.s:.3f}")
         ax.set_ylabel("entry mass (lower = better aligned)")
@@ -197,9 +237,20 @@ def plot_keep_curve(curves: KeepCurve | Sequence[KeepCurve], ax: Any = None) -> 
     if isinstance(curves, KeepCurve):
         curves = [curves]
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 3.5))
+        _, ax = plt.subplots(figsize=(4.8, 3.6), layout="constrained")
+    styles = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D")]
     for k, curve in enumerate(curves):
-        ax.plot(curve.fractions, curve.score, "o-", ms=3, color=f"C{k}", label=curve.method)
+        ls, marker = styles[k % len(styles)]
+        ax.plot(
+            curve.fractions,
+            curve.score,
+            ls=ls,
+            marker=marker,
+            ms=3.5,
+            color=f"C{k}",
+            label=curve.method,
+        )
+    ax.set_title("score of the kept units")
     ax.set_xlabel("fraction of units kept (best first)")
     ax.set_ylabel("soft-matching score of the kept units")
     ax.legend(frameon=False)
@@ -265,19 +316,30 @@ def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None)
     return axes
 
 
-def save_png(
-    path: Any, draw: Any, *, ncols: int = 1, size: tuple[float, float] = (4.8, 3.6)
+def save_figure(
+    path: Any,
+    draw: Any,
+    *,
+    ncols: int = 1,
+    size: tuple[float, float] = (4.8, 3.6),
+    dpi: int = 150,
 ) -> Any:
-    """Draws ``draw(axes)`` on a new figure of ``ncols`` panels and saves it as a PNG.
-
-    ``axes`` is one Axes for ``ncols=1``, else an array of them. Returns ``path``.
-    """
+    """Draws ``draw(axes)`` on a new figure of ``ncols`` panels and saves it to ``path`` in
+    the format its suffix names (``.png``, ``.pdf``, ``.svg``), with constrained layout so
+    that no label is cut off. ``axes`` is one Axes for ``ncols=1``, else an array of them.
+    Returns ``path``."""
     plt = _pyplot()
-    fig, axes = plt.subplots(1, ncols, figsize=(size[0] * ncols, size[1]))
+    fig, axes = plt.subplots(1, ncols, figsize=(size[0] * ncols, size[1]), layout="constrained")
     try:
         draw(axes)
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
+        fig.savefig(path, dpi=dpi)
     finally:
         plt.close(fig)
     return path
+
+
+def save_png(
+    path: Any, draw: Any, *, ncols: int = 1, size: tuple[float, float] = (4.8, 3.6)
+) -> Any:
+    """:func:`save_figure` at 150 dpi (kept for the PNG-only callers)."""
+    return save_figure(path, draw, ncols=ncols, size=size)
