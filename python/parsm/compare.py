@@ -41,8 +41,24 @@ __all__ = [
 class Comparison:
     """The results of :func:`compare` and their JSON-ready ``summary``.
 
-    ``s0``, ``s0_interval`` and ``s0_identifiable`` are the L-curve's share estimate (see
-    :func:`parsm.lcurve`)."""
+    Attributes
+    ----------
+    lcurve : LCurve
+        The L-curve (the optimal transport cost against the matched mass ``s``) and the
+        matched share ``s0`` with its interval.
+    soft : PartialMatch
+        Balanced soft matching (``s = 1``: every unit matched).
+    partial : PartialMatch
+        Partial soft matching at ``s`` (``s0`` with ``s="auto"``).
+    ranking : UnitRanking
+        Both populations' units from best to worst aligned, and which are matched at ``s``.
+    summary : dict
+        Everything ``summary.json`` holds: versions, inputs, shape, metric, ``s`` and its
+        source, the unmatched mass, the L-curve's ``s0`` and interval, both matchings' scores,
+        mean correlations and matched counts (and cross-validated scores with ``cv``).
+    s0, s0_interval, s0_identifiable
+        Shortcuts to the L-curve's share estimate (see :func:`parsm.lcurve`).
+    """
 
     lcurve: LCurve
     soft: PartialMatch
@@ -128,6 +144,11 @@ def compare(
     dtype: str = "float64",
 ) -> Comparison:
     """L-curve, soft matching, partial soft matching at ``s`` and the ranking, in one call.
+
+    In plain words: every unit carries an equal share of its population's **mass**
+    (``1/Nx`` or ``1/Ny``); the **plan** says how much of each unit's mass goes to each unit of
+    the other population; and ``s`` is the share of the mass, equally weighted, that gets a
+    partner (``s = 0.6``: 60 % of the units' weight is matched, the rest left out).
 
     Parameters
     ----------

@@ -111,6 +111,11 @@ def partial_soft_match(
     network simplex on the problem augmented by dummy points. Unlike POT it needs no iteration
     cap, works at ``s = 1`` for every ``Nx, Ny``, and is exact for any cost values.
 
+    In plain words: every unit carries an equal share of its population's **mass**
+    (``1/Nx`` or ``1/Ny``); the **plan** says how much of each unit's mass goes to each unit of
+    the other population; and ``s`` is the share of the mass, equally weighted, that gets a
+    partner (``s = 0.6``: 60 % of the units' weight is matched, the rest left out).
+
     Parameters
     ----------
     X : array_like of shape (M, Nx)
