@@ -176,3 +176,12 @@ def test_latin1_csv_and_folders(tmp_path, data, capsys):
     (tmp_path / "folder.npy").mkdir()
     with pytest.raises(ValueError, match="is a folder"):
         load_responses(tmp_path / "folder.npy")
+
+
+def test_a_one_dimensional_file_gets_cli_advice(tmp_path, data, capsys):
+    X, Y = data
+    np.save(tmp_path / "flat.npy", X[:, 0])
+    np.save(tmp_path / "y.npy", Y)
+    assert main(["compare", str(tmp_path / "flat.npy"), str(tmp_path / "y.npy")]) == 1
+    err = capsys.readouterr().err
+    assert "must hold a 2-D array, stimuli x units" in err and "reshape" not in err

@@ -506,6 +506,11 @@ _CLI_TERMS = (
 def _in_cli_terms(message: str) -> str:
     for lib, cli in _CLI_TERMS:
         message = message.replace(lib, cli, 1)
+    hint = message.find(" For a single unit use ")
+    if hint < 0:
+        hint = message.find(" Flatten the extra axes into units")
+    if hint >= 0:  # Python reshape advice
+        message = message[:hint] + " The file must hold a 2-D array, stimuli x units."
     if "stimuli (rows) but" in message:
         message += " If a file is units x stimuli, add --transpose-x or --transpose-y."
     return message
