@@ -90,6 +90,8 @@ def test_transpose_one_file_and_suggest_it(tmp_path, data, capsys):
     assert main(base) == 1
     assert "--transpose-x or --transpose-y" in capsys.readouterr().err
     assert main([*base, "--transpose-y"]) == 0
+    assert main([*base, "--transpose"]) == 1
+    assert "stimuli (file columns, transposed)" in capsys.readouterr().err
 
 
 def test_drop_constant_in_cli_terms(tmp_path, data, capsys):

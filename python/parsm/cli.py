@@ -503,6 +503,10 @@ _CLI_TERMS = (
 )
 
 
+def _transposed(args: argparse.Namespace) -> bool:
+    return any(getattr(args, k, False) for k in ("transpose", "transpose_x", "transpose_y"))
+
+
 def _in_cli_terms(message: str) -> str:
     for lib, cli in _CLI_TERMS:
         message = message.replace(lib, cli, 1)
@@ -558,7 +562,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"parsm {args.command}: error: {_in_cli_terms(message)}", file=sys.stderr)
+        message = _in_cli_terms(message)
+        if _transposed(args):
+            message = message.replace("stimuli (rows)", "stimuli (file columns, transposed)")
+        print(f"parsm {args.command}: error: {message}", file=sys.stderr)
         return 1
 
 
