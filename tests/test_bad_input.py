@@ -159,3 +159,32 @@ def test_cv_score_with_mismatched_stimuli(XY):
     X, Y = XY
     with pytest.raises(ValueError, match="X has 20 stimuli .* but Y has 19"):
         parsm.cv_score(X, Y[:19])
+
+
+def test_core_errors_have_their_own_classes_under_parsm_error():
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((20, 4)), rng.standard_normal((20, 5))
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    cases = [
+        (lambda: parsm.cost_matrix(bad, Y), parsm.NonFiniteError),
+        (lambda: parsm.cost_matrix(X, Y[:-1]), parsm.StimulusMismatchError),
+        (lambda: parsm.cost_matrix(np.ones((20, 2)), Y), parsm.ConstantUnitsError),
+        (lambda: parsm._core.cost_matrix(X, Y, "manhattan"), parsm.UnknownMetricError),
+        (lambda: parsm._core.MassPath(np.ones((3, 3)), 1.5), parsm.MassError),
+        (
+            lambda: parsm._core.emd(np.ones((2, 2)), np.array([0.5, 0.5]), np.array([1.0, 1.0])),
+            parsm.MarginalError,
+        ),
+        (
+            lambda: parsm._core.MassPath(np.ones((3, 3))).evaluate(
+                np.ones((2, 3)), np.array([0.5])
+            ),
+            parsm.ShapeError,
+        ),
+    ]
+    for call, cls in cases:
+        with pytest.raises(cls) as exc:
+            call()
+        assert isinstance(exc.value, parsm.ParsmError) and isinstance(exc.value, ValueError)
+        assert type(exc.value).__module__ == "parsm"

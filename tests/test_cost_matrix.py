@@ -51,3 +51,20 @@ def test_large_offsets_do_not_lose_digits(rng):
     np.testing.assert_allclose(
         parsm.cost_matrix(X, Y, "sqeuclidean"), cdist(X.T, Y.T, "sqeuclidean"), rtol=1e-9
     )
+
+
+def test_thread_count_does_not_change_results_over_several_blocks():
+    """Row blocks of 256 and column tiles of 256: 700 x 600 units span several of each, so the
+    parallel split really differs between 1 and 2 threads."""
+    rng = np.random.default_rng(11)
+    X, Y = rng.standard_normal((50, 700)), rng.standard_normal((50, 600))
+    for metric in ("correlation", "cosine", "sqeuclidean", "euclidean"):
+        one = parsm.cost_matrix(X, Y, metric, n_threads=1)
+        two = parsm.cost_matrix(X, Y, metric, n_threads=2)
+        np.testing.assert_array_equal(one, two)
+    costs = [parsm.cost_matrix(X[:, :300], Y[:, :250]), parsm.cost_matrix(X[:, 300:], Y[:, 250:])]
+    one = parsm._core.mass_paths(costs, 1.0, 1)
+    two = parsm._core.mass_paths(costs, 1.0, 2)
+    for a, b in zip(one, two):
+        for u, v in zip(a.breakpoints(), b.breakpoints()):
+            np.testing.assert_array_equal(u, v)

@@ -24,6 +24,18 @@ from . import datasets, ot
 from ._core import __version__
 from .compare import Comparison, compare
 from .crossval import cv_score
+from .errors import (
+    ConstantUnitsError,
+    EmptyInputError,
+    MarginalError,
+    MassError,
+    NonFiniteError,
+    ParsmError,
+    ShapeError,
+    StimulusMismatchError,
+    ThreadCountError,
+    UnknownMetricError,
+)
 from .estimators import PartialSoftMatching, SoftMatching
 from .io import load_responses
 from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
@@ -73,4 +85,14 @@ __all__ = [
     "pairwise",
     "PairwiseResult",
     "load_responses",
+    "ParsmError",
+    "NonFiniteError",
+    "EmptyInputError",
+    "StimulusMismatchError",
+    "ConstantUnitsError",
+    "UnknownMetricError",
+    "MassError",
+    "MarginalError",
+    "ShapeError",
+    "ThreadCountError",
 ]

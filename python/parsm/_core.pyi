@@ -1,11 +1,49 @@
 """Type stubs of the native module ``parsm._core`` (PyO3 bindings of the Rust core)."""
 
-from typing import Callable
+from typing import Callable, final
 
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "__version__",
+    "ParsmError",
+    "NonFiniteError",
+    "EmptyInputError",
+    "StimulusMismatchError",
+    "ConstantUnitsError",
+    "UnknownMetricError",
+    "MassError",
+    "MarginalError",
+    "ShapeError",
+    "ThreadCountError",
+    "cost_matrix",
+    "emd",
+    "assignment",
+    "partial",
+    "default_dummies",
+    "partial_sweep",
+    "ablation_deltas",
+    "subset_costs",
+    "elbow_paper",
+    "elbow_notebook",
+    "elbow_plateau",
+    "MassPath",
+    "mass_paths",
+]
+
 __version__: str
+
+class ParsmError(ValueError): ...
+class NonFiniteError(ParsmError): ...
+class EmptyInputError(ParsmError): ...
+class StimulusMismatchError(ParsmError): ...
+class ConstantUnitsError(ParsmError): ...
+class UnknownMetricError(ParsmError): ...
+class MassError(ParsmError): ...
+class MarginalError(ParsmError): ...
+class ShapeError(ParsmError): ...
+class ThreadCountError(ParsmError): ...
 
 #: ``progress(done, total)``, called about ten times a second while a native call runs.
 _Progress = Callable[[int, int], object] | None
@@ -95,10 +133,11 @@ def elbow_notebook(cost: _Vector) -> int | None:
 def elbow_plateau(s: _Vector, cost: _Vector) -> int | None:
     """Knot index where a ramp-then-plateau fit of the slopes breaks; None if too few knots."""
 
+@final
 class MassPath:
     """The exact optimal-cost path ζ(s) of partial transport with uniform marginals."""
 
-    def __init__(self, cost: _Cost, s_max: float = 1.0, progress: _Progress = None) -> None: ...
+    def __new__(cls, cost: _Cost, s_max: float = 1.0, progress: _Progress = None) -> MassPath: ...
     @property
     def s_max(self) -> float:
         """Largest mass reached."""

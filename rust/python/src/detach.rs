@@ -13,20 +13,15 @@ use std::time::Duration;
 
 use parsm_core::threads::with_threads;
 use parsm_core::{Monitor, ParsmError};
-use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 /// How often the waiting thread checks for Ctrl-C and reports progress.
 const POLL: Duration = Duration::from_millis(100);
 
-/// A core error as a Python exception: `MemoryError` when a matrix would not fit, `ValueError`
-/// for bad input, `RuntimeError` for an internal failure.
+/// A core error as a Python exception (see [`crate::errors`]).
 pub fn value_error(e: ParsmError) -> PyErr {
-    match e {
-        ParsmError::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
-        ParsmError::Uncertified(_) => PyRuntimeError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
-    }
+    crate::errors::to_py(e)
 }
 
 type Outcome<T> = std::thread::Result<Result<Result<T, ParsmError>, ParsmError>>;

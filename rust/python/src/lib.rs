@@ -1,12 +1,13 @@
 //! `parsm._core`: the PyO3 bindings of `parsm-core`.
 //!
 //! This crate only converts arrays, releases the GIL around the solvers, and maps errors:
-//! `ParsmError` becomes `ValueError`, and a Rust panic (a bug) becomes `RuntimeError` instead of
+//! each `ParsmError` kind becomes its own `parsm.ParsmError` subclass (a `ValueError`), and a Rust panic (a bug) becomes `RuntimeError` instead of
 //! crossing into Python. No algorithm lives here; the typed Python API in `python/parsm` calls it.
 
 mod arrays;
 mod detach;
 mod elbow;
+mod errors;
 mod path;
 mod transport;
 
@@ -15,6 +16,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(m)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
     m.add_function(wrap_pyfunction!(transport::assignment, m)?)?;
