@@ -155,7 +155,7 @@ def test_lcurve_plot_renders(tmp_path, rng):
 def test_elbow_knots_of_a_longer_path_equal_a_truncated_solve(rng):
     """lcurve solves the in-sample path to s = 1 (so soft matching comes from it too), and
     fits the elbow on exactly the knots a solve up to the grid's end would have."""
-    from parsm.lcurve import elbow_knots
+    from parsm.curve import elbow_knots
 
     for nx, ny in ((7, 7), (12, 30), (41, 19), (1, 5)):
         C = rng.random((nx, ny))

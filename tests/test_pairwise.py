@@ -15,7 +15,7 @@ import pytest
 
 import parsm
 from parsm.cli import main
-from parsm.pairwise import FIELDS
+from parsm.pairs import FIELDS
 
 
 def populations(seed=0, n=4, m=80):
@@ -239,6 +239,6 @@ def test_docstring_example_runs():
     import doctest
     import importlib
 
-    module = importlib.import_module("parsm.pairwise")  # parsm.pairwise is the function
+    module = importlib.import_module("parsm.pairs")
     failures, tried = doctest.testmod(module, raise_on_error=False)
     assert tried > 0 and failures == 0

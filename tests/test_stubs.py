@@ -24,3 +24,14 @@ def test_stub_names_match_the_native_module():
         stubbed = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__new__"}
         public = {k for k in dir(getattr(_core, name)) if not k.startswith("_")}
         assert stubbed == public, name
+
+
+def test_no_module_is_shadowed_by_a_function():
+    """``parsm.<name>`` is either a module or a function, never a function hiding a module of
+    the same name (so ``parsm.curve.LCurve`` and friends are reachable)."""
+    import pkgutil
+
+    modules = {m.name for m in pkgutil.iter_modules(parsm.__path__)}
+    for name in modules:
+        value = getattr(parsm, name, None)
+        assert value is None or type(value).__name__ == "module", name

@@ -22,8 +22,9 @@ PartialSoftMatching()         an estimator: fit on training stimuli, score held-
 
 from . import datasets, ot
 from ._core import __version__
-from .compare import Comparison, compare
+from .comparison import Comparison, compare
 from .crossval import cv_score
+from .curve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .errors import (
     ConstantUnitsError,
     EmptyInputError,
@@ -38,9 +39,8 @@ from .errors import (
 )
 from .estimators import PartialSoftMatching, SoftMatching
 from .io import load_responses
-from .lcurve import DEFAULT_ELBOW, ELBOW_RULES, LCurve, lcurve
 from .matching import METRICS, cost_matrix, partial_soft_match, soft_match
-from .pairwise import PairwiseResult, pairwise
+from .pairs import PairwiseResult, pairwise
 from .preprocessing import constant_units, drop_constant_units
 from .ranking import (
     RANK_METHODS,

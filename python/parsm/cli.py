@@ -296,7 +296,7 @@ def _use_agg() -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare, format_summary, unit_table, write_outputs
+    from .comparison import compare, format_summary, unit_table, write_outputs
 
     X, units_x, Y, units_y = _load_pair(args)
     result = compare(
@@ -454,7 +454,7 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 
 def _cmd_pairwise(args: argparse.Namespace) -> int:
-    from .pairwise import pairwise, write_pairwise
+    from .pairs import pairwise, write_pairwise
 
     pops = _load_populations(args)
     res = pairwise(

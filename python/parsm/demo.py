@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import __version__, datasets
-from .compare import compare
+from .comparison import compare
 from .crossval import cv_score
-from .lcurve import LCurve, lcurve
+from .curve import LCurve, lcurve
 from .preprocessing import drop_constant_units
 from .ranking import KeepCurve, UnitRanking, keep_score_curve, rank_units
 from .results import PartialMatch

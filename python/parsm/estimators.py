@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._validation import as_mass_or_auto, as_n_threads, as_population
-from .lcurve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
+from .curve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path
 from .ranking import labels_of, rank_on
 

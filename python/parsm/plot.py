@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .lcurve import LCurve
-    from .pairwise import PairwiseResult
+    from .curve import LCurve
+    from .pairs import PairwiseResult
     from .ranking import KeepCurve, UnitRanking
 
 __all__ = [

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, active
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population, columns_of
-from .lcurve import DEFAULT_ELBOW, full_path, lcurve_on, mass_grid
+from .curve import DEFAULT_ELBOW, full_path, lcurve_on, mass_grid
 from .matching import _check_metric, as_float64, cost_matrix
 from .results import MATCH_TOL
 

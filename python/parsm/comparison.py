@@ -21,7 +21,7 @@ import numpy.typing as npt
 from . import __version__
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score
-from .lcurve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
+from .curve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
 from .ranking import UnitRanking, labels_of, rank_on
 from .results import MATCH_TOL, PartialMatch

@@ -22,8 +22,8 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, cancel_all, cancellable, reset_cancel
 from ._validation import as_mass_or_auto, as_n_threads, as_population
-from .compare import Pair, scored_matchings
-from .lcurve import DEFAULT_ELBOW, lcurve_on, mass_grid
+from .comparison import Pair, scored_matchings
+from .curve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, as_dtype, cost_matrix
 from .share import ShareWarning
 
