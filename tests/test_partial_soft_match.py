@@ -180,3 +180,18 @@ def test_docstring_example_runs():
 
     failures, tried = doctest.testmod(parsm.matching, raise_on_error=False)
     assert tried > 0 and failures == 0
+
+
+def test_one_tie_rule_for_every_entry_point():
+    """Duplicated units make many optimal plans; partial_soft_match, compare, the estimator
+    and the ranking's masks all take the same one."""
+    rng = np.random.default_rng(8)
+    base = rng.standard_normal((40, 4))
+    X = base[:, [0, 0, 1, 1, 2, 3, 3]]
+    Y = base[:, [0, 1, 1, 2, 2, 3]] + 0.0
+    for s in (0.3, 0.5, 2 / 3, 0.9):
+        direct = parsm.partial_soft_match(X, Y, s).plan
+        via_compare = parsm.compare(X, Y, s=s).partial.plan
+        fitted = parsm.PartialSoftMatching(s=s).fit(X, Y).plan_
+        np.testing.assert_array_equal(direct, via_compare)
+        np.testing.assert_array_equal(direct, fitted)

@@ -107,9 +107,12 @@ def partial_soft_match(
     """Exact partial soft matching of mass ``s`` between the units of ``X`` and ``Y``.
 
     Solves ``min <C, T>`` over plans ``T >= 0`` with row sums ``<= 1/Nx``, column sums
-    ``<= 1/Ny`` and total mass ``s`` (Kapoor, Williams & Khosla, ICLR 2026), exactly, with a
-    network simplex on the problem augmented by dummy points. Unlike POT it needs no iteration
-    cap, works at ``s = 1`` for every ``Nx, Ny``, and is exact for any cost values.
+    ``<= 1/Ny`` and total mass ``s`` (Kapoor, Williams & Khosla, ICLR 2026), exactly, by
+    successive shortest paths up to ``s`` (the mass path :func:`parsm.lcurve` solves), so that
+    it returns the same plan, ties included, as :func:`parsm.compare` and
+    :func:`parsm.rank_units`; at ``s = 1``, as :func:`soft_match`. Unlike POT it needs no
+    iteration cap, works at ``s = 1`` for every ``Nx, Ny``, and is exact for any cost values
+    (``parsm.ot.partial`` keeps the network simplex, POT's algorithm).
 
     In plain words: every unit carries an equal share of its population's **mass**
     (``1/Nx`` or ``1/Ny``); the **plan** says how much of each unit's mass goes to each unit of
@@ -150,14 +153,13 @@ def partial_soft_match(
     metric = _check_metric(metric)
     s = as_fraction(s, "s")
     c = cost_matrix(X, Y, metric, n_threads=n_threads)
-    nx, ny = c.shape
-    a = np.full(nx, 1.0 / nx)
-    b = np.full(ny, 1.0 / ny)
+    if s == 1.0:
+        return soft_match_on(c, metric)
+    # The mass path up to s: the same plan, ties included, as compare, rank_units and the
+    # estimators take from their path (one tie rule everywhere).
     with one_call("parsm partial_soft_match") as progress:
-        plan, cost, _u, _v, status, _it = _core.partial(c, a, b, s, progress=progress)
-    if status != "optimal":  # cannot happen for valid inputs; never return a wrong number
-        raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
-    return PartialMatch.from_plan(s, metric, plan, cost)
+        path = _core.MassPath(c, s, progress)
+    return match_from_path(path, c, s, metric)
 
 
 def soft_match(
