@@ -6,8 +6,9 @@
 Every problem draws Nx and Ny (log-uniform in [--min-n, --max-n], Ny within 0.6-1.4 x Nx; every
 fifth one square), a mass s in (0, 1] (every fifth one s = 1), a metric (all four in turn) and
 a kind of data (planted copies, independent noise, von Mises tuning, sparse non-negative
-responses), on 200 stimuli. It is solved by the network simplex (``parsm.partial_soft_match``'s
-solver) and checked against the mass path (a different algorithm, successive shortest paths)
+responses), on 200 stimuli. It is solved by the network simplex (``_core.partial``, what
+``parsm.ot.partial`` runs) and checked against the mass path (a different algorithm,
+successive shortest paths; what ``parsm.partial_soft_match`` runs)
 at the same s, plus ``scipy.optimize.linear_sum_assignment`` when square at s = 1. Each solver
 certifies its own answer first; any solver error, infeasible plan or disagreement beyond
 1e-9 (relative) is printed as FAIL and the script exits with status 1.
@@ -86,7 +87,11 @@ def main() -> int:
         try:
             c = parsm.cost_matrix(X, Y, metric)
             t = time.perf_counter()
-            match = parsm.partial_soft_match(X, Y, s, metric)
+            a, b = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
+            plan, cost, _u, _v, solved, _it = _core.partial(c, a, b, s)
+            match = parsm.PartialMatch.from_plan(s, metric, plan, cost)
+            if solved != "optimal":
+                raise RuntimeError(f"simplex status {solved}")
             t_simplex = time.perf_counter() - t
             t = time.perf_counter()
             ref = _core.MassPath(c, s).evaluate(c, np.array([s]))[0]
