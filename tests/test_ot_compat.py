@@ -175,3 +175,26 @@ def test_partial_m1_with_rounded_uniform_weights():
     G = pot_like.partial.partial_wasserstein(w, w, M, m=1.0)
     assert G.sum() == pytest.approx(1.0, abs=1e-12)
     assert np.sum(G * M) == pytest.approx(ot.emd2(w, w, M, numItermax=10**7), rel=1e-12)
+
+
+def test_output_dtypes_and_dist_weights_follow_pot():
+    rng = np.random.default_rng(4)
+    x = rng.random((6, 3)).astype(np.float32)
+    for metric in ("sqeuclidean", "euclidean", "cityblock"):
+        assert pot_like.dist(x, x, metric).dtype == ot.dist(x, x, metric).dtype == np.float32
+    assert pot_like.dist(x.astype(np.float64)).dtype == np.float64
+    w = np.array([1.0, 2.0, 3.0])
+    for metric, kw in (("cityblock", {}), ("minkowski", {"p": 3})):
+        np.testing.assert_allclose(
+            pot_like.dist(x, x, metric, w=w, **kw), ot.dist(x, x, metric, w=w, **kw), rtol=1e-6
+        )
+    M = rng.random((4, 5)).astype(np.float32)
+    assert pot_like.emd([], [], M).dtype == ot.emd([], [], M).dtype == np.float32
+    a = np.full(4, 0.25)
+    assert pot_like.emd(a, [], M.astype(np.float64)).dtype == np.float64
+
+
+def test_a_sparse_cost_matrix_is_refused_with_a_clear_message():
+    sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match=r"scipy sparse matrix.*M.toarray\(\)"):
+        pot_like.emd([], [], sparse.csr_matrix(np.ones((3, 3))))

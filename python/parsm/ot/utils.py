@@ -54,14 +54,16 @@ def dist(
     p : float, optional
         Minkowski exponent (scipy metrics only).
     w : array_like, optional
-        Weights (scipy metrics only).
+        Weights, used for ``"minkowski"`` only, as POT 0.9.7 does (it ignores them for every
+        other metric).
     backend, nx, use_tensor
         Ignored: parsm works on numpy arrays only.
 
     Returns
     -------
     M : (n1, n2) ndarray
-        The cost matrix, float64.
+        The cost matrix, in the dtype of ``x1`` when it is a float type (float32 in, float32
+        out, as POT), else float64. It is computed in float64 and rounded once.
 
     Raises
     ------
@@ -70,6 +72,14 @@ def dist(
         where POT returns NaN entries. The message lists the offending rows.
     """
     del backend, nx, use_tensor
+    raw = np.asarray(x1)
+    out = raw.dtype if np.issubdtype(raw.dtype, np.floating) else np.dtype(np.float64)
+    return _dist(x1, x2, metric, p, w).astype(out, copy=False)
+
+
+def _dist(x1: Any, x2: Any, metric: str, p: float, w: Any) -> np.ndarray:
+    if metric != "minkowski":
+        w = None  # POT 0.9.7 passes w to scipy for minkowski only
     a = as_matrix(x1, "x1")
     b = a if x2 is None else as_matrix(x2, "x2")
     if a.shape[1] != b.shape[1]:
