@@ -283,3 +283,22 @@ def test_rank_units_after_lcurve_reuses_the_share(prepared_spurious, monkeypatch
     assert r.s == lc.s0
     parsm._path_cache.clear()
     assert parsm._path_cache.get_share(key, 5) is None
+
+
+def test_compare_with_cv_computes_each_fold_matrix_once(prepared_spurious, monkeypatch):
+    x, y = prepared_spurious
+    calls = []
+    real = _core.cost_matrix
+
+    def counting(*args, **kwargs):
+        calls.append(args[0].shape)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_core, "cost_matrix", counting)
+    parsm._path_cache.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", parsm.ShareWarning)
+        c = parsm.compare(x, y, cv=5)
+    # One in-sample matrix, then a training and a held-out matrix per fold: 11, not 21.
+    assert len(calls) == 11
+    assert c.summary["soft_matching"]["cv_score"] == pytest.approx(parsm.cv_score(x, y, 1.0))

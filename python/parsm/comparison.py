@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from . import __version__
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
-from .crossval import cv_score
+from .crossval import cv_score, keep_fold_costs
 from .curve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
 from .ranking import UnitRanking, labels_of, rank_on
@@ -186,14 +186,15 @@ def compare(
     lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, y.shape[1], "labels_y")
     # One cost matrix and one path solve give the curve, both matchings and the ranking.
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
-    lc, path = lcurve_on(
-        x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
-    )
-    s_value = lc.s0 if s == "auto" else float(s)
-    at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
-    partial, soft, partial_summary, soft_summary = scored_matchings(
-        Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
-    )
+    with keep_fold_costs():  # the cv curve and the cv scores share their fold matrices
+        lc, path = lcurve_on(
+            x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
+        )
+        s_value = lc.s0 if s == "auto" else float(s)
+        at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
+        partial, soft, partial_summary, soft_summary = scored_matchings(
+            Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
+        )
     ranking = rank_on(x, y, c, path, s_value, metric, "path", lab_x, lab_y, n_threads)
     summary = {
         "parsm": __version__,

@@ -8,6 +8,8 @@ which the correlation cost re-centres with their own means. Scores are averaged 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +19,23 @@ from ._folds import kfold
 from ._validation import as_fraction, as_n_threads, as_population
 from .matching import _check_metric, cost_matrix
 
-__all__ = ["cv_score", "fold_costs"]
+__all__ = ["cv_score", "fold_costs", "keep_fold_costs"]
+
+#: Fold matrices kept for the rest of a :func:`keep_fold_costs` block.
+_kept: ContextVar[dict | None] = ContextVar("parsm_fold_costs", default=None)
+
+
+@contextmanager
+def keep_fold_costs() -> Iterator[None]:
+    """Inside, :func:`fold_costs` on the same arrays, folds, metric and storage type computes
+    each fold's matrices once: ``compare(cv=k)`` needs them for its cross-validated L-curve
+    and again for its cross-validated soft-matching score. They are released at the end."""
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
 
 #: The rule for units constant within a fold (see :func:`fold_costs`).
 _FOLD = "uncorrelated"
@@ -52,18 +70,29 @@ def fold_costs(
     has no measurable correlation there: it gets cost 1 (correlation 0) to every unit in that
     fold's matrix, so it can only be matched as a chance match and adds no held-out score.
     Units constant over *all* stimuli are still an error (drop them first)."""
+    kept = _kept.get()
+    key = (id(X), id(Y), X.shape, Y.shape, cv, metric, dtype)
+    if kept is not None and key in kept:
+        yield from kept[key]
+        return
+    made = []
     for train, test in kfold(X.shape[0], cv):
         if len(test) < 2:
             raise ValueError(
                 f"cv = {cv} leaves {len(test)} held-out stimulus per fold; at least 2 are "
                 "needed to compute correlations. Use fewer folds."
             )
-        yield (
+        pair = (
             train_cost(X, Y, train, metric, n_threads, dtype),
             cost_matrix(
                 X[test], Y[test], metric, n_threads=n_threads, dtype=dtype, constant_units=_FOLD
             ),
         )
+        if kept is not None:
+            made.append(pair)
+        yield pair
+    if kept is not None:
+        kept[key] = made
 
 
 def cv_score(

@@ -23,6 +23,7 @@ from . import _core
 from ._progress import Progress, cancel_all, cancellable, reset_cancel
 from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .comparison import Pair, scored_matchings
+from .crossval import keep_fold_costs
 from .curve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, as_dtype, cost_matrix
 from .share import ShareWarning
@@ -169,7 +170,7 @@ def compare_pair(
 ) -> dict[str, Any]:
     """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
     same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`."""
-    with cancellable():
+    with cancellable(), keep_fold_costs():
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
         lc = None
         if s == "auto":
