@@ -21,14 +21,13 @@ import numpy.typing as npt
 from . import __version__
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score, keep_fold_costs
-from .curve import DEFAULT_ELBOW, LCurve, lcurve_on, mass_grid
+from .curve import LCurve, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
 from .ranking import UnitRanking, labels_of, rank_on
-from .results import MATCH_TOL, PartialMatch
+from .results import MATCH_TOL, Pair, PartialMatch
 
 __all__ = [
     "Comparison",
-    "Pair",
     "compare",
     "format_summary",
     "scored_matchings",
@@ -97,17 +96,6 @@ def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
     if cv is not None:
         out["cv_score"] = cv
     return out
-
-
-@dataclass(frozen=True)
-class Pair:
-    """Two validated populations, their cost matrix and its mass path solved to s = 1."""
-
-    x: np.ndarray
-    y: np.ndarray
-    c: np.ndarray
-    path: Any
-    metric: str
 
 
 def scored_matchings(
@@ -188,14 +176,16 @@ def compare(
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     with keep_fold_costs():  # the cv curve and the cv scores share their fold matrices
         lc, path = lcurve_on(
-            x, y, c, mass_grid(grid), metric, "path", cv, DEFAULT_ELBOW, n_threads, progress
+            x, y, c, mass_grid(grid), metric=metric, cv=cv, n_threads=n_threads, progress=progress
         )
         s_value = lc.s0 if s == "auto" else float(s)
         at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
         partial, soft, partial_summary, soft_summary = scored_matchings(
             Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
         )
-    ranking = rank_on(x, y, c, path, s_value, metric, "path", lab_x, lab_y, n_threads)
+    ranking = rank_on(
+        Pair(x, y, c, path, metric), s_value, labels=(lab_x, lab_y), n_threads=n_threads
+    )
     summary = {
         "parsm": __version__,
         "numpy": np.__version__,

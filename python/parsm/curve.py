@@ -190,6 +190,7 @@ def _curve(
     c_eval: np.ndarray,
     grid: np.ndarray,
     method: str,
+    *,
     n_threads: int | None,
     progress: Progress,
     s_max: float | None = None,
@@ -304,7 +305,18 @@ def lcurve(
     y = as_population(Y, "Y")
     n_threads = as_n_threads(n_threads)
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
-    return lcurve_on(x, y, c, grid, metric, method, cv, elbow, n_threads, progress)[0]
+    return lcurve_on(
+        x,
+        y,
+        c,
+        grid,
+        metric=metric,
+        method=method,
+        cv=cv,
+        elbow=elbow,
+        n_threads=n_threads,
+        progress=progress,
+    )[0]
 
 
 #: How many parallel simplex sweeps ``method="simplex"`` splits the grid into.
@@ -316,12 +328,13 @@ def lcurve_on(
     y: np.ndarray,
     c: np.ndarray,
     grid: np.ndarray,
+    *,
     metric: str,
-    method: str,
-    cv: int | None,
-    elbow: str,
-    n_threads: int | None,
-    progress: bool | None,
+    method: str = "path",
+    cv: int | None = None,
+    elbow: str = DEFAULT_ELBOW,
+    n_threads: int | None = None,
+    progress: bool | None = None,
     warn: bool = True,
 ) -> tuple[LCurve, Any]:
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
@@ -343,7 +356,7 @@ def lcurve_on(
             path = full_path(x, y, c, metric, bar)
             full = path.evaluate(c, grid)
         else:
-            full, path = _curve(c, c, grid, method, n_threads, bar, s_max=1.0)
+            full, path = _curve(c, c, grid, method, n_threads=n_threads, progress=bar, s_max=1.0)
         folds = []
         if cv is not None:
             pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
@@ -358,14 +371,26 @@ def lcurve_on(
                     folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
             else:
                 for c_train, c_test in pairs:
-                    curve, fold_path = _curve(c_train, c_test, grid, method, n_threads, bar)
+                    curve, fold_path = _curve(
+                        c_train, c_test, grid, method, n_threads=n_threads, progress=bar
+                    )
                     folds.append((curve, fold_path, c_train, c_test))
             cost = np.mean([f[0] for f in folds], axis=0)
         else:
             cost = full
         share = None
         if heldout:
-            share = _share(x, y, c, metric, path, splits, folds if reuse else None, n_threads, bar)
+            share = _share(
+                x,
+                y,
+                c,
+                metric=metric,
+                path=path,
+                splits=splits,
+                cv_folds=folds if reuse else None,
+                n_threads=n_threads,
+                bar=bar,
+            )
 
     breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
     if share is not None:
@@ -422,6 +447,7 @@ def _share(
     x: np.ndarray,
     y: np.ndarray,
     c: np.ndarray,
+    *,
     metric: str,
     path: Any,
     splits: list[tuple[np.ndarray, np.ndarray]],

@@ -17,6 +17,7 @@ from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .curve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_from_path
 from .ranking import labels_of, rank_on
+from .results import Pair
 
 __all__ = ["PartialSoftMatching", "SoftMatching"]
 
@@ -110,7 +111,9 @@ class PartialSoftMatching:
         check_elbow(self.elbow)
         grid = mass_grid(self.grid)
         x, y, c, metric, n_threads = self._prepare(X, Y)
-        lc, path = lcurve_on(x, y, c, grid, metric, "path", None, self.elbow, n_threads, False)
+        lc, path = lcurve_on(
+            x, y, c, grid, metric=metric, elbow=self.elbow, n_threads=n_threads, progress=False
+        )
         s = lc.s0 if s_param == "auto" else float(s_param)
         return self._set_fitted(x, y, c, path, s, lc)
 
@@ -133,16 +136,10 @@ class PartialSoftMatching:
         self.lcurve_ = lc
         nx, ny = c.shape
         self.ranking_ = rank_on(
-            x,
-            y,
-            c,
-            path,
+            Pair(x, y, c, path, metric),
             s,
-            metric,
-            "path",
-            labels_of(None, nx, "labels_x"),
-            labels_of(None, ny, "labels_y"),
-            n_threads,
+            labels=(labels_of(None, nx, "labels_x"), labels_of(None, ny, "labels_y")),
+            n_threads=n_threads,
         )
         return self
 

@@ -22,10 +22,11 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, cancel_all, cancellable, reset_cancel
 from ._validation import as_mass_or_auto, as_n_threads, as_population
-from .comparison import Pair, scored_matchings
+from .comparison import scored_matchings
 from .crossval import keep_fold_costs
-from .curve import DEFAULT_ELBOW, lcurve_on, mass_grid
+from .curve import lcurve_on, mass_grid
 from .matching import _check_metric, as_dtype, cost_matrix
+from .results import Pair
 from .share import ShareWarning
 
 __all__ = ["PairwiseResult", "pairwise", "write_pairwise", "FIELDS"]
@@ -162,6 +163,7 @@ def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> lis
 def compare_pair(
     x: np.ndarray,
     y: np.ndarray,
+    *,
     s: float | str,
     metric: str,
     cv: int | None,
@@ -179,12 +181,10 @@ def compare_pair(
                 y,
                 c,
                 mass_grid(200),
-                metric,
-                "path",
-                cv,
-                DEFAULT_ELBOW,
-                n_threads,
-                False,
+                metric=metric,
+                cv=cv,
+                n_threads=n_threads,
+                progress=False,
                 warn=False,
             )
             s_value = lc.s0
@@ -223,8 +223,8 @@ def compare_pair(
     }
 
 
-def _indexed(k: int, *args: Any) -> tuple[int, dict[str, Any]]:
-    return k, compare_pair(*args)
+def _indexed(k: int, x: np.ndarray, y: np.ndarray, options: dict) -> tuple[int, dict[str, Any]]:
+    return k, compare_pair(x, y, **options)
 
 
 def pairwise(
@@ -315,9 +315,9 @@ def pairwise(
     inner = as_n_threads(n_threads)
     if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
         inner = 1
+    options = {"s": s, "metric": metric, "cv": cv, "n_threads": inner, "dtype": dtype}
     tasks = (
-        joblib.delayed(_indexed)(k, arrays[i], arrays[j], s, metric, cv, inner, dtype)
-        for k, (i, j) in enumerate(todo)
+        joblib.delayed(_indexed)(k, arrays[i], arrays[j], options) for k, (i, j) in enumerate(todo)
     )
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()

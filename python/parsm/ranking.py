@@ -14,9 +14,9 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, active
 from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population, columns_of
-from .curve import DEFAULT_ELBOW, full_path, lcurve_on, mass_grid
+from .curve import full_path, lcurve_on, mass_grid
 from .matching import _check_metric, as_float64, cost_matrix
-from .results import MATCH_TOL
+from .results import MATCH_TOL, Pair
 
 __all__ = [
     "RANK_METHODS",
@@ -302,29 +302,34 @@ def rank_units(
         bar.advance()
         if s == "auto":  # the elbow of the exact L-curve, whose path to s = 1 is reused below
             lc, path = lcurve_on(
-                x, y, c, mass_grid(200), metric, "path", None, DEFAULT_ELBOW, n_threads, progress
+                x, y, c, mass_grid(200), metric=metric, n_threads=n_threads, progress=progress
             )
             bar.advance()
             s = lc.s0
         else:
             path = full_path(x, y, c, metric, bar)
-        return rank_on(x, y, c, path, float(s), metric, method, lab_x, lab_y, n_threads)
+        return rank_on(
+            Pair(x, y, c, path, metric),
+            float(s),
+            method=method,
+            labels=(lab_x, lab_y),
+            n_threads=n_threads,
+        )
 
 
 def rank_on(
-    x: np.ndarray,
-    y: np.ndarray,
-    c: np.ndarray,
-    path: Any,
+    problem: Any,
     s: float,
-    metric: str,
-    method: str,
-    lab_x: np.ndarray,
-    lab_y: np.ndarray,
-    n_threads: int | None,
+    *,
+    method: str = "path",
+    labels: tuple[np.ndarray, np.ndarray],
+    n_threads: int | None = None,
 ) -> UnitRanking:
-    """:func:`rank_units` on validated inputs, their cost matrix ``c`` and its full mass path
-    (``_core.MassPath(c, 1.0)``), at the mass ``s``."""
+    """:func:`rank_units` on a solved problem (validated ``x``, ``y``, their cost matrix ``c``,
+    its full mass path ``_core.MassPath(c, 1.0)`` and the ``metric``, as
+    :class:`parsm.comparison.Pair` holds them), at the mass ``s``."""
+    x, y, c, path, metric = problem.x, problem.y, problem.c, problem.path, problem.metric
+    lab_x, lab_y = labels
     nx, ny = c.shape
     mass_x, mass_y = path.masses_at(s)  # no dense plan: Nx x Ny floats do not fit at voxel scale
     frac_x = mass_x * nx

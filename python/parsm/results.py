@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["PartialMatch", "MATCH_TOL"]
+__all__ = ["PartialMatch", "MATCH_TOL", "Pair"]
 
 #: A unit counts as matched when it sends (or receives) more than this fraction of its own
 #: capacity (``1/Nx`` for a unit of X, ``1/Ny`` for a unit of Y). The authors' code used
@@ -98,3 +99,14 @@ class PartialMatch:
             f"matched_x={int(self.matched_x.sum())}/{nx}, "
             f"matched_y={int(self.matched_y.sum())}/{ny})"
         )
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two validated populations, their cost matrix and its mass path solved to s = 1."""
+
+    x: np.ndarray
+    y: np.ndarray
+    c: np.ndarray
+    path: Any
+    metric: str
