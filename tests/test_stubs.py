@@ -15,8 +15,13 @@ def test_stub_names_match_the_native_module():
     tree = ast.parse(STUB.read_text(encoding="utf-8"))
     functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    constants = {
+        n.target.id
+        for n in tree.body
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+    } - {"__version__"}
     exported = {k for k in dir(_core) if not k.startswith("_")}
-    assert functions | set(classes) == exported
+    assert functions | set(classes) | constants == exported
     for name, node in classes.items():
         if issubclass(getattr(_core, name), BaseException):
             assert issubclass(getattr(_core, name), ValueError), name

@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 __all__ = [
     "__version__",
+    "METRICS",
     "ParsmError",
     "NonFiniteError",
     "EmptyInputError",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 __version__: str
+#: The metric names of the core's ``Metric`` enum, the default first.
+METRICS: tuple[str, ...]
 
 class ParsmError(ValueError): ...
 class NonFiniteError(ParsmError): ...

@@ -15,7 +15,8 @@ from .results import PartialMatch
 __all__ = ["cost_matrix", "partial_soft_match", "soft_match", "match_from_path", "METRICS"]
 
 #: The unit-to-unit costs parsm computes (names as in ``scipy.spatial.distance.cdist``).
-METRICS = ("correlation", "cosine", "sqeuclidean", "euclidean")
+#: The metrics the Rust core computes (its ``Metric`` enum), the default first.
+METRICS: tuple[str, ...] = tuple(_core.METRICS)
 
 
 def _check_metric(metric: str) -> str:

@@ -11,7 +11,7 @@ from .._validation import as_matrix
 
 __all__ = ["dist"]
 
-_NATIVE = ("sqeuclidean", "euclidean", "cosine", "correlation")
+_NATIVE = tuple(_core.METRICS)
 
 
 def _check_rows(z: np.ndarray, name: str, metric: str) -> None:

@@ -30,6 +30,14 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric, the default first.
+    pub const ALL: [Metric; 4] = [
+        Metric::Correlation,
+        Metric::Cosine,
+        Metric::SqEuclidean,
+        Metric::Euclidean,
+    ];
+
     /// The metric's name as parsm and scipy spell it.
     pub fn name(self) -> &'static str {
         match self {

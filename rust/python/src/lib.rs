@@ -17,6 +17,8 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
+    let metrics: Vec<&str> = parsm_core::Metric::ALL.iter().map(|k| k.name()).collect();
+    m.add("METRICS", pyo3::types::PyTuple::new(m.py(), metrics)?)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
     m.add_function(wrap_pyfunction!(transport::assignment, m)?)?;
