@@ -162,7 +162,7 @@ def test_elbow_knots_of_a_longer_path_equal_a_truncated_solve(rng):
         full = _core.MassPath(C, 1.0)
         for s_max in (0.0, 0.37, 0.5, 0.999, 1.0):
             ks, kv = _core.MassPath(C, s_max).breakpoints()
-            ek, ev = elbow_knots(full, s_max, (nx, ny))
+            ek, ev = elbow_knots(full, s_max)
             np.testing.assert_array_equal(ek, ks)
             np.testing.assert_allclose(ev, kv, rtol=1e-12, atol=1e-15)
 

@@ -149,6 +149,8 @@ class MassPath:
         """Number of augmenting paths."""
     def breakpoints(self) -> tuple[_Vector, _Vector]:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
+    def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:
+        """The breakpoints up to ``s_max``, as a path solved only to ``s_max`` has them."""
     def evaluate(self, other: _Cost, grid: _Vector) -> _Vector:
         """``<T(s), other>`` for every ``s`` in ``grid``."""
     def project(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -173,16 +172,11 @@ def find_elbow(
     return float(grid[idx]), idx
 
 
-def elbow_knots(path: Any, s_max: float, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def elbow_knots(path: Any, s_max: float) -> tuple[np.ndarray, np.ndarray]:
     """The breakpoints of ζ up to ``s_max`` (the grid's end) for the plateau rule: those of a
-    path solved only up to ``s_max``, taken from a path solved further (to 1), for an
-    ``Nx x Ny = shape`` problem. Like the solver, the end is rounded up to the next flow unit,
-    ``1 / lcm(Nx, Ny)``."""
-    ks, kv = path.breakpoints()
-    units = math.lcm(*shape)
-    s_end = min(math.ceil(s_max * float(units)), units) / units
-    keep = ks < s_end
-    return np.append(ks[keep], s_end), np.append(kv[keep], np.interp(s_end, ks, kv))
+    path solved only up to ``s_max``, taken from a path solved further (to 1). The core does
+    the rounding of the end to a whole flow unit (``MassPath.breakpoints_to``)."""
+    return path.breakpoints_to(float(s_max))
 
 
 def _curve(
@@ -392,7 +386,7 @@ def lcurve_on(
                 bar=bar,
             )
 
-    breakpoints = elbow_knots(path, float(grid.max()), c.shape) if path is not None else None
+    breakpoints = elbow_knots(path, float(grid.max())) if path is not None else None
     if share is not None:
         s0, idx = share.s0, None
     else:

@@ -211,6 +211,35 @@ impl MassPath {
         (s, z)
     }
 
+    /// The breakpoints up to `s_max`, as a path solved only up to `s_max` would have them: a
+    /// solve stops at the first whole flow unit at or above `s_max` (`1 / lcm(Nx, Ny)` of
+    /// mass), so the last knot is that mass, with ζ interpolated there.
+    pub fn breakpoints_to(&self, s_max: f64) -> (Vec<f64>, Vec<f64>) {
+        let (ks, kv) = self.breakpoints();
+        let units = self.units as f64;
+        let end = ((s_max.max(0.0) * units).ceil().min(units)) / units;
+        let mut s: Vec<f64> = Vec::new();
+        let mut z: Vec<f64> = Vec::new();
+        for (&a, &b) in ks.iter().zip(&kv) {
+            if a < end {
+                s.push(a);
+                z.push(b);
+            }
+        }
+        // ζ at `end`: on the segment that contains it (or the last knot, past the path).
+        let at = match ks.iter().position(|&a| a >= end) {
+            Some(0) => kv[0],
+            Some(k) => {
+                let (s0, s1, z0, z1) = (ks[k - 1], ks[k], kv[k - 1], kv[k]);
+                z0 + (z1 - z0) * (end - s0) / (s1 - s0)
+            }
+            None => *kv.last().expect("the path starts at (0, 0)"),
+        };
+        s.push(end);
+        z.push(at);
+        (s, z)
+    }
+
     /// Slopes of ζ between consecutive breakpoints (nondecreasing: ζ is convex).
     pub fn slopes(&self) -> Vec<f64> {
         let (s, z) = self.breakpoints();

@@ -65,6 +65,12 @@ impl MassPath {
         (s.into_pyarray(py), z.into_pyarray(py))
     }
 
+    /// `(s_k, zeta_k)` up to `s_max`, as a path solved only to `s_max` would have them.
+    fn breakpoints_to<'py>(&self, py: Python<'py>, s_max: f64) -> ArrayPair<'py> {
+        let (s, z) = self.inner.breakpoints_to(s_max);
+        (s.into_pyarray(py), z.into_pyarray(py))
+    }
+
     /// `<T(s), other>` for every `s` in `grid`.
     fn evaluate<'py>(
         &self,
