@@ -393,7 +393,7 @@ impl<'a, T: Cost> Search<'a, T> {
         }
         let shift = colmin.iter().copied().fold(f64::INFINITY, f64::min);
         let ct = if two_sided && nx == ny {
-            transpose_if_it_fits(c, nx, ny)
+            transpose_if_it_fits(c, nx, ny, monitor)
         } else {
             None
         };
@@ -1027,7 +1027,12 @@ fn add_arc(arcs: &mut Vec<(u32, u64)>, node: u32, delta: i64) {
 
 /// `C` transposed (`ct[j * nx + i] = c[i * ny + j]`), in cache-sized tiles, when a second copy
 /// fits in half of the available memory; `None` otherwise.
-fn transpose_if_it_fits<T: Cost>(c: &[T], nx: usize, ny: usize) -> Option<Vec<T>> {
+fn transpose_if_it_fits<T: Cost>(
+    c: &[T],
+    nx: usize,
+    ny: usize,
+    monitor: &Monitor,
+) -> Option<Vec<T>> {
     let bytes = (nx * ny * T::BYTES) as u64;
     if available_bytes().is_some_and(|avail| bytes > avail / 2) {
         return None;
@@ -1035,6 +1040,9 @@ fn transpose_if_it_fits<T: Cost>(c: &[T], nx: usize, ny: usize) -> Option<Vec<T>
     const TILE: usize = 64;
     let mut ct = vec![c[0]; nx * ny];
     for i0 in (0..nx).step_by(TILE) {
+        if monitor.check().is_err() {
+            return None; // cancelled: the search stops at its first check
+        }
         for j0 in (0..ny).step_by(TILE) {
             for i in i0..(i0 + TILE).min(nx) {
                 for j in j0..(j0 + TILE).min(ny) {
