@@ -229,10 +229,7 @@ def rank_units(
 ) -> UnitRanking:
     """Rank the units of ``X`` and ``Y`` from best to worst aligned.
 
-    In plain words: every unit carries an equal share of its population's **mass**
-    (``1/Nx`` or ``1/Ny``); the **plan** says how much of each unit's mass goes to each unit of
-    the other population; and ``s`` is the share of the mass, equally weighted, that gets a
-    partner (``s = 0.6``: 60 % of the units' weight is matched, the rest left out).
+    Mass, plan and ``s`` in plain words: see :func:`parsm.partial_soft_match`.
 
     Parameters
     ----------
