@@ -243,7 +243,10 @@ def lcurve(
     (``method="path"``), or runs the network simplex at every grid point in parallel
     (``method="simplex"``, a cross-check).
 
-    Mass, plan and ``s`` in plain words: see :func:`parsm.partial_soft_match`.
+    In plain words: every unit carries an equal share of its population's **mass**
+    (``1/Nx`` or ``1/Ny``); the **plan** says how much of each unit's mass goes to each unit of
+    the other population; and ``s`` is the share of the mass, equally weighted, that gets a
+    partner (``s = 0.6``: 60 % of the units' weight is matched, the rest left out).
 
     Parameters
     ----------
