@@ -112,7 +112,15 @@ class PartialSoftMatching:
         grid = mass_grid(self.grid)
         x, y, c, metric, n_threads = self._prepare(X, Y)
         lc, path = lcurve_on(
-            x, y, c, grid, metric=metric, elbow=self.elbow, n_threads=n_threads, progress=False
+            x,
+            y,
+            c,
+            grid,
+            metric=metric,
+            elbow=self.elbow,
+            n_threads=n_threads,
+            progress=False,
+            warn=s_param == "auto",  # a given s does not depend on the share estimate
         )
         s = lc.s0 if s_param == "auto" else float(s_param)
         return self._set_fitted(x, y, c, path, s, lc)
