@@ -102,12 +102,16 @@ def scored_matchings(
     pair: Pair, s: float, cv: int | None, cv_at_s: float | None, n_threads: int | None
 ) -> tuple[PartialMatch, PartialMatch, dict[str, Any], dict[str, Any]]:
     """Partial soft matching at ``s`` (from the pair's path, solved at least to ``s``) and soft
-    matching (as :func:`parsm.soft_match` solves it), and their summaries; with ``cv`` the
+    matching (from the path when it reaches ``s = 1``, as in :func:`compare`; else as
+    :func:`parsm.soft_match` solves it, the same optimum), and their summaries; with ``cv`` the
     cross-validated scores (``cv_at_s`` when already known, the L-curve's at its own ``s0``),
     computed with ``n_threads``. ``compare`` and ``pairwise`` both report these, so their
     numbers are the same."""
     partial = match_from_path(pair.path, pair.c, s, pair.metric)
-    soft = soft_match_on(pair.c, pair.metric)
+    if pair.path.s_max >= 1.0:  # the path already holds soft matching: no second solve or copy
+        soft = match_from_path(pair.path, pair.c, 1.0, pair.metric)
+    else:
+        soft = soft_match_on(pair.c, pair.metric)
     cv_soft = None
     if cv is not None:
         if cv_at_s is None:

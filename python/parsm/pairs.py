@@ -274,7 +274,8 @@ def pairwise(
     Returns
     -------
     PairwiseResult
-        Each pair's numbers are exactly :func:`parsm.compare`'s for it: ``score``,
+        Each pair's numbers are :func:`parsm.compare`'s for it (the soft-matching ones to
+        rounding when ``s`` is given, as they then come from the balanced solver): ``score``,
         ``mean_correlation`` and the matched counts at ``s``, ``s0`` and its interval,
         ``unmatched_mass``, the soft-matching score, and with ``cv`` the cross-validated
         scores.
