@@ -18,7 +18,7 @@
 //! milliseconds for thousands of units and tens of held-out stimuli, where a dense plan per grid
 //! point would cost `O(Nx · Ny)` memory and time each.
 
-use ndarray::{Array2, Array3, ArrayView2};
+use ndarray::{Array3, ArrayView2, CowArray, Ix2};
 
 use crate::error::ParsmError;
 use crate::path::MassPath;
@@ -117,12 +117,12 @@ impl MassPath {
     }
 
     /// Checks that `left` has one row per unit of X and `right` one per unit of Y, all finite,
-    /// and returns them in standard layout.
-    fn check_factors(
+    /// and returns them in standard layout (views, when they are already).
+    fn check_factors<'l, 'r>(
         &self,
-        left: ArrayView2<f64>,
-        right: ArrayView2<f64>,
-    ) -> Result<(Array2<f64>, Array2<f64>), ParsmError> {
+        left: ArrayView2<'l, f64>,
+        right: ArrayView2<'r, f64>,
+    ) -> Result<(Factor<'l>, Factor<'r>), ParsmError> {
         if left.nrows() != self.nx {
             return Err(ParsmError::ShapeMismatch {
                 what: "the left factor",
@@ -148,10 +148,8 @@ impl MassPath {
                 count,
             });
         }
-        Ok((
-            left.as_standard_layout().into_owned(),
-            right.as_standard_layout().into_owned(),
-        ))
+        // Views when already in standard layout (the usual case): no copy.
+        Ok((standard(left), standard(right)))
     }
 
     /// Walks the augmentations in order of mass and, for each grid point (in any order), sums
@@ -187,5 +185,17 @@ impl MassPath {
             }
         }
         Ok(())
+    }
+}
+
+/// A projection factor in standard layout, borrowed when possible.
+type Factor<'a> = CowArray<'a, f64, Ix2>;
+
+/// `a` as a standard-layout array: the view itself when it already is one, else a copy.
+fn standard(a: ArrayView2<'_, f64>) -> Factor<'_> {
+    if a.is_standard_layout() {
+        CowArray::from(a)
+    } else {
+        CowArray::from(a.as_standard_layout().into_owned())
     }
 }
