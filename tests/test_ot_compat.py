@@ -194,7 +194,77 @@ def test_output_dtypes_and_dist_weights_follow_pot():
     assert pot_like.emd(a, [], M.astype(np.float64)).dtype == np.float64
 
 
-def test_a_sparse_cost_matrix_is_refused_with_a_clear_message():
+def _sparse_graph(rng, n1, n2, per_row):
+    """Random allowed arcs, at least ``per_row`` per row and per column (so feasible for any
+    marginals with equal sums only if connected enough; the tests check with linprog)."""
+    mask = np.zeros((n1, n2), dtype=bool)
+    for i in range(n1):
+        mask[i, rng.choice(n2, per_row, replace=False)] = True
+    for j in range(n2):
+        mask[rng.choice(n1, per_row, replace=False), j] = True
+    return mask
+
+
+def _linprog_on_arcs(a, b, rows, cols, costs):
+    """The optimum of balanced transport restricted to the given arcs, by scipy's LP solver."""
+    n1, n2, k = len(a), len(b), len(costs)
+    A = np.zeros((n1 + n2, k))
+    A[rows, np.arange(k)] = 1.0
+    A[n1 + cols, np.arange(k)] = 1.0
+    res = linprog(costs, A_eq=A, b_eq=np.concatenate([a, b]), bounds=(0, None), method="highs")
+    return res
+
+
+@pytest.mark.parametrize("fmt", ["coo", "csr", "csc"])
+@pytest.mark.parametrize("shape", [(30, 30), (25, 40), (1, 6)])
+def test_a_sparse_cost_matrix_is_a_graph_of_allowed_arcs(rng, fmt, shape):
+    sparse = pytest.importorskip("scipy.sparse")
+    n1, n2 = shape
+    mask = _sparse_graph(rng, n1, n2, per_row=min(3, n1, n2))
+    C = rng.standard_normal((n1, n2))  # negative costs too
+    C[0, 0] = 0.0  # a stored zero is an arc of cost 0
+    mask[0, 0] = True
+    rows, cols = np.nonzero(mask)
+    M = sparse.coo_array((C[rows, cols], (rows, cols)), shape=shape).asformat(fmt)
+    a = rng.uniform(0.1, 1.0, n1)
+    a /= a.sum()
+    b = rng.uniform(0.1, 1.0, n2)
+    b /= b.sum()
+    lp = _linprog_on_arcs(a, b, rows, cols, C[rows, cols])
+    if lp.status != 0:
+        with pytest.raises(ValueError, match="allowed arcs"):
+            pot_like.emd(a, b, M)
+        return
+    G, log = pot_like.emd(a, b, M, log=True)
+    assert sparse.issparse(G) and G.format == "coo"
+    dense = G.toarray()
+    assert np.all(dense[~mask] == 0.0), "flow on a forbidden arc"
+    np.testing.assert_allclose(dense.sum(1), a, atol=1e-12)
+    np.testing.assert_allclose(dense.sum(0), b, atol=1e-12)
+    assert log["cost"] == pytest.approx(lp.fun, abs=1e-9)
+    assert pot_like.emd2(a, b, M) == pytest.approx(lp.fun, abs=1e-9)
+    # Dual feasibility on the allowed arcs only.
+    u, v = log["u"], log["v"]
+    assert np.all(C[rows, cols] - u[rows] - v[cols] >= -1e-9)
+
+
+def test_a_sparse_cost_matrix_with_too_few_arcs_is_infeasible_with_a_clear_message():
+    sparse = pytest.importorskip("scipy.sparse")
+    # Both rows can only reach column 0, so column 1's demand has no arc.
+    M = sparse.coo_array(([1.0, 2.0], ([0, 1], [0, 0])), shape=(2, 2))
+    with pytest.raises(ValueError, match="cannot carry the marginals"):
+        pot_like.emd([], [], M)
+
+
+def test_parallel_sparse_arcs_keep_the_cheapest():
+    sparse = pytest.importorskip("scipy.sparse")
+    # (0, 0) is listed twice, at 5 and at 1; coo keeps both entries (no summing).
+    M = sparse.coo_array(([5.0, 1.0, 2.0], ([0, 0, 0], [0, 0, 1])), shape=(1, 2))
+    cost = pot_like.emd2([1.0], [0.5, 0.5], M)
+    assert cost == pytest.approx(0.5 * 1.0 + 0.5 * 2.0)
+
+
+def test_a_sparse_cost_matrix_elsewhere_is_refused_with_a_clear_message():
     sparse = pytest.importorskip("scipy.sparse")
     with pytest.raises(TypeError, match=r"scipy sparse matrix.*M.toarray\(\)"):
-        pot_like.emd([], [], sparse.csr_matrix(np.ones((3, 3))))
+        pot_like.partial.partial_wasserstein([], [], sparse.csr_matrix(np.ones((3, 3))), m=0.5)

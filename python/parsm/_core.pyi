@@ -20,6 +20,7 @@ __all__ = [
     "ThreadCountError",
     "cost_matrix",
     "emd",
+    "emd_sparse",
     "assignment",
     "partial",
     "default_dummies",
@@ -80,6 +81,26 @@ def emd(
     progress: _Progress = None,
 ) -> _Solution:
     """Balanced transport: ``(plan, cost, u, v, status, iterations)``."""
+
+def emd_sparse(
+    rows: npt.NDArray[np.int64],
+    cols: npt.NDArray[np.int64],
+    costs: npt.NDArray[np.float64],
+    shape: tuple[int, int],
+    a: npt.NDArray[np.float64],
+    b: npt.NDArray[np.float64],
+    max_iter: int | None = None,
+    progress: _Progress = None,
+) -> tuple[
+    npt.NDArray[np.float64],
+    float,
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    str,
+    int,
+]:
+    """Balanced transport on the arcs ``(rows[k], cols[k])`` only (every other pair is
+    forbidden): ``(flow per arc, cost, u, v, status, iterations)``."""
 
 def assignment(
     cost: npt.NDArray[np.float64], progress: _Progress = None

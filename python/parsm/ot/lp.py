@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .. import _core
-from ._common import RESULT_CODES, WARNINGS, problem
+from ._common import RESULT_CODES, WARNINGS, SparseCosts, is_sparse, problem, sparse_problem
 
 __all__ = ["emd", "emd2", "center_ot_dual"]
 
@@ -45,6 +45,33 @@ def _solve(
     return plan, cost, u, v, status
 
 
+def _solve_sparse(
+    a: np.ndarray, b: np.ndarray, M: SparseCosts, center_dual: bool, dtype: np.dtype
+) -> tuple[Any, float, np.ndarray, np.ndarray, str]:
+    """:func:`_solve` on the arcs of a sparse ``M``; the plan is a ``scipy.sparse.coo_array``
+    holding the arcs that carry flow."""
+    from scipy.sparse import coo_array
+
+    flow, cost, u, v, status, _it = _core.emd_sparse(M.rows, M.cols, M.costs, M.shape, a, b)
+    if center_dual:
+        u, v = center_ot_dual(u, v, a, b)
+    keep = flow > 0
+    plan = coo_array(
+        (flow[keep].astype(dtype, copy=False), (M.rows[keep], M.cols[keep])), shape=M.shape
+    )
+    return plan, float(cost), u, v, status
+
+
+def _log(cost: float, u: np.ndarray, v: np.ndarray, status: str, dtype: np.dtype) -> dict:
+    return {
+        "cost": cost,
+        "u": u.astype(dtype, copy=False),
+        "v": v.astype(dtype, copy=False),
+        "warning": WARNINGS[status],
+        "result_code": RESULT_CODES[status],
+    }
+
+
 def emd(
     a: Any,
     b: Any,
@@ -70,8 +97,10 @@ def emd(
         Source histogram (uniform weights if ``[]``).
     b : (nt,) array_like
         Target histogram (uniform weights if ``[]``).
-    M : (ns, nt) array_like
-        Loss matrix (converted to float64).
+    M : (ns, nt) array_like or scipy sparse matrix
+        Loss matrix (converted to float64). A scipy sparse matrix (any format) is a sparse
+        graph, as in POT: its stored entries are the allowed arcs and every other pair is
+        forbidden; the plan is then a ``scipy.sparse.coo_array`` of the arcs that carry flow.
     numItermax : int, optional
         Accepted for compatibility and **ignored**: parsm always solves to optimality.
     log : bool, optional
@@ -108,18 +137,17 @@ def emd(
     returned potentials are dual feasible for every row and column.
     """
     del numItermax, numThreads, potentials_init
-    a, b, M, dtype = problem(a, b, M)
-    b = _check_balance(a, b, check_marginals)
-    plan, cost, u, v, status = _solve(a, b, M, center_dual)
-    plan = plan.astype(dtype, copy=False)
+    if is_sparse(M):
+        a, b, arcs, dtype = sparse_problem(a, b, M)
+        b = _check_balance(a, b, check_marginals)
+        plan, cost, u, v, status = _solve_sparse(a, b, arcs, center_dual, dtype)
+    else:
+        a, b, M, dtype = problem(a, b, M)
+        b = _check_balance(a, b, check_marginals)
+        plan, cost, u, v, status = _solve(a, b, M, center_dual)
+        plan = plan.astype(dtype, copy=False)
     if log:
-        return plan, {
-            "cost": cost,
-            "u": u.astype(dtype, copy=False),
-            "v": v.astype(dtype, copy=False),
-            "warning": WARNINGS[status],
-            "result_code": RESULT_CODES[status],
-        }
+        return plan, _log(cost, u, v, status, dtype)
     return plan
 
 
@@ -147,8 +175,8 @@ def emd2(
     b : (nt,) or (nt, nb) array_like
         Target histogram(s). With a 2-D ``b``, one problem is solved per column and a list of
         results is returned.
-    M : (ns, nt) array_like
-        Loss matrix.
+    M : (ns, nt) array_like or scipy sparse matrix
+        Loss matrix; a sparse one is a graph of allowed arcs, as in :func:`emd`.
     processes : int, optional
         Ignored (deprecated in POT).
     numItermax : int, optional
@@ -179,18 +207,18 @@ def emd2(
             )
             for k in range(b_arr.shape[1])
         ]
-    a, b, M, dtype = problem(a, b, M)
-    b = _check_balance(a, b, check_marginals)
-    plan, cost, u, v, status = _solve(a, b, M, center_dual)
+    if is_sparse(M):
+        a, b, arcs, dtype = sparse_problem(a, b, M)
+        b = _check_balance(a, b, check_marginals)
+        plan, cost, u, v, status = _solve_sparse(a, b, arcs, center_dual, dtype)
+    else:
+        a, b, M, dtype = problem(a, b, M)
+        b = _check_balance(a, b, check_marginals)
+        plan, cost, u, v, status = _solve(a, b, M, center_dual)
+        plan = plan.astype(dtype, copy=False)
     if log or return_matrix:
-        log_dict: dict[str, Any] = {
-            "cost": cost,
-            "u": u.astype(dtype, copy=False),
-            "v": v.astype(dtype, copy=False),
-            "warning": WARNINGS[status],
-            "result_code": RESULT_CODES[status],
-        }
+        log_dict = _log(cost, u, v, status, dtype)
         if return_matrix:
-            log_dict["G"] = plan.astype(dtype, copy=False)
+            log_dict["G"] = plan
         return [cost, log_dict]
     return cost

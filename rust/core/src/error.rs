@@ -86,6 +86,16 @@ pub enum ParsmError {
     #[error("the marginals have different total mass (sum(a) = {sum_a}, sum(b) = {sum_b}); balanced transport needs equal sums, normalise them or use partial transport")]
     UnbalancedMarginals { sum_a: f64, sum_b: f64 },
 
+    #[error("the allowed arcs (the stored entries of the sparse cost matrix) cannot carry the marginals: some mass has no arc to go through; store more entries, or check a and b")]
+    InfeasibleArcs,
+
+    #[error("the sparse cost matrix has {rows} row indices, {cols} column indices and {costs} values; give one row, column and value per arc")]
+    ArcLengths {
+        rows: usize,
+        cols: usize,
+        costs: usize,
+    },
+
     #[error("cost matrix has shape {rows} x {cols}; it needs at least one row and one column")]
     EmptyCost { rows: usize, cols: usize },
 

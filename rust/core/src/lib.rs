@@ -41,4 +41,6 @@ pub use error::{ParsmError, Side};
 pub use monitor::Monitor;
 pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
-pub use transport::{emd, partial, TransportOptions};
+pub use transport::{
+    emd, emd_on_arcs, partial, SparseArcs, SparseTransportSolution, TransportOptions,
+};

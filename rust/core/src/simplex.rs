@@ -18,7 +18,10 @@
 //!   with freshly recomputed potentials (or when an explicit `max_iter` is hit, which is reported);
 //! * **scale-free costs**: costs are mapped affinely onto `[0, 1]` inside the solver. With the
 //!   total transported mass fixed, this changes the objective by a constant only, so the optimal
-//!   plans are those of the original costs, for any finite costs (negative, zero or huge).
+//!   plans are those of the original costs, for any finite costs (negative, zero or huge);
+//! * **forbidden arcs**: a NaN cost marks an arc that does not exist. No comparison selects a
+//!   NaN reduced cost, so such an arc never enters the tree and never carries flow. Only
+//!   [`crate::transport::emd_on_arcs`] builds such matrices (user costs are checked finite).
 
 use ndarray::Array2;
 
@@ -180,7 +183,8 @@ impl<'a> Simplex<'a> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
                 (lo.min(c), hi.max(c))
             });
-        let (lo, hi) = if p.cost.is_empty() {
+        // f64::min / max skip NaN (forbidden arcs); no finite entry at all leaves (inf, -inf).
+        let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
             (0.0, 0.0)
         } else {
             (lo, hi)
@@ -621,8 +625,9 @@ impl<'a> Simplex<'a> {
             if let Some(status) = self.pivot_until_optimal(max_iter, monitor)? {
                 return Ok(status);
             }
-            // Defensive: ART_COST provably suffices, but should flow ever be left on artificial
-            // arcs of a feasible problem, raise their cost (up to the textbook bound) and go on.
+            // ART_COST provably suffices on the complete graph. With forbidden arcs (or should
+            // flow ever be left on artificial arcs of a feasible problem) raise their cost, up
+            // to the textbook bound, and go on: flow left at that bound means infeasible.
             let tol = 1e-9 * self.total_mass.max(f64::MIN_POSITIVE);
             let big = (self.n1 + self.n2 + 1) as f64;
             if self.artificial_flow() <= tol || self.art_cost >= big {

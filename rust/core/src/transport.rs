@@ -203,3 +203,134 @@ pub fn partial(
         },
     )
 }
+
+/// A sparse transport graph: arc `k` goes from row `rows[k]` to column `cols[k]` at cost
+/// `costs[k]`; every pair not listed is a forbidden arc. A pair listed twice is two parallel
+/// arcs, of which only the cheaper can carry flow.
+#[derive(Debug, Clone, Copy)]
+pub struct SparseArcs<'a> {
+    /// Number of rows and columns.
+    pub shape: (usize, usize),
+    /// Row of each arc.
+    pub rows: &'a [usize],
+    /// Column of each arc.
+    pub cols: &'a [usize],
+    /// Cost of each arc (finite).
+    pub costs: &'a [f64],
+}
+
+/// The optimum on a sparse graph: the flow on each given arc, in the given order.
+#[derive(Debug, Clone)]
+pub struct SparseTransportSolution {
+    /// Flow on arc `k`.
+    pub flow: Vec<f64>,
+    /// `sum(flow * costs)`.
+    pub cost: f64,
+    /// Row potentials: `u_i + v_j <= cost` on every given arc.
+    pub u: Vec<f64>,
+    /// Column potentials.
+    pub v: Vec<f64>,
+    /// [`SolveStatus::Optimal`], or [`SolveStatus::MaxIterReached`] under a pivot cap.
+    pub status: SolveStatus,
+    /// Simplex pivots performed.
+    pub iterations: u64,
+}
+
+/// Balanced optimal transport on the arcs of `arcs` only (POT's `emd` with a sparse `M`).
+///
+/// The graph is solved by the same network simplex as [`emd`], on a dense matrix whose missing
+/// entries are forbidden arcs (so memory is that of a dense plan). Fails with
+/// [`ParsmError::InfeasibleArcs`] when the listed arcs cannot carry the marginals.
+pub fn emd_on_arcs(
+    arcs: SparseArcs<'_>,
+    a: &[f64],
+    b: &[f64],
+    options: TransportOptions<'_>,
+) -> Result<SparseTransportSolution, ParsmError> {
+    let (n1, n2) = arcs.shape;
+    let SparseArcs {
+        rows, cols, costs, ..
+    } = arcs;
+    if rows.len() != cols.len() || rows.len() != costs.len() {
+        return Err(ParsmError::ArcLengths {
+            rows: rows.len(),
+            cols: cols.len(),
+            costs: costs.len(),
+        });
+    }
+    if n1 == 0 || n2 == 0 {
+        return Err(ParsmError::EmptyCost { rows: n1, cols: n2 });
+    }
+    for (idx, len) in [(rows, n1), (cols, n2)] {
+        if let Some(&index) = idx.iter().find(|&&k| k >= len) {
+            return Err(ParsmError::IndexOutOfRange { index, len });
+        }
+    }
+    let count = costs.iter().filter(|c| !c.is_finite()).count();
+    if count > 0 {
+        return Err(ParsmError::NonFinite {
+            what: "the sparse cost matrix",
+            count,
+        });
+    }
+    check_marginal(a, n1, Side::X)?;
+    check_marginal(b, n2, Side::Y)?;
+    let (sum_a, sum_b): (f64, f64) = (a.iter().sum(), b.iter().sum());
+    if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
+        return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
+    }
+    check_matrix("the dense costs and plan", n1, n2, 24, PLAN_REMEDY)?;
+    // Missing entries are NaN, the simplex's forbidden arcs; parallel arcs keep the cheapest.
+    let mut dense = vec![f64::NAN; n1 * n2];
+    let mut first = vec![usize::MAX; n1 * n2];
+    for (k, ((&i, &j), &c)) in rows.iter().zip(cols).zip(costs).enumerate() {
+        let cell = i * n2 + j;
+        if first[cell] == usize::MAX || c < dense[cell] {
+            dense[cell] = c;
+            first[cell] = k;
+        }
+    }
+    let scale = if sum_b > 0.0 { sum_a / sum_b } else { 1.0 };
+    let problem = TransportProblem {
+        cost: &dense,
+        nx: n1,
+        ny: n2,
+        supply: a.to_vec(),
+        demand: b.iter().map(|&w| w * scale).collect(),
+    };
+    let sol = simplex::solve(
+        &problem,
+        SimplexOptions {
+            max_iter: options.max_iter,
+            monitor: options.monitor,
+        },
+    )?;
+    match sol.status {
+        SolveStatus::Optimal | SolveStatus::MaxIterReached => {}
+        SolveStatus::Infeasible => return Err(ParsmError::InfeasibleArcs),
+        SolveStatus::Uncertified => {
+            return Err(ParsmError::Uncertified(
+                "network simplex on a sparse graph".into(),
+            ))
+        }
+    }
+    let flow: Vec<f64> = (0..rows.len())
+        .map(|k| {
+            let cell = rows[k] * n2 + cols[k];
+            if first[cell] == k {
+                sol.plan[[rows[k], cols[k]]]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let cost = flow.iter().zip(costs).map(|(&f, &c)| f * c).sum();
+    Ok(SparseTransportSolution {
+        flow,
+        cost,
+        u: sol.u,
+        v: sol.v,
+        status: sol.status,
+        iterations: sol.iterations,
+    })
+}

@@ -186,3 +186,65 @@ fn unbalanced_marginals_are_rejected() {
         "{err}"
     );
 }
+
+/// Sparse graphs: the optimum over the listed arcs equals brute force over the permutations
+/// that use listed arcs only; with no such permutation the solve reports infeasible arcs.
+#[test]
+fn sparse_arcs_match_brute_force_and_forbid_the_rest() {
+    use parsm_core::{emd_on_arcs, ParsmError, SparseArcs};
+    let mut rng = Rng::new(29);
+    let mut infeasible = 0;
+    for trial in 0..300 {
+        let n = 1 + rng.below(5);
+        let c = costs(&mut rng, n * n, trial % 3);
+        let allowed: Vec<bool> = (0..n * n).map(|_| rng.below(3) > 0).collect();
+        let (mut rows, mut cols, mut vals) = (Vec::new(), Vec::new(), Vec::new());
+        for k in (0..n * n).filter(|&k| allowed[k]) {
+            rows.push(k / n);
+            cols.push(k % n);
+            vals.push(c[k]);
+        }
+        // Brute force: forbidden arcs priced far above any permutation of allowed ones.
+        let big = 1e6;
+        let priced: Vec<f64> = (0..n * n)
+            .map(|k| if allowed[k] { c[k] } else { big })
+            .collect();
+        let best = brute_force_assignment(&priced, n);
+        let w = vec![1.0 / n as f64; n];
+        let arcs = SparseArcs {
+            shape: (n, n),
+            rows: &rows,
+            cols: &cols,
+            costs: &vals,
+        };
+        match emd_on_arcs(arcs, &w, &w, TransportOptions::default()) {
+            Ok(sol) => {
+                assert!(
+                    best < big / (2 * n) as f64,
+                    "trial {trial}: solved an infeasible graph"
+                );
+                assert!(
+                    (sol.cost - best).abs() <= 1e-9,
+                    "trial {trial}: {} vs {best}",
+                    sol.cost
+                );
+                for (k, &f) in sol.flow.iter().enumerate() {
+                    assert!(f >= 0.0);
+                    assert!(vals[k] - sol.u[rows[k]] - sol.v[cols[k]] >= -1e-9);
+                }
+            }
+            Err(ParsmError::InfeasibleArcs) => {
+                infeasible += 1;
+                assert!(
+                    best >= big / (2 * n) as f64,
+                    "trial {trial}: feasible graph refused"
+                );
+            }
+            Err(e) => panic!("trial {trial}: {e}"),
+        }
+    }
+    assert!(
+        infeasible > 10,
+        "the trials should include infeasible graphs"
+    );
+}

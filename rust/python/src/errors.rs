@@ -85,9 +85,11 @@ pub fn to_py(e: CoreError) -> PyErr {
         | CoreError::InvalidMass(_) => MassError::new_err(msg),
         CoreError::BadMarginal { .. }
         | CoreError::MarginalLength { .. }
-        | CoreError::UnbalancedMarginals { .. } => MarginalError::new_err(msg),
+        | CoreError::UnbalancedMarginals { .. }
+        | CoreError::InfeasibleArcs => MarginalError::new_err(msg),
         CoreError::EmptyCost { .. }
         | CoreError::ShapeMismatch { .. }
+        | CoreError::ArcLengths { .. }
         | CoreError::IndexOutOfRange { .. } => ShapeError::new_err(msg),
         CoreError::ZeroThreads | CoreError::ThreadPool(_) => ThreadCountError::new_err(msg),
         CoreError::Interrupted => ParsmError::new_err(msg),

@@ -107,6 +107,72 @@ pub fn emd<'py>(
     Ok(solution_to_py(py, sol))
 }
 
+/// Balanced optimal transport on the arcs `(rows[k], cols[k])` of a sparse cost matrix of
+/// `shape`, every other pair being forbidden: `(flow per arc, cost, u, v, status, iterations)`.
+#[pyfunction]
+#[pyo3(signature = (rows, cols, costs, shape, a, b, max_iter=None, progress=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn emd_sparse<'py>(
+    py: Python<'py>,
+    rows: PyReadonlyArray1<'py, i64>,
+    cols: PyReadonlyArray1<'py, i64>,
+    costs: PyReadonlyArray1<'py, f64>,
+    shape: (usize, usize),
+    a: PyReadonlyArray1<'py, f64>,
+    b: PyReadonlyArray1<'py, f64>,
+    max_iter: Option<u64>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<SolutionTuple1<'py>> {
+    let index = |x: PyReadonlyArray1<'py, i64>, what: &str| -> PyResult<Vec<usize>> {
+        x.as_array()
+            .iter()
+            .map(|&k| {
+                usize::try_from(k).map_err(|_| {
+                    crate::errors::ShapeError::new_err(format!(
+                        "the sparse cost matrix has a negative {what} index ({k})"
+                    ))
+                })
+            })
+            .collect()
+    };
+    let rows = index(rows, "row")?;
+    let cols = index(cols, "column")?;
+    let costs = costs.as_array().to_vec();
+    let (a, b) = (a.as_array().to_vec(), b.as_array().to_vec());
+    let sol = run_detached(py, None, progress.as_ref(), |m| {
+        let arcs = parsm_core::SparseArcs {
+            shape,
+            rows: &rows,
+            cols: &cols,
+            costs: &costs,
+        };
+        let options = TransportOptions {
+            max_iter,
+            n_dummies: None,
+            monitor: Some(m),
+        };
+        parsm_core::emd_on_arcs(arcs, &a, &b, options)
+    })?;
+    Ok((
+        sol.flow.into_pyarray(py),
+        sol.cost,
+        sol.u.into_pyarray(py),
+        sol.v.into_pyarray(py),
+        status_name(sol.status),
+        sol.iterations,
+    ))
+}
+
+/// What the sparse solver returns: `(flow, cost, u, v, status, iterations)`.
+type SolutionTuple1<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    f64,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    &'static str,
+    u64,
+);
+
 /// Exact partial optimal transport of mass `m`: `(plan, cost, u, v, status, iterations)`.
 /// The potentials cover the augmented problem (real nodes first, then the dummy points).
 #[pyfunction]
