@@ -105,8 +105,8 @@ def bench_one(n: int, args: argparse.Namespace) -> dict[str, float]:
     t_part = m_part = part_cost = nan
     if n <= args.partial_max:
         part, t_part, m_part = measure(lambda: _core.partial(c64, w, w, 0.5))
-        assert part[4] == "optimal"
-        part_cost = part[1]
+        assert part.status == "optimal"
+        part_cost = part.cost
     path, t_path, m_path = measure(lambda: _core.MassPath(C, 1.0))
     z = path.evaluate(C, np.array([0.5, 1.0]))
     if part_cost == part_cost:

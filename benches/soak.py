@@ -88,7 +88,8 @@ def main() -> int:
             c = parsm.cost_matrix(X, Y, metric)
             t = time.perf_counter()
             a, b = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
-            plan, cost, _u, _v, solved, _it = _core.partial(c, a, b, s)
+            sol = _core.partial(c, a, b, s)
+            plan, cost, solved = sol.plan, sol.cost, sol.status
             match = parsm.PartialMatch.from_plan(s, metric, plan, cost)
             if solved != "optimal":
                 raise RuntimeError(f"simplex status {solved}")

@@ -188,3 +188,19 @@ def test_core_errors_have_their_own_classes_under_parsm_error():
             call()
         assert isinstance(exc.value, parsm.ParsmError) and isinstance(exc.value, ValueError)
         assert type(exc.value).__module__ == "parsm"
+
+
+def test_solver_results_cross_as_a_typed_solution_and_a_pivot_cap_is_reported() -> None:
+    rng = np.random.default_rng(3)
+    C = rng.random((30, 40))
+    a, b = np.full(30, 1 / 30), np.full(40, 1 / 40)
+    sol = parsm._core.emd(C, a, b)
+    assert isinstance(sol, parsm._core.Solution)
+    assert sol.status == "optimal" and sol.plan.shape == (30, 40)
+    assert sol.cost == pytest.approx(float(np.sum(sol.plan * C)), rel=1e-12)
+    assert np.all(C - sol.u[:, None] - sol.v[None, :] >= -1e-12)
+    assert "status='optimal'" in repr(sol).replace('"', "'")
+    capped = parsm._core.emd(C, a, b, max_iter=1)
+    assert capped.status == "max_iter_reached" and capped.iterations == 1
+    with pytest.raises(AttributeError):
+        sol.cost = 0.0  # frozen

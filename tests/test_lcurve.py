@@ -50,7 +50,7 @@ def test_path_equals_the_network_simplex_at_random_masses(seed, nx, ny, metric, 
     a, b = np.full(nx, 1 / nx), np.full(ny, 1 / ny)
     zeta = path.evaluate(C, np.array(masses))
     for s, z in zip(masses, zeta):
-        expected = _core.partial(C, a, b, s)[1]
+        expected = _core.partial(C, a, b, s).cost
         assert z == pytest.approx(expected, rel=1e-9, abs=1e-12)
         T = path.plan_at(s)
         assert_feasible(T, s)

@@ -32,6 +32,7 @@ __all__ = [
     "elbow_plateau",
     "MassPath",
     "mass_paths",
+    "Solution",
 ]
 
 __version__: str
@@ -52,9 +53,30 @@ class ThreadCountError(ParsmError): ...
 #: ``progress(done, total)``, called about ten times a second while a native call runs.
 _Progress = Callable[[int, int], object] | None
 
-_Solution = tuple[
-    npt.NDArray[np.float64], float, npt.NDArray[np.float64], npt.NDArray[np.float64], str, int
-]
+@final
+class Solution:
+    """A solved transport problem. A solve that missed its optimum raises instead
+    (``MarginalError`` when infeasible, ``RuntimeError`` when the certificate fails); only a
+    caller's ``max_iter`` cap returns ``status="max_iter_reached"``."""
+
+    @property
+    def plan(self) -> npt.NDArray[np.float64]:
+        """The ``nx x ny`` plan, or for :func:`emd_sparse` the flow on each given arc."""
+    @property
+    def cost(self) -> float:
+        """``<plan, cost>``."""
+    @property
+    def u(self) -> npt.NDArray[np.float64]:
+        """Row potentials (dummy rows last for partial transport)."""
+    @property
+    def v(self) -> npt.NDArray[np.float64]:
+        """Column potentials (dummy columns last for partial transport)."""
+    @property
+    def status(self) -> str:
+        """``"optimal"`` or ``"max_iter_reached"``."""
+    @property
+    def iterations(self) -> int:
+        """Network-simplex pivots (0 for the assignment solver)."""
 
 #: A cost matrix as the path solver takes it: float64, or float32 (exact for the stored values).
 _Cost = npt.NDArray[np.float64] | npt.NDArray[np.float32]
@@ -79,8 +101,8 @@ def emd(
     b: npt.NDArray[np.float64],
     max_iter: int | None = None,
     progress: _Progress = None,
-) -> _Solution:
-    """Balanced transport: ``(plan, cost, u, v, status, iterations)``."""
+) -> Solution:
+    """Balanced transport."""
 
 def emd_sparse(
     rows: npt.NDArray[np.int64],
@@ -91,16 +113,9 @@ def emd_sparse(
     b: npt.NDArray[np.float64],
     max_iter: int | None = None,
     progress: _Progress = None,
-) -> tuple[
-    npt.NDArray[np.float64],
-    float,
-    npt.NDArray[np.float64],
-    npt.NDArray[np.float64],
-    str,
-    int,
-]:
+) -> Solution:
     """Balanced transport on the arcs ``(rows[k], cols[k])`` only (every other pair is
-    forbidden): ``(flow per arc, cost, u, v, status, iterations)``."""
+    forbidden); the plan is the flow on each arc."""
 
 def assignment(
     cost: npt.NDArray[np.float64], progress: _Progress = None
@@ -115,8 +130,8 @@ def partial(
     n_dummies: int | None = None,
     max_iter: int | None = None,
     progress: _Progress = None,
-) -> _Solution:
-    """Exact partial transport of mass ``m``: ``(plan, cost, u, v, status, iterations)``.
+) -> Solution:
+    """Exact partial transport of mass ``m``.
 
     ``u`` and ``v`` cover the augmented problem: real nodes first, then the dummy points.
     """

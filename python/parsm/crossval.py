@@ -139,8 +139,8 @@ def cv_score(
         nx, ny = c_train.shape
         a, b = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
         if s == 1.0:
-            plan = _core.emd(c_train, a, b)[0]
+            plan = _core.emd(c_train, a, b).plan
         else:
-            plan = _core.partial(c_train, a, b, s)[0]
+            plan = _core.partial(c_train, a, b, s).plan
         scores.append(1.0 - float(np.sum(plan * c_test)))
     return float(np.mean(scores))

@@ -187,10 +187,8 @@ def soft_match_on(c: np.ndarray, metric: str) -> PartialMatch:
     nx, ny = c.shape
     with one_call("parsm soft_match") as progress:
         w_x, w_y = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
-        plan, cost, _u, _v, status, _it = _core.emd(as_float64(c), w_x, w_y, progress=progress)
-    if status != "optimal":
-        raise RuntimeError(f"parsm's solver ended with status {status!r}; please report this.")
-    return PartialMatch.from_plan(1.0, metric, plan, cost)
+        sol = _core.emd(as_float64(c), w_x, w_y, progress=progress)
+    return PartialMatch.from_plan(1.0, metric, sol.plan, sol.cost)
 
 
 def match_from_path(path: Any, c: np.ndarray, s: float, metric: str) -> PartialMatch:

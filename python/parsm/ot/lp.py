@@ -35,9 +35,8 @@ def _check_balance(a: np.ndarray, b: np.ndarray, check_marginals: bool) -> np.nd
 def _solve(
     a: np.ndarray, b: np.ndarray, M: np.ndarray, center_dual: bool
 ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, str]:
-    plan, _cost, u, v, status, _it = _core.emd(M, a, b)
-    if status == "infeasible":
-        raise ValueError("the transport problem is infeasible; check that a and b are >= 0.")
+    sol = _core.emd(M, a, b)
+    plan, u, v, status = sol.plan, sol.u, sol.v, sol.status
     if center_dual:
         u, v = center_ot_dual(u, v, a, b)
     # <G, M> on the caller's costs (the solver's own sum agrees to rounding).
@@ -52,7 +51,8 @@ def _solve_sparse(
     holding the arcs that carry flow."""
     from scipy.sparse import coo_array
 
-    flow, cost, u, v, status, _it = _core.emd_sparse(M.rows, M.cols, M.costs, M.shape, a, b)
+    sol = _core.emd_sparse(M.rows, M.cols, M.costs, M.shape, a, b)
+    flow, cost, u, v, status = sol.plan, sol.cost, sol.u, sol.v, sol.status
     if center_dual:
         u, v = center_ot_dual(u, v, a, b)
     keep = flow > 0

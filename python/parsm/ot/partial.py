@@ -80,10 +80,8 @@ def partial_wasserstein(
             f" (m = {m}, min(|a|_1, |b|_1) = {available})"
         )
     n_dummies = max(int(nb_dummies), _core.default_dummies(*M.shape))
-    plan, _cost, u, v, status, _it = _core.partial(M, a, b, m, n_dummies)
-    if status != "optimal":
-        raise ValueError(f"parsm's partial solver ended with status {status!r}.")
-    plan = plan.astype(dtype, copy=False)
+    sol = _core.partial(M, a, b, m, n_dummies)
+    plan, u, v, status = sol.plan.astype(dtype, copy=False), sol.u, sol.v, sol.status
     if not log:
         return plan
     cost = float(np.vdot(plan, M))  # <G, M> without an n x n temporary

@@ -1,40 +1,81 @@
 //! Cost matrices and exact transport solves.
 
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
 use pyo3::prelude::*;
 
 use crate::detach::{run_detached, value_error};
 
-fn status_name(s: SolveStatus) -> &'static str {
-    match s {
-        SolveStatus::Optimal => "optimal",
-        SolveStatus::Infeasible => "infeasible",
-        SolveStatus::MaxIterReached => "max_iter_reached",
-        SolveStatus::Uncertified => "uncertified",
+/// A solved transport problem, as the solvers hand it to Python. A solve that did not reach
+/// its optimum raises instead, next to the solver: infeasible marginals raise
+/// `MarginalError`, a failed certificate `RuntimeError`. Only a pivot cap the caller set
+/// (`max_iter`) returns a plan that is not proven optimal, with `status` saying so.
+#[pyclass(module = "parsm._core", frozen, get_all)]
+pub struct Solution {
+    /// The plan: `nx x ny` for a dense problem, or the flow on each given arc for a sparse one.
+    plan: Py<PyAny>,
+    /// `<plan, cost>` in the caller's cost units.
+    cost: f64,
+    /// Row potentials (dummy rows last for partial transport).
+    u: Py<PyArray1<f64>>,
+    /// Column potentials (dummy columns last for partial transport).
+    v: Py<PyArray1<f64>>,
+    /// "optimal", or "max_iter_reached" under a caller's pivot cap.
+    status: &'static str,
+    /// Network-simplex pivots (0 for the assignment solver).
+    iterations: u64,
+}
+
+#[pymethods]
+impl Solution {
+    fn __repr__(&self) -> String {
+        format!(
+            "Solution(cost={}, status={:?}, iterations={})",
+            self.cost, self.status, self.iterations
+        )
     }
 }
 
-/// What the solvers return to Python: `(plan, cost, u, v, status, iterations)`.
-type SolutionTuple<'py> = (
-    Bound<'py, PyArray2<f64>>,
-    f64,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    &'static str,
-    u64,
-);
+impl Solution {
+    fn new(
+        py: Python<'_>,
+        plan: Py<PyAny>,
+        cost: f64,
+        u: Vec<f64>,
+        v: Vec<f64>,
+        status: SolveStatus,
+        iterations: u64,
+    ) -> PyResult<Self> {
+        let status = match status {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::MaxIterReached => "max_iter_reached",
+            SolveStatus::Infeasible => {
+                return Err(crate::errors::MarginalError::new_err(
+                    "the marginals admit no feasible plan; check that a and b are >= 0 with \
+                     equal sums",
+                ))
+            }
+            SolveStatus::Uncertified => {
+                return Err(value_error(ParsmError::Uncertified(
+                    "network simplex".into(),
+                )))
+            }
+        };
+        Ok(Solution {
+            plan,
+            cost,
+            u: u.into_pyarray(py).unbind(),
+            v: v.into_pyarray(py).unbind(),
+            status,
+            iterations,
+        })
+    }
 
-fn solution_to_py(py: Python<'_>, s: TransportSolution) -> SolutionTuple<'_> {
-    (
-        s.plan.into_pyarray(py),
-        s.cost,
-        s.u.into_pyarray(py),
-        s.v.into_pyarray(py),
-        status_name(s.status),
-        s.iterations,
-    )
+    fn dense(py: Python<'_>, s: TransportSolution) -> PyResult<Self> {
+        let plan = s.plan.into_pyarray(py).into_any().unbind();
+        Solution::new(py, plan, s.cost, s.u, s.v, s.status, s.iterations)
+    }
 }
 
 /// Cost matrix between the columns (units) of `x` (M x Nx) and `y` (M x Ny).
@@ -83,7 +124,7 @@ pub fn cost_matrix<'py>(
     }
 }
 
-/// Balanced optimal transport: `(plan, cost, u, v, status, iterations)`.
+/// Balanced optimal transport, as a [`Solution`].
 #[pyfunction]
 #[pyo3(signature = (cost, a, b, max_iter=None, progress=None))]
 pub fn emd<'py>(
@@ -93,7 +134,7 @@ pub fn emd<'py>(
     b: PyReadonlyArray1<'py, f64>,
     max_iter: Option<u64>,
     progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<SolutionTuple<'py>> {
+) -> PyResult<Solution> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
     let sol = run_detached(py, None, progress.as_ref(), |m| {
@@ -104,11 +145,11 @@ pub fn emd<'py>(
         };
         parsm_core::emd(c, &a, &b, options)
     })?;
-    Ok(solution_to_py(py, sol))
+    Solution::dense(py, sol)
 }
 
 /// Balanced optimal transport on the arcs `(rows[k], cols[k])` of a sparse cost matrix of
-/// `shape`, every other pair being forbidden: `(flow per arc, cost, u, v, status, iterations)`.
+/// `shape`, every other pair being forbidden, as a [`Solution`] whose plan is the flow per arc.
 #[pyfunction]
 #[pyo3(signature = (rows, cols, costs, shape, a, b, max_iter=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -122,7 +163,7 @@ pub fn emd_sparse<'py>(
     b: PyReadonlyArray1<'py, f64>,
     max_iter: Option<u64>,
     progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<SolutionTuple1<'py>> {
+) -> PyResult<Solution> {
     let index = |x: PyReadonlyArray1<'py, i64>, what: &str| -> PyResult<Vec<usize>> {
         x.as_array()
             .iter()
@@ -153,27 +194,11 @@ pub fn emd_sparse<'py>(
         };
         parsm_core::emd_on_arcs(arcs, &a, &b, options)
     })?;
-    Ok((
-        sol.flow.into_pyarray(py),
-        sol.cost,
-        sol.u.into_pyarray(py),
-        sol.v.into_pyarray(py),
-        status_name(sol.status),
-        sol.iterations,
-    ))
+    let flow = sol.flow.into_pyarray(py).into_any().unbind();
+    Solution::new(py, flow, sol.cost, sol.u, sol.v, sol.status, sol.iterations)
 }
 
-/// What the sparse solver returns: `(flow, cost, u, v, status, iterations)`.
-type SolutionTuple1<'py> = (
-    Bound<'py, PyArray1<f64>>,
-    f64,
-    Bound<'py, PyArray1<f64>>,
-    Bound<'py, PyArray1<f64>>,
-    &'static str,
-    u64,
-);
-
-/// Exact partial optimal transport of mass `m`: `(plan, cost, u, v, status, iterations)`.
+/// Exact partial optimal transport of mass `m`, as a [`Solution`].
 /// The potentials cover the augmented problem (real nodes first, then the dummy points).
 #[pyfunction]
 #[pyo3(signature = (cost, a, b, m, n_dummies=None, max_iter=None, progress=None))]
@@ -187,7 +212,7 @@ pub fn partial<'py>(
     n_dummies: Option<usize>,
     max_iter: Option<u64>,
     progress: Option<Bound<'py, PyAny>>,
-) -> PyResult<SolutionTuple<'py>> {
+) -> PyResult<Solution> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
     let sol = run_detached(py, None, progress.as_ref(), |mon| {
@@ -198,7 +223,7 @@ pub fn partial<'py>(
         };
         parsm_core::partial(c, &a, &b, m, options)
     })?;
-    Ok(solution_to_py(py, sol))
+    Solution::dense(py, sol)
 }
 
 /// The number of dummy points used by `partial` when `n_dummies` is not given.

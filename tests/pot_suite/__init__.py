@@ -1,0 +1,1 @@
+"""POT's own tests, run against parsm.ot (see conftest.py)."""
