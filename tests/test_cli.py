@@ -211,7 +211,7 @@ def test_out_pointing_at_a_file_fails_before_computing(files, tmp_path, capsys):
 
 
 def test_unit_tables_name_each_units_main_partner(tmp_path):
-    from parsm.comparison import unit_table, write_outputs
+    from parsm.report import unit_table, write_outputs
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 30))

@@ -251,7 +251,7 @@ def test_few_stimuli_and_fold_counts():
 
 
 def test_compare_reports_the_interval(tmp_path, prepared_spurious):
-    from parsm.comparison import format_summary, write_outputs
+    from parsm.report import format_summary, write_outputs
 
     x, y = prepared_spurious
     c = parsm.compare(x, y)

@@ -296,7 +296,8 @@ def _use_agg() -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .comparison import compare, format_summary, unit_table, write_outputs
+    from .comparison import compare
+    from .report import format_summary, unit_table, write_outputs
 
     X, units_x, Y, units_y = _load_pair(args)
     result = compare(
@@ -454,7 +455,8 @@ def _check_usage(args: argparse.Namespace) -> None:
 
 
 def _cmd_pairwise(args: argparse.Namespace) -> int:
-    from .pairs import pairwise, write_pairwise
+    from .pairs import pairwise
+    from .report import write_pairwise
 
     pops = _load_populations(args)
     res = pairwise(

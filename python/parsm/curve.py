@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,8 +14,8 @@ from ._progress import Progress
 from ._validation import as_n_threads, as_population
 from .crossval import fold_costs, train_cost
 from .matching import _check_metric, as_float64, cost_matrix
+from .results import LCurve, ShareEstimate
 from .share import (
-    ShareEstimate,
     ShareWarning,
     estimate_share,
     folds_used,
@@ -41,89 +40,6 @@ ELBOW_RULES = ("heldout", "plateau", "paper", "notebook")
 #: The rule used when none is given.
 DEFAULT_ELBOW = "heldout"
 _METHODS = ("path", "simplex")
-
-
-@dataclass(frozen=True, eq=False)
-class LCurve:
-    """An L-curve: the transport cost over a grid of matched masses, and its elbow ``s0``.
-
-    Attributes
-    ----------
-    s : ndarray
-        The grid of masses.
-    cost : ndarray
-        ``λ(s) = <T(s), C>``; with ``cv``, the cost of the training-fold plans on the held-out
-        stimuli, averaged over folds.
-    score : ndarray
-        ``1 - cost``: the paper's score at every ``s``.
-    mean_correlation : ndarray
-        ``(s - cost) / s``: the mean Pearson r of the matched mass (NaN at ``s = 0`` and for
-        Euclidean metrics).
-    curvature : ndarray
-        The centred second difference ``cost[i+1] - 2 cost[i] + cost[i-1]`` (NaN at the ends).
-    elbow : str
-        The rule that chose ``s0``: ``"heldout"``, ``"plateau"``, ``"paper"`` or
-        ``"notebook"``.
-    elbow_index : int
-        The grid index of the elbow (the closest grid point for ``"plateau"``, whose ``s0``
-        is an exact breakpoint of ζ, and for ``"heldout"``).
-    s0 : float
-        The matched share: the mass with a counterpart (see ``elbow``).
-    cost_s0, score_s0 : float
-        The (cross-validated, with ``cv``) cost and score at ``s0``: the numbers the paper
-        reports for partial soft matching.
-    unmatched_mass : float
-        ``1 - s0``. The paper's Fig. 2 value "≈ 0.47" is this number (``s0 ≈ 0.53``).
-    breakpoints : tuple of ndarray or None
-        ``(s_k, ζ_k)``: the exact breakpoints of the in-sample optimal cost ζ, a convex
-        piecewise-linear function (``method="path"`` only).
-    metric, method : str
-    cv : int or None
-    s0_interval : (float, float) or None
-        With ``elbow="heldout"``: the 90 % interval of ``s0`` (see :mod:`parsm.share`).
-    s0_identifiable : bool or None
-        With ``elbow="heldout"``: False when the curve has no clear corner (the interval is
-        wider than 0.1); :func:`lcurve` then also warns (:class:`parsm.ShareWarning`).
-    share : ShareEstimate or None
-        With ``elbow="heldout"``: the held-out gain curve behind ``s0``.
-    """
-
-    s: np.ndarray
-    cost: np.ndarray
-    score: np.ndarray
-    mean_correlation: np.ndarray
-    curvature: np.ndarray
-    elbow: str
-    elbow_index: int
-    s0: float
-    cost_s0: float
-    score_s0: float
-    unmatched_mass: float
-    breakpoints: tuple[np.ndarray, np.ndarray] | None
-    metric: str
-    method: str
-    cv: int | None
-    s0_interval: tuple[float, float] | None = None
-    s0_identifiable: bool | None = None
-    share: ShareEstimate | None = None
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Draws the curve with its elbow; see :func:`parsm.plot.plot_lcurve`."""
-        from .plot import plot_lcurve
-
-        return plot_lcurve(self, ax=ax, **kwargs)
-
-    def __repr__(self) -> str:
-        cv = f", cv={self.cv}" if self.cv else ""
-        interval = ""
-        if self.s0_interval is not None:
-            lo, hi = self.s0_interval
-            interval = f" [{lo:.3f}, {hi:.3f}]" + ("" if self.s0_identifiable else " unclear")
-        return (
-            f"LCurve({len(self.s)} points, metric={self.metric!r}{cv}, elbow={self.elbow!r}: "
-            f"s0={self.s0:.4f}{interval}, score_s0={self.score_s0:.4f}, "
-            f"unmatched_mass={self.unmatched_mass:.4f})"
-        )
 
 
 def check_elbow(elbow: str) -> str:

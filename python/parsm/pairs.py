@@ -13,7 +13,6 @@ import signal
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,92 +25,10 @@ from .comparison import scored_matchings
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid
 from .matching import _check_metric, as_dtype, cost_matrix
-from .results import Pair
+from .results import FIELDS, Pair, PairwiseResult
 from .share import ShareWarning
 
-__all__ = ["PairwiseResult", "pairwise", "write_pairwise", "FIELDS"]
-
-#: The numbers each pair gets, as ``PairwiseResult.to_frame`` columns (after ``a`` and ``b``).
-FIELDS = (
-    "s",
-    "s0",
-    "s0_low",
-    "s0_high",
-    "s0_identifiable",
-    "unmatched_mass",
-    "score",
-    "mean_correlation",
-    "matched_a",
-    "matched_b",
-    "n_a",
-    "n_b",
-    "score_sm",
-    "mean_correlation_sm",
-    "cv_score",
-    "cv_score_sm",
-)
-
-
-@dataclass(frozen=True, eq=False)
-class PairwiseResult:
-    """The comparisons of :func:`pairwise`.
-
-    Attributes
-    ----------
-    names : list of str
-        The populations, in input order; rows and columns of every matrix.
-    pairs : list of (str, str)
-        The pairs compared, as asked (``a`` is the first population of a pair, X in
-        :func:`parsm.compare`).
-    score, s, s0, unmatched_mass, score_sm, mean_correlation, cv_score, cv_score_sm : ndarray
-        Square ``len(names) x len(names)`` matrices, symmetric, NaN where a pair was not
-        compared (the diagonal, unless asked for). ``score`` is the partial soft-matching
-        score at ``s``, ``s0`` the held-out share estimate (NaN when ``s`` was given),
-        ``score_sm`` balanced soft matching, ``cv_*`` the cross-validated scores (NaN
-        without ``cv``).
-    records : list of dict
-        One dict per pair: ``a``, ``b`` and every field of :data:`FIELDS`.
-    metric : str
-    cv : int or None
-    """
-
-    names: list[str]
-    pairs: list[tuple[str, str]]
-    score: np.ndarray
-    s: np.ndarray
-    s0: np.ndarray
-    unmatched_mass: np.ndarray
-    score_sm: np.ndarray
-    mean_correlation: np.ndarray
-    cv_score: np.ndarray
-    cv_score_sm: np.ndarray
-    records: list[dict[str, Any]]
-    metric: str
-    cv: int | None
-
-    def to_frame(self) -> Any:
-        """A pandas DataFrame, one row per pair (``pip install pandas``)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "to_frame needs pandas; install it with pip install 'parsm[pandas]'."
-            ) from exc
-        return pd.DataFrame.from_records(self.records, columns=["a", "b", *FIELDS])
-
-    def plot(self, *, what: str = "score", **kwargs: Any) -> Any:
-        """Heatmap of a matrix (``what``, default the score) with the populations' names, and
-        a classical MDS map of the populations from ``1 - score``; see
-        :func:`parsm.plot.plot_pairwise`."""
-        from .plot import plot_pairwise
-
-        return plot_pairwise(self, what=what, **kwargs)
-
-    def __repr__(self) -> str:
-        return (
-            f"PairwiseResult({len(self.names)} populations, {len(self.pairs)} pairs, "
-            f"metric={self.metric!r}" + (f", cv={self.cv}" if self.cv else "") + ")"
-        )
+__all__ = ["PairwiseResult", "pairwise", "FIELDS"]
 
 
 def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], list[np.ndarray]]:
@@ -388,50 +305,3 @@ def _result(
         cv=cv,
         **mats,
     )
-
-
-def write_pairwise(res: PairwiseResult, out: Any, *, figures: bool = True) -> list[str]:
-    """Writes ``pairs.csv`` (one row per pair, the columns of :meth:`PairwiseResult.to_frame`),
-    ``score_matrix.csv`` (names as header and first column; empty where not compared) and,
-    with matplotlib, ``pairwise.png`` (heatmap and MDS map) into the folder ``out``; returns
-    the file names written."""
-    import csv
-    from pathlib import Path
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "pairs.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["a", "b", *FIELDS])
-        for r in res.records:
-            w.writerow([r["a"], r["b"], *(_cell(r[k]) for k in FIELDS)])
-    with open(out / "score_matrix.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["", *res.names])
-        for name, row in zip(res.names, res.score):
-            w.writerow([name, *(_cell(v) for v in row)])
-    written = ["pairs.csv", "score_matrix.csv"]
-    if figures:
-        from .plot import _pyplot
-
-        plt = _pyplot()
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
-        try:
-            res.plot(axes=axes)
-            fig.tight_layout()
-            fig.savefig(out / "pairwise.png", dpi=150)
-        finally:
-            plt.close(fig)
-        written.append("pairwise.png")
-    return written
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    v = float(v)
-    return "" if np.isnan(v) else repr(v)

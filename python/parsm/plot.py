@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .curve import LCurve
-    from .pairs import PairwiseResult
-    from .ranking import KeepCurve, UnitRanking
+    from .results import KeepCurve, LCurve, PairwiseResult, UnitRanking
 
 __all__ = [
     "plot_lcurve",

@@ -3,20 +3,24 @@ keeping its top units."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from . import _core
 from ._progress import Progress, active
-from ._validation import as_fraction, as_mass_or_auto, as_n_threads, as_population, columns_of
+from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .curve import full_path, lcurve_on, mass_grid
 from .matching import _check_metric, as_float64, cost_matrix
-from .results import MATCH_TOL, Pair
+from .results import (
+    MATCH_TOL,
+    KeepCurve,
+    Pair,
+    UnitRanking,
+    UnitSelection,
+)
 
 __all__ = [
     "RANK_METHODS",
@@ -30,155 +34,6 @@ __all__ = [
 
 #: The ranking methods :func:`rank_units` offers.
 RANK_METHODS = ("path", "plan", "bruteforce", "correlation")
-
-#: A fraction of a side (float in [0, 1]) or a number of units (int).
-Amount = Union[float, int]
-
-
-class UnitSelection(NamedTuple):
-    """Units picked on each side: positional indices (or labels), in ranking order."""
-
-    x: np.ndarray
-    y: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class UnitRanking:
-    """The units of X and of Y ordered from best to worst aligned.
-
-    Attributes
-    ----------
-    method : str
-        ``"path"``, ``"plan"``, ``"bruteforce"`` or ``"correlation"`` (see :func:`rank_units`).
-    metric : str
-        The unit-to-unit cost.
-    s : float
-        The mass at which ``matched_x`` / ``matched_y`` are taken (the L-curve elbow ``s0``
-        for ``s="auto"``).
-    order_x, order_y : ndarray of int
-        Unit indices, best aligned first.
-    rank_x, rank_y : ndarray of int
-        The position of every unit in the order (0 = best); the inverse of ``order_*``.
-    values_x, values_y : ndarray of float
-        What the order sorts, per unit: the entry mass (``"path"``, ascending), the matched
-        fraction of the unit at ``s`` (``"plan"``, descending), the score change when the unit
-        is removed, ``score_without - score_full`` (``"bruteforce"``, ascending: removing an
-        important unit lowers the score), or the Pearson r between the unit and its
-        transported counterpart (``"correlation"``, descending).
-    entry_mass_x, entry_mass_y : ndarray of float
-        The total mass ``s`` at which the unit starts to be matched along the exact mass path.
-        A unit is matched at ``s`` exactly when its entry mass is below ``s``. Units with the
-        lowest entry mass are the best aligned; this is the ``"path"`` ranking.
-    full_mass_x, full_mass_y : ndarray of float
-        The mass at which the unit becomes fully matched (all its capacity used).
-    matched_x, matched_y : ndarray of bool
-        Units matched by the exact partial plan at ``s``: their mass exceeds ``MATCH_TOL``
-        (1e-6) times their capacity ``1/Nx`` or ``1/Ny``.
-    labels_x, labels_y : ndarray
-        Unit labels (voxel ids, channel names); the positional indices when none were given.
-    """
-
-    method: str
-    metric: str
-    s: float
-    order_x: np.ndarray
-    order_y: np.ndarray
-    rank_x: np.ndarray
-    rank_y: np.ndarray
-    values_x: np.ndarray
-    values_y: np.ndarray
-    entry_mass_x: np.ndarray
-    entry_mass_y: np.ndarray
-    full_mass_x: np.ndarray
-    full_mass_y: np.ndarray
-    matched_x: np.ndarray
-    matched_y: np.ndarray
-    labels_x: np.ndarray
-    labels_y: np.ndarray
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(Nx, Ny)``."""
-        return len(self.order_x), len(self.order_y)
-
-    def counts(self, amount: Amount) -> tuple[int, int]:
-        """How many units ``amount`` selects on each side: a float in [0, 1] is a fraction of
-        the side (rounded, at least one unit when positive), an int is a count (capped)."""
-        nx, ny = self.shape
-        if isinstance(amount, (bool, np.bool_)):
-            raise TypeError("amount must be a fraction (float in [0, 1]) or a count (int).")
-        if isinstance(amount, numbers.Integral):
-            if amount < 0:
-                raise ValueError(f"the number of units must be >= 0; got {amount}.")
-            return min(int(amount), nx), min(int(amount), ny)
-        frac = as_fraction(amount, "frac")
-        return _fraction_count(frac, nx), _fraction_count(frac, ny)
-
-    def top(self, amount: Amount, *, labels: bool = False) -> UnitSelection:
-        """The best-aligned units of each side, best first.
-
-        Parameters
-        ----------
-        amount : float or int
-            A fraction of each side (``0.1`` = the top 10 %) or a number of units.
-        labels : bool, default False
-            Return the units' labels instead of their positional indices.
-        """
-        kx, ky = self.counts(amount)
-        return self._pick(self.order_x[:kx], self.order_y[:ky], labels)
-
-    def bottom(self, amount: Amount, *, labels: bool = False) -> UnitSelection:
-        """The worst-aligned units of each side, worst first; see :meth:`top`."""
-        kx, ky = self.counts(amount)
-        nx, ny = self.shape
-        return self._pick(self.order_x[nx - kx :][::-1], self.order_y[ny - ky :][::-1], labels)
-
-    def _pick(self, ix: np.ndarray, iy: np.ndarray, labels: bool) -> UnitSelection:
-        if labels:
-            return UnitSelection(self.labels_x[ix], self.labels_y[iy])
-        return UnitSelection(ix.copy(), iy.copy())
-
-    def __repr__(self) -> str:
-        nx, ny = self.shape
-        return (
-            f"UnitRanking(method={self.method!r}, metric={self.metric!r}, s={self.s:.4f}, "
-            f"matched_x={int(self.matched_x.sum())}/{nx}, "
-            f"matched_y={int(self.matched_y.sum())}/{ny})"
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class KeepCurve:
-    """Soft-matching score after keeping only the top fraction of each side's ranking.
-
-    Attributes
-    ----------
-    fractions : ndarray
-        The kept fractions.
-    score : ndarray
-        ``1 - cost`` of balanced soft matching refit on the kept units (the paper's Fig. 5/6).
-    n_x, n_y : ndarray of int
-        Number of units kept on each side.
-    method, metric : str
-        The ranking's method and the cost.
-    """
-
-    fractions: np.ndarray
-    score: np.ndarray
-    n_x: np.ndarray
-    n_y: np.ndarray
-    method: str
-    metric: str
-
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
-        """Draws the curve; see :func:`parsm.plot.plot_keep_curve`."""
-        from .plot import plot_keep_curve
-
-        return plot_keep_curve([self], ax=ax, **kwargs)
-
-
-def _fraction_count(frac: float, n: int) -> int:
-    return 0 if frac == 0 else min(n, max(1, int(round(frac * n))))
 
 
 def labels_of(labels: Sequence[Any] | None, n: int, name: str) -> np.ndarray:

@@ -67,12 +67,12 @@ one, plus ``O(path length · n_f²)`` for the gain and its variance. Above
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import _core
+from .results import ShareEstimate
 
 __all__ = [
     "ShareEstimate",
@@ -105,49 +105,6 @@ CLEAR_WIDTH = 0.1
 
 class ShareWarning(UserWarning):
     """The held-out gain curve has no clear corner: report ``s0`` with its interval."""
-
-
-@dataclass(frozen=True, eq=False)
-class ShareEstimate:
-    """The held-out estimate of the matched share ``s0`` (see :mod:`parsm.share`).
-
-    Attributes
-    ----------
-    s0 : float
-        The smallest mass after which the held-out gain stops rising significantly; 0 means
-        "no shared mass beyond chance", 1 "everything has a counterpart".
-    interval : (float, float)
-        90 % interval of ``s0`` (5th-95th percentile over perturbed gain curves).
-    identifiable : bool
-        False when the interval is wider than 0.1 (no clear corner).
-    grid, gain : ndarray
-        The held-out gain ``E(s)`` (mean held-out correlation mass of the fold plans, summed
-        over pairs) on the grid of masses.
-    gain_sd : ndarray
-        The bound on the standard deviation of ``E(s) - E(0)`` under the null.
-    folds : int
-        Folds solved (of ``n_folds``).
-    n_folds : int
-    z : float
-    """
-
-    s0: float
-    interval: tuple[float, float]
-    identifiable: bool
-    grid: np.ndarray
-    gain: np.ndarray
-    gain_sd: np.ndarray
-    folds: int
-    n_folds: int
-    z: float
-
-    def __repr__(self) -> str:
-        lo, hi = self.interval
-        clear = "" if self.identifiable else ", no clear corner"
-        return (
-            f"ShareEstimate(s0={self.s0:.3f}, 90% interval [{lo:.3f}, {hi:.3f}]{clear}; "
-            f"{self.folds} of {self.n_folds} folds)"
-        )
 
 
 def share_folds(n_stimuli: int) -> int:
