@@ -31,6 +31,7 @@ __all__ = [
     "elbow_notebook",
     "elbow_plateau",
     "MassPath",
+    "Problem",
     "mass_paths",
     "Solution",
 ]
@@ -183,6 +184,9 @@ class MassPath:
     @property
     def n_augmentations(self) -> int:
         """Number of augmenting paths."""
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(Nx, Ny)`` of the cost matrix the path was solved on."""
     def breakpoints(self) -> tuple[_Vector, _Vector]:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
     def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:
@@ -203,6 +207,56 @@ class MassPath:
         """The exact optimal plan at mass ``s``."""
     def unit_masses(self) -> list[_Vector]:
         """``[row_entry, row_full, col_entry, col_full]``; NaN beyond ``s_max``."""
+
+@final
+class Problem:
+    """One solved comparison: the cost matrix (the array given, not copied), its metric and
+    its mass path, checked to belong together, answering every question about them."""
+
+    def __new__(
+        cls, cost: _Cost, metric: str, s_max: float = 1.0, progress: _Progress = None
+    ) -> Problem: ...
+    @staticmethod
+    def with_path(cost: _Cost, metric: str, path: MassPath) -> Problem:
+        """The problem of ``cost`` with a path already solved on it (``ShapeError`` when the
+        shapes differ)."""
+    @property
+    def cost(self) -> _Cost:
+        """The cost matrix."""
+    @property
+    def metric(self) -> str:
+        """The metric the costs were computed with."""
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(Nx, Ny)``."""
+    @property
+    def s_max(self) -> float:
+        """The largest mass the path reaches."""
+    @property
+    def path(self) -> MassPath:
+        """The mass path (shared)."""
+    def curve(self, grid: _Vector) -> _Vector:
+        """The optimal cost at every mass of ``grid``."""
+    def curve_on(self, other: _Cost, grid: _Vector) -> _Vector:
+        """The plans at ``grid`` costed on ``other`` (same shape; held-out stimuli)."""
+    def cost_at(self, s: float) -> float:
+        """The optimal cost at ``s``."""
+    def plan_at(self, s: float) -> npt.NDArray[np.float64]:
+        """The exact optimal plan at ``s``."""
+    def match_at(self, s: float) -> tuple[npt.NDArray[np.float64], float]:
+        """``(plan, cost)`` at ``s``."""
+    def soft_match(self, progress: _Progress = None) -> tuple[npt.NDArray[np.float64], float]:
+        """``(plan, cost)`` of balanced soft matching (from the path when it reaches 1)."""
+    def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
+        """``(row_masses, col_masses)`` at ``s``, without a dense plan."""
+    def unit_masses(self) -> list[_Vector]:
+        """``[row_entry, row_full, col_entry, col_full]``."""
+    def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:
+        """The breakpoints up to ``s_max``, as a path solved only to ``s_max`` has them."""
+    def ablation_deltas(
+        self, n_threads: int | None = None, progress: _Progress = None
+    ) -> tuple[_Vector, _Vector]:
+        """Brute-force importance ``score_without - score_full`` of every unit."""
 
 def mass_paths(
     costs: list[_Cost],

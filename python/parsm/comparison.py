@@ -17,7 +17,7 @@ from . import __version__
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score, keep_fold_costs
 from .curve import lcurve_on, mass_grid
-from .matching import _check_metric, cost_matrix, match_from_path, soft_match_on
+from .matching import _check_metric, cost_matrix, match_on, soft_match_of
 from .ranking import labels_of, rank_on
 from .results import MATCH_TOL, Comparison, LCurve, Pair, PartialMatch
 
@@ -50,11 +50,8 @@ def scored_matchings(
     cross-validated scores (``cv_at_s`` when already known, the L-curve's at its own ``s0``),
     computed with ``n_threads``. ``compare`` and ``pairwise`` both report these, so their
     numbers are the same."""
-    partial = match_from_path(pair.path, pair.c, s, pair.metric)
-    if pair.path.s_max >= 1.0:  # the path already holds soft matching: no second solve or copy
-        soft = match_from_path(pair.path, pair.c, 1.0, pair.metric)
-    else:
-        soft = soft_match_on(pair.c, pair.metric)
+    partial = match_on(pair.problem, s)
+    soft = soft_match_of(pair.problem)  # from the path when it reaches s = 1: no second solve
     cv_soft = None
     if cv is not None:
         if cv_at_s is None:
@@ -122,17 +119,15 @@ def compare(
     # One cost matrix and one path solve give the curve, both matchings and the ranking.
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     with keep_fold_costs():  # the cv curve and the cv scores share their fold matrices
-        lc, path = lcurve_on(
+        lc, problem = lcurve_on(
             x, y, c, mass_grid(grid), metric=metric, cv=cv, n_threads=n_threads, progress=progress
         )
         s_value = lc.s0 if s == "auto" else float(s)
         at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
         partial, soft, partial_summary, soft_summary = scored_matchings(
-            Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
+            Pair(x, y, problem), s_value, cv, at_s0, n_threads
         )
-    ranking = rank_on(
-        Pair(x, y, c, path, metric), s_value, labels=(lab_x, lab_y), n_threads=n_threads
-    )
+    ranking = rank_on(Pair(x, y, problem), s_value, labels=(lab_x, lab_y), n_threads=n_threads)
     summary = {
         "parsm": __version__,
         "numpy": np.__version__,

@@ -88,28 +88,23 @@ def find_elbow(
     return float(grid[idx]), idx
 
 
-def elbow_knots(path: Any, s_max: float) -> tuple[np.ndarray, np.ndarray]:
+def elbow_knots(problem: Any, s_max: float) -> tuple[np.ndarray, np.ndarray]:
     """The breakpoints of ζ up to ``s_max`` (the grid's end) for the plateau rule: those of a
     path solved only up to ``s_max``, taken from a path solved further (to 1). The core does
     the rounding of the end to a whole flow unit (``MassPath.breakpoints_to``)."""
-    return path.breakpoints_to(float(s_max))
+    return problem.breakpoints_to(float(s_max))
 
 
-def _curve(
+def _simplex_curve(
     c_fit: np.ndarray,
     c_eval: np.ndarray,
     grid: np.ndarray,
-    method: str,
     *,
     n_threads: int | None,
     progress: Progress,
-    s_max: float | None = None,
-) -> tuple[np.ndarray, Any]:
-    """The cost on ``c_eval`` of the plans fit on ``c_fit`` over ``grid``, and the path (or
-    None for the simplex sweep), solved up to ``s_max`` (default: the grid's end)."""
-    if method == "path":
-        path = _core.MassPath(c_fit, float(grid.max() if s_max is None else s_max), progress.step())
-        return path.evaluate(c_eval, grid), path
+) -> np.ndarray:
+    """The cost on ``c_eval`` of the network-simplex plans fit on ``c_fit`` at every mass of
+    ``grid`` (``method="simplex"``, the cross-check of the path), in parallel."""
     out = np.empty(len(grid))
     other = None if c_eval is c_fit else c_eval
     for chunk in np.array_split(np.arange(len(grid)), _SIMPLEX_CHUNKS):
@@ -123,20 +118,21 @@ def _curve(
             )
             out[chunk] = costs if other is None else others
     progress.advance()
-    return out, None
+    return out
 
 
-def full_path(x: np.ndarray, y: np.ndarray, c: np.ndarray, metric: str, bar: Progress) -> Any:
-    """The in-sample mass path of ``c`` (the cost matrix of ``x`` and ``y``) to s = 1, reused
-    when the last one solved was for the same data (see :mod:`parsm._path_cache`)."""
+def solved(x: np.ndarray, y: np.ndarray, c: np.ndarray, metric: str, bar: Progress) -> Any:
+    """The :class:`parsm._core.Problem` of ``c`` (the cost matrix of ``x`` and ``y``) with its
+    in-sample mass path to s = 1; the path is reused when the last one solved was for the same
+    data (see :mod:`parsm._path_cache`, which keeps paths, never cost matrices)."""
     key = _path_cache.key(x, y, metric, c.dtype.name)
     path = _path_cache.get(key)
     if path is None:
-        path = _core.MassPath(c, 1.0, bar.step())
-        _path_cache.put(key, path)
-    else:
-        bar.advance()
-    return path
+        problem = _core.Problem(c, metric, 1.0, bar.step())
+        _path_cache.put(key, problem.path)
+        return problem
+    bar.advance()
+    return _core.Problem.with_path(c, metric, path)
 
 
 def lcurve(
@@ -248,8 +244,8 @@ def lcurve_on(
     warn: bool = True,
 ) -> tuple[LCurve, Any]:
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
-    in-sample :class:`parsm._core.MassPath` (None for ``method="simplex"``), so that callers
-    can take exact plans and rankings from the same solve. ``warn=False`` leaves the
+    solved :class:`parsm._core.Problem` (None for ``method="simplex"``), so that callers can
+    take exact plans and rankings from the same solve. ``warn=False`` leaves the
     :class:`ShareWarning` to the caller (``lcurve_.s0_identifiable`` says it)."""
     heldout = elbow == "heldout"
     n_folds = cv if cv is not None else (share_folds(x.shape[0]) if heldout else None)
@@ -263,10 +259,11 @@ def lcurve_on(
     with Progress("parsm lcurve", n_steps, progress) as bar:
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
         if method == "path":
-            path = full_path(x, y, c, metric, bar)
-            full = path.evaluate(c, grid)
+            problem = solved(x, y, c, metric, bar)
+            full = problem.curve(grid)
         else:
-            full, path = _curve(c, c, grid, method, n_threads=n_threads, progress=bar, s_max=1.0)
+            full = _simplex_curve(c, c, grid, n_threads=n_threads, progress=bar)
+            problem = None
         folds = []
         if cv is not None:
             pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
@@ -281,10 +278,8 @@ def lcurve_on(
                     folds.append((fold_path.evaluate(c_test, grid), fold_path, c_train, c_test))
             else:
                 for c_train, c_test in pairs:
-                    curve, fold_path = _curve(
-                        c_train, c_test, grid, method, n_threads=n_threads, progress=bar
-                    )
-                    folds.append((curve, fold_path, c_train, c_test))
+                    curve = _simplex_curve(c_train, c_test, grid, n_threads=n_threads, progress=bar)
+                    folds.append((curve, None, c_train, c_test))
             cost = np.mean([f[0] for f in folds], axis=0)
         else:
             cost = full
@@ -295,14 +290,14 @@ def lcurve_on(
                 y,
                 c,
                 metric=metric,
-                path=path,
+                path=None if problem is None else problem.path,
                 splits=splits,
                 cv_folds=folds if reuse else None,
                 n_threads=n_threads,
                 bar=bar,
             )
 
-    breakpoints = elbow_knots(path, float(grid.max())) if path is not None else None
+    breakpoints = elbow_knots(problem, float(grid.max())) if problem is not None else None
     if share is not None:
         s0, idx = share.s0, None
     else:
@@ -310,7 +305,7 @@ def lcurve_on(
         s0, idx = find_elbow(grid, cost, knots, elbow)
     if idx is None:  # s0 lies between grid points (an exact knot, or the held-out share)
         idx = int(np.argmin(np.abs(grid - s0)))
-        cost_s0 = _cost_at(s0, c, path, folds, method, n_threads)
+        cost_s0 = _cost_at(s0, c, problem, folds, n_threads)
     else:
         cost_s0 = float(cost[idx])
     curvature = np.full(len(grid), np.nan)
@@ -350,7 +345,7 @@ def lcurve_on(
             ShareWarning,
             stacklevel=3,
         )
-    return lc, path
+    return lc, problem
 
 
 def _share(
@@ -390,14 +385,13 @@ def _share(
     return share
 
 
-def _cost_at(
-    s0: float, c: np.ndarray, path: Any, folds: list, method: str, n_threads: int | None
-) -> float:
-    """The (cross-validated) cost at exactly ``s0``."""
+def _cost_at(s0: float, c: np.ndarray, problem: Any, folds: list, n_threads: int | None) -> float:
+    """The (cross-validated) cost at exactly ``s0``: from the solved problem (or the folds'
+    paths), else by the simplex at ``s0``."""
     at = np.array([s0])
     if not folds:
-        if path is not None:
-            return float(path.evaluate(c, at)[0])
+        if problem is not None:
+            return float(problem.cost_at(s0))
         return float(_core.partial_sweep(as_float64(c), at, None, n_threads)[0][0])
     vals = []
     for _curve_vals, fold_path, c_train, c_test in folds:

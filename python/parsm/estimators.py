@@ -15,7 +15,7 @@ import numpy.typing as npt
 from . import _core
 from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .curve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
-from .matching import _check_metric, cost_matrix, match_from_path
+from .matching import _check_metric, cost_matrix, match_on
 from .ranking import labels_of, rank_on
 from .results import Pair
 
@@ -111,7 +111,7 @@ class PartialSoftMatching:
         check_elbow(self.elbow)
         grid = mass_grid(self.grid)
         x, y, c, metric, n_threads = self._prepare(X, Y)
-        lc, path = lcurve_on(
+        lc, problem = lcurve_on(
             x,
             y,
             c,
@@ -123,7 +123,7 @@ class PartialSoftMatching:
             warn=s_param == "auto",  # a given s does not depend on the share estimate
         )
         s = lc.s0 if s_param == "auto" else float(s_param)
-        return self._set_fitted(x, y, c, path, s, lc)
+        return self._set_fitted(Pair(x, y, problem), s, lc)
 
     def _prepare(
         self, X: npt.ArrayLike, Y: npt.ArrayLike
@@ -134,17 +134,15 @@ class PartialSoftMatching:
         n_threads = as_n_threads(self.n_threads)
         return x, y, cost_matrix(x, y, metric, n_threads=n_threads), metric, n_threads
 
-    def _set_fitted(
-        self, x: np.ndarray, y: np.ndarray, c: np.ndarray, path: Any, s: float, lc: LCurve | None
-    ) -> PartialSoftMatching:
-        metric, n_threads = _check_metric(self.metric), as_n_threads(self.n_threads)
-        self.match_ = match_from_path(path, c, s, metric)
+    def _set_fitted(self, pair: Pair, s: float, lc: LCurve | None) -> PartialSoftMatching:
+        n_threads = as_n_threads(self.n_threads)
+        self.match_ = match_on(pair.problem, s)
         self.plan_ = self.match_.plan
         self.s_ = s
         self.lcurve_ = lc
-        nx, ny = c.shape
+        nx, ny = pair.problem.shape
         self.ranking_ = rank_on(
-            Pair(x, y, c, path, metric),
+            pair,
             s,
             labels=(labels_of(None, nx, "labels_x"), labels_of(None, ny, "labels_y")),
             n_threads=n_threads,
@@ -201,6 +199,6 @@ class SoftMatching(PartialSoftMatching):
 
     def fit(self, X: npt.ArrayLike, Y: npt.ArrayLike) -> SoftMatching:
         """Fits the balanced plan; returns self."""
-        x, y, c, _metric, _n_threads = self._prepare(X, Y)
-        self._set_fitted(x, y, c, _core.MassPath(c, 1.0), 1.0, None)
+        x, y, c, metric, _n_threads = self._prepare(X, Y)
+        self._set_fitted(Pair(x, y, _core.Problem(c, metric, 1.0)), 1.0, None)
         return self

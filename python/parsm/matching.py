@@ -12,7 +12,14 @@ from ._progress import one_call
 from ._validation import as_fraction, as_n_threads, as_population
 from .results import PartialMatch
 
-__all__ = ["cost_matrix", "partial_soft_match", "soft_match", "match_from_path", "METRICS"]
+__all__ = [
+    "cost_matrix",
+    "partial_soft_match",
+    "soft_match",
+    "match_on",
+    "soft_match_of",
+    "METRICS",
+]
 
 #: The unit-to-unit costs parsm computes (names as in ``scipy.spatial.distance.cdist``).
 #: The metrics the Rust core computes (its ``Metric`` enum), the default first.
@@ -159,8 +166,8 @@ def partial_soft_match(
     # The mass path up to s: the same plan, ties included, as compare, rank_units and the
     # estimators take from their path (one tie rule everywhere).
     with one_call("parsm partial_soft_match") as progress:
-        path = _core.MassPath(c, s, progress)
-    return match_from_path(path, c, s, metric)
+        problem = _core.Problem(c, metric, s, progress)
+    return match_on(problem, s)
 
 
 def soft_match(
@@ -181,18 +188,22 @@ def soft_match(
 
 
 def soft_match_on(c: np.ndarray, metric: str) -> PartialMatch:
-    """Balanced soft matching on the cost matrix ``c``: what :func:`soft_match`,
-    :func:`parsm.compare` and :func:`parsm.pairwise` report (Jonker-Volgenant when square,
-    else the network simplex)."""
-    nx, ny = c.shape
+    """Balanced soft matching on the cost matrix ``c`` (Jonker-Volgenant when square, else the
+    network simplex), as :func:`soft_match_of` gives it for a problem."""
+    return soft_match_of(_core.Problem(c, metric, 0.0))
+
+
+def soft_match_of(problem: Any) -> PartialMatch:
+    """Balanced soft matching of a solved :class:`parsm._core.Problem`: from its path when it
+    reaches s = 1, else solved on its costs. :func:`soft_match`, :func:`parsm.compare` and
+    :func:`parsm.pairwise` all report this."""
     with one_call("parsm soft_match") as progress:
-        w_x, w_y = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
-        sol = _core.emd(as_float64(c), w_x, w_y, progress=progress)
-    return PartialMatch.from_plan(1.0, metric, sol.plan, sol.cost)
+        plan, cost = problem.soft_match(progress)
+    return PartialMatch.from_plan(1.0, problem.metric, plan, cost)
 
 
-def match_from_path(path: Any, c: np.ndarray, s: float, metric: str) -> PartialMatch:
-    """The exact optimal matching of mass ``s`` taken from a solved ``_core.MassPath`` on the
-    cost matrix ``c`` (no new solve)."""
-    plan = path.plan_at(s)
-    return PartialMatch.from_plan(s, metric, plan, float(np.sum(plan * c)))
+def match_on(problem: Any, s: float) -> PartialMatch:
+    """The exact optimal matching of mass ``s`` of a solved :class:`parsm._core.Problem`
+    (no new solve)."""
+    plan, cost = problem.match_at(s)
+    return PartialMatch.from_plan(s, problem.metric, plan, cost)

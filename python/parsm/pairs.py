@@ -93,7 +93,7 @@ def compare_pair(
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
         lc = None
         if s == "auto":
-            lc, path = lcurve_on(
+            lc, problem = lcurve_on(
                 x,
                 y,
                 c,
@@ -109,11 +109,9 @@ def compare_pair(
         else:
             # The plan at s needs the path only up to s: the same augmentations, fewer of them.
             with Progress("parsm pair", 1, False) as bar:
-                path = _core.MassPath(c, float(s), bar.step())
+                problem = _core.Problem(c, metric, float(s), bar.step())
             s_value, at_s0 = float(s), None
-        _, _, partial, soft = scored_matchings(
-            Pair(x, y, c, path, metric), s_value, cv, at_s0, n_threads
-        )
+        _, _, partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
     nan = float("nan")
     interval = lc.s0_interval if lc is not None and lc.s0_interval is not None else (nan, nan)
     return {

@@ -12,8 +12,8 @@ import numpy.typing as npt
 from . import _core
 from ._progress import Progress, active
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
-from .curve import full_path, lcurve_on, mass_grid
-from .matching import _check_metric, as_float64, cost_matrix
+from .curve import lcurve_on, mass_grid, solved
+from .matching import _check_metric, cost_matrix
 from .results import (
     MATCH_TOL,
     KeepCurve,
@@ -153,15 +153,15 @@ def rank_units(
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
         bar.advance()
         if s == "auto":  # the elbow of the exact L-curve, whose path to s = 1 is reused below
-            lc, path = lcurve_on(
+            lc, problem = lcurve_on(
                 x, y, c, mass_grid(200), metric=metric, n_threads=n_threads, progress=progress
             )
             bar.advance()
             s = lc.s0
         else:
-            path = full_path(x, y, c, metric, bar)
+            problem = solved(x, y, c, metric, bar)
         return rank_on(
-            Pair(x, y, c, path, metric),
+            Pair(x, y, problem),
             float(s),
             method=method,
             labels=(lab_x, lab_y),
@@ -170,29 +170,28 @@ def rank_units(
 
 
 def rank_on(
-    problem: Any,
+    pair: Pair,
     s: float,
     *,
     method: str = "path",
     labels: tuple[np.ndarray, np.ndarray],
     n_threads: int | None = None,
 ) -> UnitRanking:
-    """:func:`rank_units` on a solved problem (validated ``x``, ``y``, their cost matrix ``c``,
-    its full mass path ``_core.MassPath(c, 1.0)`` and the ``metric``, as
-    :class:`parsm.comparison.Pair` holds them), at the mass ``s``."""
-    x, y, c, path, metric = problem.x, problem.y, problem.c, problem.path, problem.metric
+    """:func:`rank_units` on a solved pair (validated ``x``, ``y`` and the
+    :class:`parsm._core.Problem` of their cost matrix, its path solved to s = 1), at ``s``."""
+    x, y, problem = pair.x, pair.y, pair.problem
     lab_x, lab_y = labels
-    nx, ny = c.shape
-    mass_x, mass_y = path.masses_at(s)  # no dense plan: Nx x Ny floats do not fit at voxel scale
+    nx, ny = problem.shape
+    mass_x, mass_y = problem.masses_at(s)  # no dense plan: Nx x Ny floats do not fit at voxel scale
     frac_x = mass_x * nx
     frac_y = mass_y * ny
-    entry_x, full_x, entry_y, full_y = path.unit_masses()
+    entry_x, full_x, entry_y, full_y = problem.unit_masses()
 
     if method == "path":
         values_x, values_y = entry_x, entry_y
         order_x, order_y = _order(entry_x, full_x), _order(entry_y, full_y)
     elif method == "plan":
-        plan = path.plan_at(s)
+        plan, c = problem.plan_at(s), problem.cost
         values_x, values_y = frac_x, frac_y
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_x = np.where(frac_x > 0, (plan * c).sum(axis=1) * nx / frac_x, np.inf)
@@ -202,10 +201,10 @@ def rank_on(
         order_x, order_y = _order(-frac_x, tie_x), _order(-frac_y, tie_y)
     elif method == "bruteforce":
         bar = active()
-        values_x, values_y = _core.ablation_deltas(as_float64(c), n_threads, bar and bar.step())
+        values_x, values_y = problem.ablation_deltas(n_threads, bar and bar.step())
         order_x, order_y = _order(values_x), _order(values_y)
     else:
-        t = path.plan_at(1.0)  # the balanced soft-matching plan, from the same solve
+        t = problem.plan_at(1.0)  # the balanced soft-matching plan, from the same solve
         values_y = _pearson_columns(x @ t, y)
         values_x = _pearson_columns(y @ t.T, x)
         order_x, order_y = _order(-values_x), _order(-values_y)
@@ -230,7 +229,9 @@ def rank_on(
     )
     for a in arrays.values():
         a.setflags(write=False)
-    return UnitRanking(method=method, metric=metric, s=s, labels_x=lab_x, labels_y=lab_y, **arrays)
+    return UnitRanking(
+        method=method, metric=pair.metric, s=s, labels_x=lab_x, labels_y=lab_y, **arrays
+    )
 
 
 def keep_score_curve(

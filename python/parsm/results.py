@@ -132,13 +132,18 @@ class PartialMatch:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two validated populations, their cost matrix and its mass path solved to s = 1."""
+    """Two validated populations (stimuli x units) and their solved problem: the
+    :class:`parsm._core.Problem` that owns their cost matrix, its metric and its mass path,
+    and answers the curve, plan, match and ranking questions."""
 
     x: np.ndarray
     y: np.ndarray
-    c: np.ndarray
-    path: Any
-    metric: str
+    problem: Any
+
+    @property
+    def metric(self) -> str:
+        """The metric of the cost matrix."""
+        return str(self.problem.metric)
 
 
 @dataclass(frozen=True, eq=False)

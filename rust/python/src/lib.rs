@@ -9,6 +9,7 @@ mod detach;
 mod elbow;
 mod errors;
 mod path;
+mod problem;
 mod transport;
 
 use pyo3::prelude::*;
@@ -33,6 +34,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(elbow::elbow_plateau, m)?)?;
     m.add_class::<path::MassPath>()?;
     m.add_class::<transport::Solution>()?;
+    m.add_class::<problem::Problem>()?;
     m.add_function(wrap_pyfunction!(path::mass_paths, m)?)?;
     Ok(())
 }

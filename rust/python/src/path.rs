@@ -12,7 +12,33 @@ type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 /// The whole path ζ(s) of partial transport with uniform marginals, from one solve.
 #[pyclass(module = "parsm._core", frozen)]
 pub struct MassPath {
-    inner: parsm_core::MassPath,
+    pub(crate) inner: parsm_core::MassPath,
+}
+
+impl MassPath {
+    /// Solves the path on `cost` up to `s_max` without the GIL (see `MassPath.__new__`).
+    pub(crate) fn solve(
+        py: Python<'_>,
+        cost: &CostArray<'_>,
+        s_max: f64,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let inner = match cost {
+            CostArray::F64(c) => {
+                let c = c.as_array();
+                run_detached(py, None, progress, |m| {
+                    parsm_core::MassPath::solve_monitored(c, s_max, m)
+                })?
+            }
+            CostArray::F32(c) => {
+                let c = c.as_array();
+                run_detached(py, None, progress, |m| {
+                    parsm_core::MassPath::solve_monitored(c, s_max, m)
+                })?
+            }
+        };
+        Ok(MassPath { inner })
+    }
 }
 
 #[pymethods]
@@ -27,27 +53,19 @@ impl MassPath {
         s_max: f64,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let inner = match &cost {
-            CostArray::F64(c) => {
-                let c = c.as_array();
-                run_detached(py, None, progress.as_ref(), |m| {
-                    parsm_core::MassPath::solve_monitored(c, s_max, m)
-                })?
-            }
-            CostArray::F32(c) => {
-                let c = c.as_array();
-                run_detached(py, None, progress.as_ref(), |m| {
-                    parsm_core::MassPath::solve_monitored(c, s_max, m)
-                })?
-            }
-        };
-        Ok(MassPath { inner })
+        MassPath::solve(py, &cost, s_max, progress.as_ref())
     }
 
     /// Largest mass reached.
     #[getter]
     fn s_max(&self) -> f64 {
         self.inner.s_max()
+    }
+
+    /// `(Nx, Ny)` of the cost matrix the path was solved on.
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        self.inner.shape()
     }
 
     /// Number of augmenting paths.

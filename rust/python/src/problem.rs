@@ -1,0 +1,250 @@
+//! `Problem`: one solved comparison, held by Python. It owns the cost matrix (the numpy array
+//! the core computed), its metric and the mass path solved on it, checks that they belong
+//! together, and answers every question about them by calling the core: the curve on any grid
+//! and on another cost matrix (cross-validation), the plan, match and masses at any `s`, the
+//! knots, balanced soft matching and the brute-force unit importances. Python holds this one
+//! object instead of passing a cost matrix and a path around together.
+
+use ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use parsm_core::{Metric, ParsmError, TransportOptions};
+use pyo3::prelude::*;
+
+use crate::arrays::CostArray;
+use crate::detach::{run_detached, value_error};
+use crate::path::MassPath;
+
+/// A cost matrix, its metric and its mass path: see the module documentation.
+#[pyclass(module = "parsm._core", frozen)]
+pub struct Problem {
+    cost: Py<PyAny>,
+    metric: &'static str,
+    shape: (usize, usize),
+    path: Py<MassPath>,
+}
+
+/// The plan at some `s` and its cost.
+type Match<'py> = (Bound<'py, PyArray2<f64>>, f64);
+
+fn cost_shape(cost: &CostArray<'_>) -> (usize, usize) {
+    match cost {
+        CostArray::F64(c) => c.as_array().dim(),
+        CostArray::F32(c) => c.as_array().dim(),
+    }
+}
+
+/// The costs widened to float64 (a copy only for float32), for the float64-only solvers.
+fn widened(cost: &CostArray<'_>) -> Array2<f64> {
+    match cost {
+        CostArray::F64(c) => c.as_array().to_owned(),
+        CostArray::F32(c) => c.as_array().mapv(f64::from),
+    }
+}
+
+#[pymethods]
+impl Problem {
+    /// Solves the mass path on `cost` (a float64 or float32 matrix computed with `metric`) up
+    /// to `s_max`; `progress(done, total)` as for `MassPath`.
+    #[new]
+    #[pyo3(signature = (cost, metric, s_max=1.0, progress=None))]
+    fn new(
+        py: Python<'_>,
+        cost: Bound<'_, PyAny>,
+        metric: &str,
+        s_max: f64,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let metric: Metric = metric.parse().map_err(value_error)?;
+        let view: CostArray = cost.extract()?;
+        let path = MassPath::solve(py, &view, s_max, progress.as_ref())?;
+        Ok(Problem {
+            shape: cost_shape(&view),
+            cost: cost.unbind(),
+            metric: metric.name(),
+            path: Py::new(py, path)?,
+        })
+    }
+
+    /// The problem of `cost` with a path already solved on it (a `ShapeError` when the
+    /// shapes differ).
+    #[staticmethod]
+    fn with_path(cost: Bound<'_, PyAny>, metric: &str, path: Py<MassPath>) -> PyResult<Self> {
+        let metric: Metric = metric.parse().map_err(value_error)?;
+        let view: CostArray = cost.extract()?;
+        let shape = cost_shape(&view);
+        let got = path.get().inner.shape();
+        if got != shape {
+            return Err(value_error(ParsmError::ShapeMismatch {
+                what: "the mass path",
+                got,
+                expected: shape,
+            }));
+        }
+        Ok(Problem {
+            shape,
+            cost: cost.unbind(),
+            metric: metric.name(),
+            path,
+        })
+    }
+
+    /// The cost matrix (the array given, not a copy).
+    #[getter]
+    fn cost(&self, py: Python<'_>) -> Py<PyAny> {
+        self.cost.clone_ref(py)
+    }
+
+    /// The metric the costs were computed with.
+    #[getter]
+    fn metric(&self) -> &'static str {
+        self.metric
+    }
+
+    /// `(Nx, Ny)`.
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        self.shape
+    }
+
+    /// The largest mass the path reaches.
+    #[getter]
+    fn s_max(&self) -> f64 {
+        self.path.get().inner.s_max()
+    }
+
+    /// The mass path (shared, not a copy).
+    #[getter]
+    fn path(&self, py: Python<'_>) -> Py<MassPath> {
+        self.path.clone_ref(py)
+    }
+
+    /// The optimal cost `<T(s), C>` at every `s` of `grid` (up to `s_max`).
+    fn curve<'py>(
+        &self,
+        py: Python<'py>,
+        grid: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        self.curve_on(py, self.cost.bind(py).extract()?, grid)
+    }
+
+    /// `<T(s), other>` for every `s` of `grid`: the plans costed on another matrix of the same
+    /// shape (held-out stimuli).
+    fn curve_on<'py>(
+        &self,
+        py: Python<'py>,
+        other: CostArray<'py>,
+        grid: PyReadonlyArray1<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let path = &self.path.get().inner;
+        let grid = grid.as_slice()?;
+        let v = match &other {
+            CostArray::F64(o) => path.evaluate(o.as_array(), grid),
+            CostArray::F32(o) => path.evaluate(o.as_array(), grid),
+        }
+        .map_err(value_error)?;
+        Ok(v.into_pyarray(py))
+    }
+
+    /// The optimal cost at `s`.
+    fn cost_at(&self, py: Python<'_>, s: f64) -> PyResult<f64> {
+        let path = &self.path.get().inner;
+        let v = match self.cost.bind(py).extract::<CostArray>()? {
+            CostArray::F64(c) => path.evaluate(c.as_array(), &[s]),
+            CostArray::F32(c) => path.evaluate(c.as_array(), &[s]),
+        }
+        .map_err(value_error)?;
+        Ok(v[0])
+    }
+
+    /// The exact optimal plan at `s`.
+    fn plan_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let plan = self.path.get().inner.plan_at(s).map_err(value_error)?;
+        Ok(plan.into_pyarray(py))
+    }
+
+    /// `(plan, cost)`: the optimal matching of mass `s`.
+    fn match_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Match<'py>> {
+        Ok((self.plan_at(py, s)?, self.cost_at(py, s)?))
+    }
+
+    /// `(plan, cost)` of balanced soft matching: from the path when it reaches s = 1 (no new
+    /// solve), else by the balanced solver (Jonker-Volgenant when square, the network simplex
+    /// otherwise) on the same costs.
+    #[pyo3(signature = (progress=None))]
+    fn soft_match<'py>(
+        &self,
+        py: Python<'py>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Match<'py>> {
+        if self.s_max() >= 1.0 {
+            return self.match_at(py, 1.0);
+        }
+        let c = widened(&self.cost.bind(py).extract()?);
+        let (nx, ny) = self.shape;
+        let (a, b) = (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny]);
+        let sol = run_detached(py, None, progress.as_ref(), |m| {
+            let options = TransportOptions {
+                monitor: Some(m),
+                ..TransportOptions::default()
+            };
+            parsm_core::emd(c.view(), &a, &b, options)
+        })?;
+        Ok((sol.plan.into_pyarray(py), sol.cost))
+    }
+
+    /// `(row_masses, col_masses)`: each unit's matched mass at `s`, without a dense plan.
+    fn masses_at<'py>(
+        &self,
+        py: Python<'py>,
+        s: f64,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let (r, c) = self.path.get().inner.masses_at(s).map_err(value_error)?;
+        Ok((r.into_pyarray(py), c.into_pyarray(py)))
+    }
+
+    /// `(row_entry, row_full, col_entry, col_full)`: see `MassPath.unit_masses`.
+    fn unit_masses<'py>(&self, py: Python<'py>) -> [Bound<'py, PyArray1<f64>>; 4] {
+        let p = &self.path.get().inner;
+        [
+            p.row_entry().to_vec().into_pyarray(py),
+            p.row_full().to_vec().into_pyarray(py),
+            p.col_entry().to_vec().into_pyarray(py),
+            p.col_full().to_vec().into_pyarray(py),
+        ]
+    }
+
+    /// `(s_k, zeta_k)` up to `s_max`, as a path solved only to `s_max` would have them.
+    fn breakpoints_to<'py>(
+        &self,
+        py: Python<'py>,
+        s_max: f64,
+    ) -> (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>) {
+        let (s, z) = self.path.get().inner.breakpoints_to(s_max);
+        (s.into_pyarray(py), z.into_pyarray(py))
+    }
+
+    /// Brute-force unit importance on these costs: `score_without - score_full` for every
+    /// unit of X and of Y.
+    #[pyo3(signature = (n_threads=None, progress=None))]
+    fn ablation_deltas<'py>(
+        &self,
+        py: Python<'py>,
+        n_threads: Option<usize>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+        let c = widened(&self.cost.bind(py).extract()?);
+        let (dx, dy) = run_detached(py, n_threads, progress.as_ref(), |m| {
+            parsm_core::ablation::ablation_deltas(c.view(), m)
+        })?;
+        Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
+    }
+
+    fn __repr__(&self) -> String {
+        let (nx, ny) = self.shape;
+        format!(
+            "Problem({nx} x {ny}, metric={:?}, s_max={})",
+            self.metric,
+            self.s_max()
+        )
+    }
+}
