@@ -23,6 +23,9 @@ pub struct Problem {
     path: Py<MassPath>,
 }
 
+/// Two per-unit arrays: one for X, one for Y.
+type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
 /// The plan at some `s` and its cost.
 type Match<'py> = (Bound<'py, PyArray2<f64>>, f64);
 
@@ -193,11 +196,7 @@ impl Problem {
     }
 
     /// `(row_masses, col_masses)`: each unit's matched mass at `s`, without a dense plan.
-    fn masses_at<'py>(
-        &self,
-        py: Python<'py>,
-        s: f64,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    fn masses_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Pair<'py>> {
         let (r, c) = self.path.get().inner.masses_at(s).map_err(value_error)?;
         Ok((r.into_pyarray(py), c.into_pyarray(py)))
     }
@@ -231,7 +230,7 @@ impl Problem {
         py: Python<'py>,
         n_threads: Option<usize>,
         progress: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>)> {
+    ) -> PyResult<Pair<'py>> {
         let c = widened(&self.cost.bind(py).extract()?);
         let (dx, dy) = run_detached(py, n_threads, progress.as_ref(), |m| {
             parsm_core::ablation::ablation_deltas(c.view(), m)
