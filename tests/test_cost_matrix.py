@@ -68,3 +68,18 @@ def test_thread_count_does_not_change_results_over_several_blocks():
     for a, b in zip(one, two):
         for u, v in zip(a.breakpoints(), b.breakpoints()):
             np.testing.assert_array_equal(u, v)
+
+
+def test_the_correlation_cost_is_one_minus_the_products_of_the_unit_factors(rng) -> None:
+    # The held-out share estimate reads these factors: they must be the cost's own.
+    X = rng.standard_normal((25, 9)) * 1e150
+    Y = rng.standard_normal((25, 7))
+    Y[:, 3] = 2.0  # constant: a zero row, as constant_units="uncorrelated" costs it
+    ux = parsm._core.unit_factors(X)
+    uy = parsm._core.unit_factors(Y)
+    assert ux.shape == (9, 25) and ux.flags.c_contiguous
+    assert not uy[3].any()
+    C = parsm.cost_matrix(X, Y, constant_units="uncorrelated")
+    np.testing.assert_allclose(C, 1.0 - ux @ uy.T, atol=1e-12)
+    with pytest.raises(parsm.NonFiniteError):
+        parsm._core.unit_factors(np.full((3, 2), np.nan))

@@ -19,6 +19,7 @@ __all__ = [
     "ShapeError",
     "ThreadCountError",
     "cost_matrix",
+    "unit_factors",
     "emd",
     "emd_sparse",
     "assignment",
@@ -95,6 +96,12 @@ def cost_matrix(
 
     ``constant_units="uncorrelated"`` gives units whose correlation (cosine) is undefined cost 1
     to every unit instead of an error."""
+
+def unit_factors(
+    z: npt.NDArray[np.float64], metric: str = "correlation"
+) -> npt.NDArray[np.float64]:
+    """The units of ``z`` (stimuli x units) prepared as ``metric`` prepares them, units x
+    stimuli; constant units are zero rows."""
 
 def emd(
     cost: npt.NDArray[np.float64],

@@ -130,19 +130,10 @@ def folds_used(nx: int, ny: int, n_folds: int) -> int:
 
 
 def held_out_factors(z: np.ndarray) -> np.ndarray:
-    """Held-out responses (stimuli x units) prepared for the gain: each unit centred and
-    scaled to unit norm (divided by its largest magnitude first, so any finite scale works);
-    a constant unit is a zero column. Returned transposed, units x stimuli, C-contiguous."""
-    z = np.asarray(z, dtype=np.float64)
-    top = np.max(np.abs(z), axis=0)
-    top[top == 0] = 1.0
-    u = z / top
-    u = u - u.mean(axis=0)
-    norm = np.linalg.norm(u, axis=0)
-    ok = norm > 1e-12 * np.sqrt(z.shape[0])
-    u[:, ok] /= norm[ok]
-    u[:, ~ok] = 0.0
-    return np.ascontiguousarray(u.T)
+    """Held-out responses (stimuli x units) prepared for the gain exactly as the correlation
+    cost prepares units (the core's ``unit_factors``): each unit centred and scaled to unit
+    norm, a constant unit a zero row. Units x stimuli, C-contiguous."""
+    return _core.unit_factors(np.ascontiguousarray(z, dtype=np.float64), "correlation")
 
 
 def _fold_gain_and_variance(

@@ -144,6 +144,16 @@ fn prepare(
     Ok(Prepared { units, sq_norms })
 }
 
+/// The units of `z` (stimuli x units) as the metric prepares them, units x stimuli: for
+/// correlation centred and scaled to unit norm, for cosine scaled, for the Euclidean metrics as
+/// given; constant units (undefined under the metric) are zero rows. The correlation cost is
+/// `1 - Ux Uy^T` of these factors; the held-out share estimate reads the same factors of the
+/// held-out stimuli, so both use this one preparation.
+pub fn unit_factors(z: ArrayView2<f64>, metric: Metric) -> Result<Array2<f64>, ParsmError> {
+    crate::validate::check_finite(z, "the responses")?;
+    Ok(prepare(z, metric, Side::X, ConstantUnits::Uncorrelated)?.units)
+}
+
 /// The `Nx x Ny` cost matrix between the columns of `x` (M x Nx) and of `y` (M x Ny).
 ///
 /// Runs in the current rayon pool. Distances are clamped at 0 (and similarities-based costs at 2)

@@ -1,7 +1,7 @@
 //! Cost matrices and exact transport solves.
 
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
 use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
 use pyo3::prelude::*;
 
@@ -122,6 +122,20 @@ pub fn cost_matrix<'py>(
             "dtype must be 'float64' or 'float32'; got {other:?}"
         ))),
     }
+}
+
+/// The units of `z` (stimuli x units) prepared as `metric` prepares them, units x stimuli
+/// (constant units are zero rows).
+#[pyfunction]
+#[pyo3(signature = (z, metric="correlation"))]
+pub fn unit_factors<'py>(
+    py: Python<'py>,
+    z: PyReadonlyArray2<'py, f64>,
+    metric: &str,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let metric: parsm_core::Metric = metric.parse().map_err(value_error)?;
+    let f = parsm_core::cost::unit_factors(z.as_array(), metric).map_err(value_error)?;
+    Ok(f.into_pyarray(py))
 }
 
 /// Balanced optimal transport, as a [`Solution`].
