@@ -69,18 +69,21 @@ def partial_wasserstein(
     if m is None:
         m = float(min(a.sum(), b.sum()))
     m = float(m)
-    if not np.isfinite(m):
-        raise ValueError(f"m = {m} is not a finite number.")
-    if m < 0:
-        raise ValueError("Problem infeasible. Parameter m should be greater than 0.")
-    available = float(min(a.sum(), b.sum()))
-    if m > available * (1.0 + 1e-12):
-        raise ValueError(
-            "Problem infeasible. Parameter m should lower or equal than min(|a|_1, |b|_1)."
-            f" (m = {m}, min(|a|_1, |b|_1) = {available})"
-        )
     n_dummies = max(int(nb_dummies), _core.default_dummies(*M.shape))
-    sol = _core.partial(M, a, b, m, n_dummies)
+    try:
+        sol = _core.partial(M, a, b, m, n_dummies)
+    except _core.MassError as err:  # the core's range check (and slack), in POT's words
+        if m < 0:
+            raise _core.MassError(
+                "Problem infeasible. Parameter m should be greater than 0."
+            ) from err
+        if m > 0:
+            available = float(min(a.sum(), b.sum()))
+            raise _core.MassError(
+                "Problem infeasible. Parameter m should lower or equal than min(|a|_1, |b|_1)."
+                f" (m = {m}, min(|a|_1, |b|_1) = {available})"
+            ) from err
+        raise
     plan, u, v, status = sol.plan.astype(dtype, copy=False), sol.u, sol.v, sol.status
     if not log:
         return plan
