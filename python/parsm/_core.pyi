@@ -260,6 +260,11 @@ class Problem:
         """``[row_entry, row_full, col_entry, col_full]``."""
     def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:
         """The breakpoints up to ``s_max``, as a path solved only to ``s_max`` has them."""
+    def ranking(
+        self, method: str, s: float
+    ) -> tuple[npt.NDArray[np.uintp], npt.NDArray[np.uintp], _Vector, _Vector]:
+        """``(order_x, order_y, values_x, values_y)``, best aligned first, by ``"path"``
+        (entry masses) or ``"plan"`` (matched fractions at ``s``)."""
     def ablation_deltas(
         self, n_threads: int | None = None, progress: _Progress = None
     ) -> tuple[_Vector, _Vector]:

@@ -187,18 +187,8 @@ def rank_on(
     frac_y = mass_y * ny
     entry_x, full_x, entry_y, full_y = problem.unit_masses()
 
-    if method == "path":
-        values_x, values_y = entry_x, entry_y
-        order_x, order_y = _order(entry_x, full_x), _order(entry_y, full_y)
-    elif method == "plan":
-        plan, c = problem.plan_at(s), problem.cost
-        values_x, values_y = frac_x, frac_y
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean_x = np.where(frac_x > 0, (plan * c).sum(axis=1) * nx / frac_x, np.inf)
-            mean_y = np.where(frac_y > 0, (plan * c).sum(axis=0) * ny / frac_y, np.inf)
-        tie_x = np.where(np.isfinite(mean_x), mean_x, c.max() + c.min(axis=1))
-        tie_y = np.where(np.isfinite(mean_y), mean_y, c.max() + c.min(axis=0))
-        order_x, order_y = _order(-frac_x, tie_x), _order(-frac_y, tie_y)
+    if method in ("path", "plan"):  # the core orders them (parsm_core::ranking)
+        order_x, order_y, values_x, values_y = problem.ranking(method, s)
     elif method == "bruteforce":
         bar = active()
         values_x, values_y = problem.ablation_deltas(n_threads, bar and bar.step())

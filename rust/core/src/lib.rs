@@ -29,6 +29,7 @@ pub mod monitor;
 pub mod path;
 mod path_search;
 pub mod projection;
+pub mod ranking;
 pub mod scalar;
 pub mod simplex;
 pub mod sweep;

@@ -26,6 +26,14 @@ pub struct Problem {
 /// Two per-unit arrays: one for X, one for Y.
 type Pair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
 
+/// `(order_x, order_y, values_x, values_y)`.
+type Ranking<'py> = (
+    Bound<'py, PyArray1<usize>>,
+    Bound<'py, PyArray1<usize>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+);
+
 /// The plan at some `s` and its cost.
 type Match<'py> = (Bound<'py, PyArray2<f64>>, f64);
 
@@ -220,6 +228,32 @@ impl Problem {
     ) -> (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>) {
         let (s, z) = self.path.get().inner.breakpoints_to(s_max);
         (s.into_pyarray(py), z.into_pyarray(py))
+    }
+
+    /// `(order_x, order_y, values_x, values_y)`: the units best aligned first, by `method`
+    /// "path" (entry masses along the path) or "plan" (matched fractions of the plan at `s`);
+    /// see `parsm_core::ranking`.
+    fn ranking<'py>(&self, py: Python<'py>, method: &str, s: f64) -> PyResult<Ranking<'py>> {
+        let path = &self.path.get().inner;
+        let orders = match method {
+            "path" => parsm_core::ranking::path_ranking(path),
+            "plan" => match self.cost.bind(py).extract::<CostArray>()? {
+                CostArray::F64(c) => parsm_core::ranking::plan_ranking(path, c.as_array(), s),
+                CostArray::F32(c) => parsm_core::ranking::plan_ranking(path, c.as_array(), s),
+            }
+            .map_err(value_error)?,
+            other => {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "the core ranks by 'path' or 'plan'; got {other:?}"
+                )))
+            }
+        };
+        Ok((
+            orders.order_x.into_pyarray(py),
+            orders.order_y.into_pyarray(py),
+            orders.values_x.into_pyarray(py),
+            orders.values_y.into_pyarray(py),
+        ))
     }
 
     /// Brute-force unit importance on these costs: `score_without - score_full` for every
