@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
-use crate::sweep::balanced_cost;
+use crate::transport::balanced_cost;
 use crate::transport::{emd, TransportOptions};
 
 /// Per-unit deltas of X (rows) and of Y (columns).

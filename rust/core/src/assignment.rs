@@ -42,7 +42,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
-use crate::simplex::Neumaier;
+use crate::sum::Neumaier;
 
 const FREE: usize = usize::MAX;
 

@@ -257,21 +257,3 @@ fn finish_row(
         }
     }
 }
-
-/// Checks a user-supplied cost matrix: non-empty and finite.
-pub fn check_cost<T: Cost>(c: ArrayView2<T>) -> Result<(), ParsmError> {
-    if c.nrows() == 0 || c.ncols() == 0 {
-        return Err(ParsmError::EmptyCost {
-            rows: c.nrows(),
-            cols: c.ncols(),
-        });
-    }
-    let count = c.iter().filter(|v| !v.get().is_finite()).count();
-    if count > 0 {
-        return Err(ParsmError::NonFinite {
-            what: "the cost matrix",
-            count,
-        });
-    }
-    Ok(())
-}

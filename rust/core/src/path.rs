@@ -21,12 +21,12 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::cost::check_cost;
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
 use crate::path_search::Search;
 use crate::scalar::Cost;
-use crate::simplex::Neumaier;
+use crate::sum::Neumaier;
+use crate::validate::check_cost;
 
 /// The exact optimal-cost path of partial transport with uniform marginals.
 #[derive(Debug, Clone)]

@@ -22,7 +22,7 @@ use ndarray::{Array3, ArrayView2, CowArray, Ix2};
 
 use crate::error::ParsmError;
 use crate::path::MassPath;
-use crate::simplex::Neumaier;
+use crate::sum::Neumaier;
 
 impl MassPath {
     /// `Lᵀ T(s) R` for each `s` in `grid`: `left` is `Nx x p`, `right` is `Ny x q`, and the

@@ -27,6 +27,7 @@ use ndarray::Array2;
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
+use crate::sum::Neumaier;
 
 /// Outcome of a network simplex run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -784,26 +785,4 @@ fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
         }
     }
     (m, idx)
-}
-
-/// Neumaier's compensated summation.
-#[derive(Default)]
-pub(crate) struct Neumaier {
-    sum: f64,
-    comp: f64,
-}
-
-impl Neumaier {
-    pub(crate) fn add(&mut self, x: f64) {
-        let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.comp += (self.sum - t) + x;
-        } else {
-            self.comp += (x - t) + self.sum;
-        }
-        self.sum = t;
-    }
-    pub(crate) fn sum(&self) -> f64 {
-        self.sum + self.comp
-    }
 }

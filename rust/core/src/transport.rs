@@ -17,11 +17,11 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::assignment::solve_assignment;
-use crate::cost::check_cost;
 use crate::error::{ParsmError, Side};
 use crate::memory::{check_matrix, PLAN_REMEDY};
 use crate::monitor::Monitor;
 use crate::simplex::{self, SimplexOptions, SolveStatus, TransportProblem, TransportSolution};
+use crate::validate::check_cost;
 use crate::validate::check_marginal;
 
 /// Relative slack with which a requested mass may exceed the available one: `m = 1` with
@@ -333,4 +333,31 @@ pub fn emd_on_arcs(
         status: sol.status,
         iterations: sol.iterations,
     })
+}
+
+/// Optimal cost of balanced soft matching on `cost` with uniform marginals. The smaller side is
+/// put on the rows, where the network simplex needs fewer pivots (about 30% fewer at 300 x 299).
+pub(crate) fn balanced_cost(cost: ArrayView2<f64>, monitor: &Monitor) -> Result<f64, ParsmError> {
+    let c = if cost.nrows() > cost.ncols() {
+        cost.reversed_axes()
+    } else {
+        cost
+    };
+    let (r, k) = c.dim();
+    let sol = emd(
+        c,
+        &vec![1.0 / r as f64; r],
+        &vec![1.0 / k as f64; k],
+        TransportOptions {
+            monitor: Some(monitor),
+            ..Default::default()
+        },
+    )?;
+    if sol.status != SolveStatus::Optimal {
+        return Err(ParsmError::Uncertified(format!(
+            "balanced transport ended with status {:?}",
+            sol.status
+        )));
+    }
+    Ok(sol.cost)
 }

@@ -3,6 +3,7 @@
 use ndarray::ArrayView2;
 
 use crate::error::{ParsmError, Side};
+use crate::scalar::Cost;
 
 /// Fails when `a` holds NaN or infinite values, counting them.
 pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmError> {
@@ -46,6 +47,24 @@ pub fn check_marginal(w: &[f64], expected: usize, side: Side) -> Result<(), Pars
         .find(|(_, v)| !v.is_finite() || **v < 0.0)
     {
         return Err(ParsmError::BadMarginal { side, index, value });
+    }
+    Ok(())
+}
+
+/// Checks a user-supplied cost matrix: non-empty and finite.
+pub fn check_cost<T: Cost>(c: ArrayView2<T>) -> Result<(), ParsmError> {
+    if c.nrows() == 0 || c.ncols() == 0 {
+        return Err(ParsmError::EmptyCost {
+            rows: c.nrows(),
+            cols: c.ncols(),
+        });
+    }
+    let count = c.iter().filter(|v| !v.get().is_finite()).count();
+    if count > 0 {
+        return Err(ParsmError::NonFinite {
+            what: "the cost matrix",
+            count,
+        });
     }
     Ok(())
 }

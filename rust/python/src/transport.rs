@@ -328,7 +328,7 @@ pub fn assignment<'py>(
         )));
     }
     let a = run_detached(py, None, progress.as_ref(), |mon| {
-        parsm_core::cost::check_cost(c)?;
+        parsm_core::validate::check_cost(c)?;
         let c = c.as_standard_layout();
         let flat = c.as_slice().expect("standard layout is contiguous");
         parsm_core::assignment::solve_assignment(flat, n, mon)
