@@ -113,9 +113,15 @@ fn solve_tuned(
         free = s.augment_on_candidates(free, tuning.candidates_per_row, monitor)?;
         if !free.is_empty() {
             // The candidate graph could not finish: make every row's column its cheapest over
-            // the whole row again, and let the dense searches place the rows left.
+            // the whole row again, and place the rows left as the dense solver does.
             let tol = s.tolerance();
             free.extend(s.free_priced_out_rows(tol));
+            for _ in 0..2 {
+                if free.is_empty() {
+                    break;
+                }
+                free = s.augmenting_row_reduction(free, None);
+            }
         }
     } else {
         for _ in 0..2 {
@@ -408,8 +414,10 @@ impl Lap<'_> {
     /// (built when the row is first reached), then checks every row against the whole matrix
     /// in one dense pass. A row whose column is no longer its cheapest is freed and its list is
     /// rebuilt twice as long; the searches run again for the freed rows. Returns the rows it
-    /// could not place (a search that ran out of candidate arcs, or rounds exhausted); the
-    /// caller restores the dense invariant and places them with dense searches.
+    /// could not place, when the rounds are exhausted or when the lists fail the data: searches
+    /// that ran out of listed arcs have together reached more than `n` columns (costs of very
+    /// low rank, where every row's cheapest columns are the same few, do this). The caller then
+    /// restores the dense invariant and places them as the dense solver does.
     fn augment_on_candidates(
         &mut self,
         mut free: Vec<usize>,
@@ -423,6 +431,7 @@ impl Lap<'_> {
             free = self.augmenting_row_reduction(free, Some(&mut cand));
         }
         let tol = self.tolerance();
+        let mut stuck_reach = 0usize;
         for _ in 0..CANDIDATE_ROUNDS {
             let mut queue: VecDeque<usize> = free.into();
             while let Some(row) = queue.pop_front() {
@@ -430,6 +439,11 @@ impl Lap<'_> {
                 if self.augment_sparse(row, &mut cand, &mut search) {
                     monitor.advance(1);
                     continue;
+                }
+                stuck_reach += search.order.len() + 1;
+                if stuck_reach > n {
+                    queue.push_front(row);
+                    return Ok(queue.into());
                 }
                 // The rows reached own every column their lists name: widen those lists now.
                 // A reached row that its longer list shows undercut is freed (its column is no
@@ -880,7 +894,7 @@ mod tests {
             candidate_min_n: usize::MAX,
             candidates_per_row: 0,
         };
-        for (trial, &n) in [1usize, 2, 7, 40, 130].iter().enumerate() {
+        for (trial, &n) in [1usize, 2, 7, 40, 130, 300].iter().enumerate() {
             for kind in 0..6 {
                 let c = costs(n, kind, (trial * 6 + kind) as u64);
                 let reference = solve_tuned(&c, n, &Monitor::new(), dense).unwrap();
