@@ -31,9 +31,11 @@
 //! row's column with the minimum of its whole row: a row that some unlisted arc undercuts is
 //! freed, its list is rebuilt twice as long from the current prices, and the searches run again
 //! for the freed rows. When no row is undercut, the invariant holds on every arc and the result
-//! is optimal, as above. If a search runs out of listed arcs, or after 8 rounds, the rows that
-//! are undercut are freed and the dense searches of step 4 finish: the invariant holds on every
-//! arc again, so the answer is exact in every case. Measured at n = 4,000 (sparse latent
+//! is optimal, as above. A search that runs out of listed arcs widens the lists of the rows it
+//! reached (freeing any that a longer list shows undercut) and runs again. When such searches
+//! have together reached more than `n` columns (costs of very low rank, where all rows list the
+//! same few columns), or after 8 rounds, the rows that are undercut are freed and steps 3 and 4
+//! finish densely: the invariant holds on every arc again, so the answer is exact in every case. Measured at n = 4,000 (sparse latent
 //! tuning, 200 stimuli), the solve went from 1.45 s to 0.31 s: about 94 rows are left after
 //! step 3, 450 are undercut after the first round, 13 after the second and none after the third.
 
