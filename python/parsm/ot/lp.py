@@ -62,6 +62,22 @@ def _solve_sparse(
     return plan, float(cost), u, v, status
 
 
+def _solved(
+    a: Any, b: Any, M: Any, center_dual: bool, check_marginals: bool
+) -> tuple[Any, float, np.ndarray, np.ndarray, str, np.dtype]:
+    """What :func:`emd` and :func:`emd2` share: the inputs checked as POT checks them, solved
+    on a dense ``M`` or on the arcs of a sparse one, the plan in the output dtype."""
+    if is_sparse(M):
+        a, b, arcs, dtype = sparse_problem(a, b, M)
+        b = _check_balance(a, b, check_marginals)
+        plan, cost, u, v, status = _solve_sparse(a, b, arcs, center_dual, dtype)
+        return plan, cost, u, v, status, dtype
+    a, b, M, dtype = problem(a, b, M)
+    b = _check_balance(a, b, check_marginals)
+    plan, cost, u, v, status = _solve(a, b, M, center_dual)
+    return plan.astype(dtype, copy=False), cost, u, v, status, dtype
+
+
 def _log(cost: float, u: np.ndarray, v: np.ndarray, status: str, dtype: np.dtype) -> dict:
     return {
         "cost": cost,
@@ -137,15 +153,7 @@ def emd(
     returned potentials are dual feasible for every row and column.
     """
     del numItermax, numThreads, potentials_init
-    if is_sparse(M):
-        a, b, arcs, dtype = sparse_problem(a, b, M)
-        b = _check_balance(a, b, check_marginals)
-        plan, cost, u, v, status = _solve_sparse(a, b, arcs, center_dual, dtype)
-    else:
-        a, b, M, dtype = problem(a, b, M)
-        b = _check_balance(a, b, check_marginals)
-        plan, cost, u, v, status = _solve(a, b, M, center_dual)
-        plan = plan.astype(dtype, copy=False)
+    plan, cost, u, v, status, dtype = _solved(a, b, M, center_dual, check_marginals)
     if log:
         return plan, _log(cost, u, v, status, dtype)
     return plan
@@ -207,15 +215,7 @@ def emd2(
             )
             for k in range(b_arr.shape[1])
         ]
-    if is_sparse(M):
-        a, b, arcs, dtype = sparse_problem(a, b, M)
-        b = _check_balance(a, b, check_marginals)
-        plan, cost, u, v, status = _solve_sparse(a, b, arcs, center_dual, dtype)
-    else:
-        a, b, M, dtype = problem(a, b, M)
-        b = _check_balance(a, b, check_marginals)
-        plan, cost, u, v, status = _solve(a, b, M, center_dual)
-        plan = plan.astype(dtype, copy=False)
+    plan, cost, u, v, status, dtype = _solved(a, b, M, center_dual, check_marginals)
     if log or return_matrix:
         log_dict = _log(cost, u, v, status, dtype)
         if return_matrix:

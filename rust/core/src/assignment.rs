@@ -376,10 +376,18 @@ impl<'a> Lap<'a> {
         for (&j, &d) in self.labeled_cols.iter().zip(&self.labeled_dist) {
             self.v[j] += d - d_sink;
         }
-        // Flip the path.
+        let pred = std::mem::take(&mut self.pred);
+        self.flip(start, sink, &pred);
+        self.pred = pred;
+        Ok(())
+    }
+
+    /// Flips the augmenting path that ends at the free column `sink`: each column on it goes to
+    /// its predecessor row, back to the free row `start`.
+    fn flip(&mut self, start: usize, sink: usize, pred: &[u32]) {
         let mut j = sink;
         loop {
-            let i = self.pred[j] as usize;
+            let i = pred[j] as usize;
             let prev = self.col_of_row[i];
             self.row_of_col[j] = i;
             self.col_of_row[i] = j;
@@ -388,7 +396,6 @@ impl<'a> Lap<'a> {
             }
             j = prev;
         }
-        Ok(())
     }
 
     fn finish(self) -> Assignment {
@@ -623,17 +630,7 @@ impl Lap<'_> {
         for &j in &s.order {
             self.v[j] += s.dist[j] - d_sink;
         }
-        let mut j = sink;
-        loop {
-            let i = s.pred[j] as usize;
-            let prev = self.col_of_row[i];
-            self.row_of_col[j] = i;
-            self.col_of_row[i] = j;
-            if i == start {
-                break;
-            }
-            j = prev;
-        }
+        self.flip(start, sink, &s.pred);
         true
     }
 }
