@@ -231,18 +231,7 @@ impl<'a> Lap<'a> {
 
     /// Cheapest and second cheapest reduced cost `C_ij - v_j` of row `i`: `(u1, j1, u2, j2)`.
     fn two_best(&self, i: usize) -> (f64, usize, f64, usize) {
-        let (mut u1, mut j1, mut u2, mut j2) = (f64::INFINITY, 0, f64::INFINITY, 0);
-        for (j, (&cij, &vj)) in self.row(i).iter().zip(&self.v).enumerate() {
-            let h = cij - vj;
-            if h < u2 {
-                if h < u1 {
-                    (u2, j2, u1, j1) = (u1, j1, h, j);
-                } else {
-                    (u2, j2) = (h, j);
-                }
-            }
-        }
-        (u1, j1, u2, j2)
+        two_best_in(self.row(i), &self.v, 0..self.n)
     }
 
     /// [`Lap::two_best`] over the columns `cols` of row `i` only. A list of one column has no
@@ -253,20 +242,7 @@ impl<'a> Lap<'a> {
             let h = self.row(i)[j] - self.v[j];
             return (h, j, h, j);
         }
-        let row = self.row(i);
-        let (mut u1, mut j1, mut u2, mut j2) = (f64::INFINITY, 0, f64::INFINITY, 0);
-        for &j in cols {
-            let j = j as usize;
-            let h = row[j] - self.v[j];
-            if h < u2 {
-                if h < u1 {
-                    (u2, j2, u1, j1) = (u1, j1, h, j);
-                } else {
-                    (u2, j2) = (h, j);
-                }
-            }
-        }
-        (u1, j1, u2, j2)
+        two_best_in(self.row(i), &self.v, cols.iter().map(|&j| j as usize))
     }
 
     /// One pass of augmenting row reduction over `free`; returns the rows still free. Bounded
@@ -727,6 +703,27 @@ impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
     }
+}
+
+/// Cheapest and second cheapest `row[j] - v[j]` over the columns `cols`: `(u1, j1, u2, j2)`.
+#[inline]
+fn two_best_in(
+    row: &[f64],
+    v: &[f64],
+    cols: impl Iterator<Item = usize>,
+) -> (f64, usize, f64, usize) {
+    let (mut u1, mut j1, mut u2, mut j2) = (f64::INFINITY, 0, f64::INFINITY, 0);
+    for j in cols {
+        let h = row[j] - v[j];
+        if h < u2 {
+            if h < u1 {
+                (u2, j2, u1, j1) = (u1, j1, h, j);
+            } else {
+                (u2, j2) = (h, j);
+            }
+        }
+    }
+    (u1, j1, u2, j2)
 }
 
 /// `min_j (c_j - v_j)`, in independent lanes so that it vectorises.

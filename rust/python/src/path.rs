@@ -15,6 +15,21 @@ pub struct MassPath {
     pub(crate) inner: parsm_core::MassPath,
 }
 
+/// `<T(s), other>` for every `s` of `grid`, on either storage type of `other`.
+pub(crate) fn evaluate_on<'py>(
+    py: Python<'py>,
+    path: &parsm_core::MassPath,
+    other: &CostArray<'_>,
+    grid: &[f64],
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let v = match other {
+        CostArray::F64(o) => path.evaluate(o.as_array(), grid),
+        CostArray::F32(o) => path.evaluate(o.as_array(), grid),
+    }
+    .map_err(value_error)?;
+    Ok(v.into_pyarray(py))
+}
+
 impl MassPath {
     /// Solves the path on `cost` up to `s_max` without the GIL (see `MassPath.__new__`).
     pub(crate) fn solve(
@@ -96,13 +111,7 @@ impl MassPath {
         other: CostArray<'py>,
         grid: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let grid = grid.as_slice()?;
-        let v = match &other {
-            CostArray::F64(o) => self.inner.evaluate(o.as_array(), grid),
-            CostArray::F32(o) => self.inner.evaluate(o.as_array(), grid),
-        }
-        .map_err(value_error)?;
-        Ok(v.into_pyarray(py))
+        evaluate_on(py, &self.inner, &other, grid.as_slice()?)
     }
 
     /// `left.T @ T(s) @ right` for every `s` in `grid` (`left` is Nx x p, `right` Ny x q):

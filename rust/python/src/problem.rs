@@ -6,13 +6,13 @@
 //! object instead of passing a cost matrix and a path around together.
 
 use ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use parsm_core::{Metric, ParsmError, TransportOptions};
 use pyo3::prelude::*;
 
 use crate::arrays::CostArray;
 use crate::detach::{run_detached, value_error};
-use crate::path::MassPath;
+use crate::path::{evaluate_on, MassPath};
 
 /// A cost matrix, its metric and its mass path: see the module documentation.
 #[pyclass(module = "parsm._core", frozen)]
@@ -146,25 +146,14 @@ impl Problem {
         other: CostArray<'py>,
         grid: PyReadonlyArray1<'py, f64>,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        let path = &self.path.get().inner;
-        let grid = grid.as_slice()?;
-        let v = match &other {
-            CostArray::F64(o) => path.evaluate(o.as_array(), grid),
-            CostArray::F32(o) => path.evaluate(o.as_array(), grid),
-        }
-        .map_err(value_error)?;
-        Ok(v.into_pyarray(py))
+        evaluate_on(py, &self.path.get().inner, &other, grid.as_slice()?)
     }
 
     /// The optimal cost at `s`.
     fn cost_at(&self, py: Python<'_>, s: f64) -> PyResult<f64> {
-        let path = &self.path.get().inner;
-        let v = match self.cost.bind(py).extract::<CostArray>()? {
-            CostArray::F64(c) => path.evaluate(c.as_array(), &[s]),
-            CostArray::F32(c) => path.evaluate(c.as_array(), &[s]),
-        }
-        .map_err(value_error)?;
-        Ok(v[0])
+        let cost: CostArray = self.cost.bind(py).extract()?;
+        let v = evaluate_on(py, &self.path.get().inner, &cost, &[s])?;
+        Ok(v.readonly().as_slice()?[0])
     }
 
     /// The exact optimal plan at `s`.
