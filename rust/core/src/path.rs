@@ -100,7 +100,6 @@ impl MassPath {
         let (row_cap, col_cap) = (units / nx as u64, units / ny as u64);
         let target = ((s_max * units as f64).ceil() as u64).min(units);
 
-        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), two_sided, monitor);
         monitor.set_total(target);
         let mut path = MassPath {
             nx,
@@ -115,6 +114,11 @@ impl MassPath {
             col_entry: vec![f64::NAN; ny],
             col_full: vec![f64::NAN; ny],
         };
+        if target == 0 {
+            // Nothing to move (s_max = 0): no search state, no transposed copy.
+            return Ok(path);
+        }
+        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), two_sided, monitor);
         let mut flow = 0u64;
         let mut scratch: Vec<u32> = Vec::new();
         while flow < target {

@@ -23,8 +23,14 @@ pub(crate) fn evaluate_on<'py>(
     grid: &[f64],
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let v = match other {
-        CostArray::F64(o) => path.evaluate(o.as_array(), grid),
-        CostArray::F32(o) => path.evaluate(o.as_array(), grid),
+        CostArray::F64(o) => {
+            let o = o.as_array();
+            py.allow_threads(|| path.evaluate(o, grid))
+        }
+        CostArray::F32(o) => {
+            let o = o.as_array();
+            py.allow_threads(|| path.evaluate(o, grid))
+        }
     }
     .map_err(value_error)?;
     Ok(v.into_pyarray(py))

@@ -5,7 +5,7 @@
 //! knots, balanced soft matching and the brute-force unit importances. Python holds this one
 //! object instead of passing a cost matrix and a path around together.
 
-use ndarray::Array2;
+use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use parsm_core::{Metric, ParsmError, TransportOptions};
 use pyo3::prelude::*;
@@ -44,11 +44,12 @@ fn cost_shape(cost: &CostArray<'_>) -> (usize, usize) {
     }
 }
 
-/// The costs widened to float64 (a copy only for float32), for the float64-only solvers.
-fn widened(cost: &CostArray<'_>) -> Array2<f64> {
+/// Runs `f` on the costs as float64, for the float64-only solvers: a view of float64 costs,
+/// a widened copy of float32 ones.
+fn with_f64<R>(cost: &CostArray<'_>, f: impl FnOnce(ArrayView2<'_, f64>) -> R) -> R {
     match cost {
-        CostArray::F64(c) => c.as_array().to_owned(),
-        CostArray::F32(c) => c.as_array().mapv(f64::from),
+        CostArray::F64(c) => f(c.as_array()),
+        CostArray::F32(c) => f(c.as_array().mapv(f64::from).view()),
     }
 }
 
@@ -158,7 +159,8 @@ impl Problem {
 
     /// The exact optimal plan at `s`.
     fn plan_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let plan = self.path.get().inner.plan_at(s).map_err(value_error)?;
+        let path = &self.path.get().inner;
+        let plan = py.allow_threads(|| path.plan_at(s)).map_err(value_error)?;
         Ok(plan.into_pyarray(py))
     }
 
@@ -179,15 +181,17 @@ impl Problem {
         if self.s_max() >= 1.0 {
             return self.match_at(py, 1.0);
         }
-        let c = widened(&self.cost.bind(py).extract()?);
+        let cost: CostArray = self.cost.bind(py).extract()?;
         let (nx, ny) = self.shape;
         let (a, b) = (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny]);
-        let sol = run_detached(py, None, progress.as_ref(), |m| {
-            let options = TransportOptions {
-                monitor: Some(m),
-                ..TransportOptions::default()
-            };
-            parsm_core::emd(c.view(), &a, &b, options)
+        let sol = with_f64(&cost, |c| {
+            run_detached(py, None, progress.as_ref(), |m| {
+                let options = TransportOptions {
+                    monitor: Some(m),
+                    ..TransportOptions::default()
+                };
+                parsm_core::emd(c, &a, &b, options)
+            })
         })?;
         Ok((sol.plan.into_pyarray(py), sol.cost))
     }
@@ -227,8 +231,14 @@ impl Problem {
         let orders = match method {
             "path" => parsm_core::ranking::path_ranking(path),
             "plan" => match self.cost.bind(py).extract::<CostArray>()? {
-                CostArray::F64(c) => parsm_core::ranking::plan_ranking(path, c.as_array(), s),
-                CostArray::F32(c) => parsm_core::ranking::plan_ranking(path, c.as_array(), s),
+                CostArray::F64(c) => {
+                    let c = c.as_array();
+                    py.allow_threads(|| parsm_core::ranking::plan_ranking(path, c, s))
+                }
+                CostArray::F32(c) => {
+                    let c = c.as_array();
+                    py.allow_threads(|| parsm_core::ranking::plan_ranking(path, c, s))
+                }
             }
             .map_err(value_error)?,
             other => {
@@ -254,9 +264,11 @@ impl Problem {
         n_threads: Option<usize>,
         progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Pair<'py>> {
-        let c = widened(&self.cost.bind(py).extract()?);
-        let (dx, dy) = run_detached(py, n_threads, progress.as_ref(), |m| {
-            parsm_core::ablation::ablation_deltas(c.view(), m)
+        let cost: CostArray = self.cost.bind(py).extract()?;
+        let (dx, dy) = with_f64(&cost, |c| {
+            run_detached(py, n_threads, progress.as_ref(), |m| {
+                parsm_core::ablation::ablation_deltas(c, m)
+            })
         })?;
         Ok((dx.into_pyarray(py), dy.into_pyarray(py)))
     }
