@@ -46,6 +46,7 @@ def train_cost(
     Y: np.ndarray,
     train: np.ndarray,
     metric: str,
+    *,
     n_threads: int | None,
     dtype: str = "float64",
 ) -> np.ndarray:
@@ -61,6 +62,7 @@ def fold_costs(
     Y: np.ndarray,
     cv: int,
     metric: str,
+    *,
     n_threads: int | None,
     dtype: str = "float64",
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -83,7 +85,7 @@ def fold_costs(
                 "needed to compute correlations. Use fewer folds."
             )
         pair = (
-            train_cost(X, Y, train, metric, n_threads, dtype),
+            train_cost(X, Y, train, metric, n_threads=n_threads, dtype=dtype),
             cost_matrix(
                 X[test], Y[test], metric, n_threads=n_threads, dtype=dtype, constant_units=_FOLD
             ),
@@ -135,7 +137,7 @@ def cv_score(
             "be recorded on the same stimuli, in the same order."
         )
     scores = []
-    for c_train, c_test in fold_costs(x, y, cv, metric, n_threads):
+    for c_train, c_test in fold_costs(x, y, cv, metric, n_threads=n_threads):
         nx, ny = c_train.shape
         a, b = np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny)
         if s == 1.0:

@@ -266,7 +266,7 @@ def lcurve_on(
             problem = None
         folds = []
         if cv is not None:
-            pairs = list(fold_costs(x, y, cv, metric, n_threads, dtype=c.dtype.name))
+            pairs = list(fold_costs(x, y, cv, metric, n_threads=n_threads, dtype=c.dtype.name))
             bar.advance()
             if method == "path":
                 # The folds' paths are independent: solve them in parallel, then cost each
@@ -373,7 +373,9 @@ def _share(
         if cached is not None:
             bar.advance(2)
             return cached
-        train = [train_cost(x, y, tr, metric, n_threads, c.dtype.name) for tr, _ in used]
+        train = [
+            train_cost(x, y, tr, metric, n_threads=n_threads, dtype=c.dtype.name) for tr, _ in used
+        ]
         bar.advance()
         paths = _core.mass_paths(train, 1.0, n_threads, bar.step())
         del train

@@ -91,7 +91,12 @@ def load_responses(
     suffix = p.suffix.lower()
     if suffix in (".csv", ".tsv"):
         data, units = _load_delimited(
-            p, "\t" if suffix == ".tsv" else ",", header, index_col, transpose, notes
+            p,
+            "\t" if suffix == ".tsv" else ",",
+            header=header,
+            index_col=index_col,
+            transpose=transpose,
+            notes=notes,
         )
         return (data.T if transpose else data), units
     if suffix == ".npy":
@@ -192,6 +197,7 @@ def _is_number(cell: str) -> bool:
 def _load_delimited(
     p: Path,
     delimiter: str,
+    *,
     header: bool | None,
     index_col: bool | None,
     transpose: bool,
