@@ -62,3 +62,17 @@ def test_float32_costs_stay_float32_and_the_brute_force_reads_them(rng) -> None:
     ex, ey = _core.ablation_deltas(c32.astype(np.float64))
     np.testing.assert_array_equal(dx, ex)
     np.testing.assert_array_equal(dy, ey)
+
+
+@pytest.mark.parametrize("rule", ["paper", "notebook", "plateau"])
+def test_the_problem_answers_the_in_sample_elbow_as_lcurve_reports_it(rng, rule) -> None:
+    X = rng.standard_normal((60, 40))
+    Y = np.hstack([X[:, :25] + 0.4 * rng.standard_normal((60, 25)), rng.standard_normal((60, 15))])
+    lc = parsm.lcurve(X, Y, elbow=rule)
+    p = _core.Problem(parsm.cost_matrix(X, Y), "correlation")
+    s0, idx = p.elbow(rule, lc.s)
+    assert s0 == lc.s0 and (idx is None or idx == lc.elbow_index)
+    with pytest.raises(ValueError, match="'heldout' needs fold paths"):
+        p.elbow("heldout", lc.s)
+    with pytest.raises(ValueError, match="at least 3 masses"):
+        p.elbow("paper", np.array([0.0, 0.5]))

@@ -28,6 +28,7 @@ __all__ = [
     "partial_sweep",
     "ablation_deltas",
     "subset_costs",
+    "elbow",
     "elbow_paper",
     "elbow_notebook",
     "elbow_plateau",
@@ -171,6 +172,12 @@ def subset_costs(
 ) -> _Vector:
     """Balanced soft-matching cost of every ``(rows, cols)`` sub-population pair."""
 
+def elbow(
+    rule: str, grid: _Vector, cost: _Vector, knots_s: _Vector, knots_v: _Vector
+) -> tuple[float, int | None]:
+    """``(s0, grid index)`` by an in-sample rule ("paper", "notebook", "plateau" on the knots;
+    index None for a knot)."""
+
 def elbow_paper(cost: _Vector) -> int | None:
     """Index of argmax |second difference| (compact stencil); None below 3 points."""
 
@@ -265,6 +272,10 @@ class Problem:
     ) -> tuple[npt.NDArray[np.uintp], npt.NDArray[np.uintp], _Vector, _Vector]:
         """``(order_x, order_y, values_x, values_y)``, best aligned first, by ``"path"``
         (entry masses) or ``"plan"`` (matched fractions at ``s``)."""
+    def elbow(
+        self, rule: str, grid: _Vector, curve: _Vector | None = None
+    ) -> tuple[float, int | None]:
+        """``(s0, index)`` by an in-sample rule of ``curve`` (default: the own curve)."""
     def ablation_deltas(
         self, n_threads: int | None = None, progress: _Progress = None
     ) -> tuple[_Vector, _Vector]:

@@ -78,14 +78,9 @@ def find_elbow(
     in-sample curve) and returns ``(s0, None)``; when the curve has too few pieces for its fit,
     and for the other rules, the elbow is a grid point of ``curve`` and its index is returned.
     """
-    if elbow == "plateau":
-        knots_s, knots_v = knots
-        k = _core.elbow_plateau(np.ascontiguousarray(knots_s), np.ascontiguousarray(knots_v))
-        if k is not None:
-            return float(knots_s[k]), None
-    rule = _core.elbow_notebook if elbow == "notebook" else _core.elbow_paper
-    idx = int(rule(np.ascontiguousarray(curve)))
-    return float(grid[idx]), idx
+    c = np.ascontiguousarray
+    s0, idx = _core.elbow(elbow, c(grid), c(curve), c(knots[0]), c(knots[1]))
+    return float(s0), idx
 
 
 def elbow_knots(problem: Any, s_max: float) -> tuple[np.ndarray, np.ndarray]:
@@ -300,9 +295,10 @@ def lcurve_on(
     breakpoints = elbow_knots(problem, float(grid.max())) if problem is not None else None
     if share is not None:
         s0, idx = share.s0, None
+    elif problem is not None:  # the in-sample rules, on the (cross-validated) curve
+        s0, idx = problem.elbow(elbow, grid, np.ascontiguousarray(cost))
     else:
-        knots = breakpoints if breakpoints is not None else (grid, full)
-        s0, idx = find_elbow(grid, cost, knots, elbow)
+        s0, idx = find_elbow(grid, cost, (grid, full), elbow)
     if idx is None:  # s0 lies between grid points (an exact knot, or the held-out share)
         idx = int(np.argmin(np.abs(grid - s0)))
         cost_s0 = _cost_at(s0, c, problem, folds, n_threads)

@@ -204,3 +204,54 @@ mod tests {
         assert_eq!(plateau(&[0.0, 0.5, 1.0], &[0.0, 0.1, 1.0]), None);
     }
 }
+
+/// The in-sample elbow rules, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// [`paper`].
+    Paper,
+    /// [`notebook`].
+    Notebook,
+    /// [`plateau`].
+    Plateau,
+}
+
+impl std::str::FromStr for Rule {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "paper" => Ok(Rule::Paper),
+            "notebook" => Ok(Rule::Notebook),
+            "plateau" => Ok(Rule::Plateau),
+            other => Err(format!(
+                "unknown in-sample elbow rule {other:?}; use 'paper', 'notebook' or 'plateau' \
+                 ('heldout' needs fold paths: parsm.lcurve computes it)"
+            )),
+        }
+    }
+}
+
+/// `(s0, grid index)` of the curve `cost` on `grid` by `rule`. [`Rule::Plateau`] reads the
+/// exact knots `(knots_s, knots_v)` of the in-sample ζ and returns a knot (index `None`); when
+/// they have too few pieces for its fit, and for the other rules, `s0` is a grid point. `None`
+/// for a grid of fewer than 3 points.
+pub fn choose(
+    rule: Rule,
+    grid: &[f64],
+    cost: &[f64],
+    knots_s: &[f64],
+    knots_v: &[f64],
+) -> Option<(f64, Option<usize>)> {
+    if rule == Rule::Plateau {
+        if let Some(k) = plateau(knots_s, knots_v) {
+            return Some((knots_s[k], None));
+        }
+    }
+    let idx = if rule == Rule::Notebook {
+        notebook(cost)
+    } else {
+        paper(cost)
+    }?;
+    Some((grid[idx], Some(idx)))
+}

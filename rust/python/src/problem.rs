@@ -255,6 +255,33 @@ impl Problem {
         ))
     }
 
+    /// `(s0, index)`: the elbow by the in-sample `rule` of `curve` on `grid` (default: this
+    /// problem's own curve there), the plateau rule reading this path's knots up to the grid's
+    /// end.
+    #[pyo3(signature = (rule, grid, curve=None))]
+    fn elbow(
+        &self,
+        py: Python<'_>,
+        rule: &str,
+        grid: PyReadonlyArray1<'_, f64>,
+        curve: Option<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<(f64, Option<usize>)> {
+        let g = grid.as_slice()?;
+        let path = &self.path.get().inner;
+        let own;
+        let c: &[f64] = match &curve {
+            Some(c) => c.as_slice()?,
+            None => {
+                let cost: CostArray = self.cost.bind(py).extract()?;
+                own = evaluate_on(py, path, &cost, g)?.to_vec()?;
+                &own
+            }
+        };
+        let s_end = g.iter().copied().fold(0.0f64, f64::max);
+        let (ks, kv) = path.breakpoints_to(s_end);
+        crate::elbow::choose(rule, g, c, (&ks, &kv))
+    }
+
     /// Brute-force unit importance on these costs: `score_without - score_full` for every
     /// unit of X and of Y.
     #[pyo3(signature = (n_threads=None, progress=None))]
