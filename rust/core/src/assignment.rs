@@ -117,7 +117,7 @@ fn solve_tuned(
             // The candidate graph could not finish: make every row's column its cheapest over
             // the whole row again, and place the rows left as the dense solver does.
             let tol = s.tolerance();
-            free.extend(s.free_priced_out_rows(tol));
+            free.extend(s.free_priced_out_rows(tol, monitor)?);
             for _ in 0..2 {
                 if free.is_empty() {
                     break;
@@ -449,7 +449,7 @@ impl Lap<'_> {
                 queue.push_front(row);
             }
             let tol = self.tolerance();
-            free = self.free_priced_out_rows(tol);
+            free = self.free_priced_out_rows(tol, monitor)?;
             if free.is_empty() {
                 return Ok(free);
             }
@@ -484,9 +484,18 @@ impl Lap<'_> {
     /// Frees every assigned row whose column costs more than `tol` above its cheapest reduced
     /// cost `C_ij - v_j` over the whole row, and returns those rows: afterwards every assigned
     /// row is tight on a column that minimises its reduced costs, as the dense searches need.
-    fn free_priced_out_rows(&mut self, tol: f64) -> Vec<usize> {
+    /// A dense pass: checks `monitor` every 256 rows, so Ctrl-C is seen within a fraction of a
+    /// second even at 20,000 units.
+    fn free_priced_out_rows(
+        &mut self,
+        tol: f64,
+        monitor: &Monitor,
+    ) -> Result<Vec<usize>, ParsmError> {
         let mut out = Vec::new();
         for i in 0..self.n {
+            if i % 256 == 0 {
+                monitor.check()?;
+            }
             let j = self.col_of_row[i];
             if j == FREE {
                 continue;
@@ -498,7 +507,7 @@ impl Lap<'_> {
                 out.push(i);
             }
         }
-        out
+        Ok(out)
     }
 
     /// The `k` columns of row `i` with the smallest reduced costs `C_ij - v_j` (all columns when
