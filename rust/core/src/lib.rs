@@ -32,6 +32,7 @@ pub mod projection;
 pub mod ranking;
 pub mod scalar;
 pub mod simplex;
+mod simplex_pricing;
 pub mod sum;
 pub mod sweep;
 pub mod threads;

@@ -40,6 +40,16 @@ pub struct TransportOptions<'a> {
     pub monitor: Option<&'a Monitor>,
 }
 
+impl<'a> From<TransportOptions<'a>> for SimplexOptions<'a> {
+    fn from(options: TransportOptions<'a>) -> Self {
+        SimplexOptions {
+            max_iter: options.max_iter,
+            monitor: options.monitor,
+            dense_pricing: false,
+        }
+    }
+}
+
 /// The number of dummy points used when none is given: about one per 32 units of the larger
 /// side, between 1 and 256.
 ///
@@ -135,13 +145,7 @@ pub fn emd(
         supply: a.to_vec(),
         demand: b.iter().map(|&w| w * scale).collect(),
     };
-    simplex::solve(
-        &problem,
-        SimplexOptions {
-            max_iter: options.max_iter,
-            monitor: options.monitor,
-        },
-    )
+    simplex::solve(&problem, SimplexOptions::from(options))
 }
 
 /// Exact partial optimal transport of mass `m` between `a` and `b`: the plan `T >= 0` with
@@ -195,13 +199,7 @@ pub fn partial(
         supply,
         demand,
     };
-    simplex::solve(
-        &problem,
-        SimplexOptions {
-            max_iter: options.max_iter,
-            monitor: options.monitor,
-        },
-    )
+    simplex::solve(&problem, SimplexOptions::from(options))
 }
 
 /// A sparse transport graph: arc `k` goes from row `rows[k]` to column `cols[k]` at cost
@@ -298,13 +296,7 @@ pub fn emd_on_arcs(
         supply: a.to_vec(),
         demand: b.iter().map(|&w| w * scale).collect(),
     };
-    let sol = simplex::solve(
-        &problem,
-        SimplexOptions {
-            max_iter: options.max_iter,
-            monitor: options.monitor,
-        },
-    )?;
+    let sol = simplex::solve(&problem, SimplexOptions::from(options))?;
     match sol.status {
         SolveStatus::Optimal | SolveStatus::MaxIterReached => {}
         SolveStatus::Infeasible => return Err(ParsmError::InfeasibleArcs),
