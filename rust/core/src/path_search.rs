@@ -81,18 +81,43 @@ struct Forward {
 /// Columns per block of [`Forward::blocks`].
 const BLOCK: usize = 64;
 
-/// `(min, argmin)` of block `b` of `key`, ignoring NaN; `(inf, usize::MAX)` if none is finite.
+/// `(min, argmin)` of `key + dead` over block `b`, ignoring NaN, lowest index first on ties;
+/// `(inf, usize::MAX)` if none is finite. Independent lanes, so that it vectorises.
 #[inline]
-fn block_min(key: &[f64], b: usize) -> (f64, usize) {
+fn block_min(key: &[f64], dead: &[f64], b: usize) -> (f64, usize) {
+    const LANES: usize = 8;
     let lo = b * BLOCK;
-    let (m, i) = argmin(&key[lo..(lo + BLOCK).min(key.len())]);
-    (m, if i == usize::MAX { i } else { lo + i })
+    let hi = (lo + BLOCK).min(key.len());
+    let (key, dead) = (&key[lo..hi], &dead[lo..hi]);
+    let body = key.len() - key.len() % LANES;
+    let mut acc = [f64::INFINITY; LANES];
+    let mut at = [usize::MAX; LANES];
+    for (chunk, (ks, ds)) in key[..body]
+        .chunks_exact(LANES)
+        .zip(dead[..body].chunks_exact(LANES))
+        .enumerate()
+    {
+        for k in 0..LANES {
+            let v = ks[k] + ds[k];
+            let better = v < acc[k];
+            acc[k] = if better { v } else { acc[k] };
+            at[k] = if better { chunk * LANES + k } else { at[k] };
+        }
+    }
+    let (mut m, mut idx, _, _) = reduce_lanes(&acc, &at, &acc, &at);
+    for k in body..key.len() {
+        let v = key[k] + dead[k];
+        if v < m {
+            (m, idx) = (v, k);
+        }
+    }
+    (m, if idx == usize::MAX { idx } else { lo + idx })
 }
 
 /// Recomputes every block minimum.
-fn refresh_blocks(key: &[f64], blocks: &mut [(f64, usize)]) {
+fn refresh_blocks(key: &[f64], dead: &[f64], blocks: &mut [(f64, usize)]) {
     for (b, slot) in blocks.iter_mut().enumerate() {
-        *slot = block_min(key, b);
+        *slot = block_min(key, dead, b);
     }
 }
 
@@ -144,6 +169,7 @@ struct Shared<'s, T: Cost> {
     pc: &'s [f64],
     d_row: &'s [f64],
     b_col: &'s [f64],
+    dead: &'s [f64],
 }
 
 impl<T: Cost> Shared<'_, T> {
@@ -218,9 +244,9 @@ impl Forward {
             // One-sided: the keys changed everywhere after a relaxation, in column j's block
             // only otherwise.
             if scanned.is_some() {
-                refresh_blocks(&self.key, &mut self.blocks);
+                refresh_blocks(&self.key, sh.dead, &mut self.blocks);
             } else {
-                self.blocks[j / BLOCK] = block_min(&self.key, j / BLOCK);
+                self.blocks[j / BLOCK] = block_min(&self.key, sh.dead, j / BLOCK);
             }
             let (t, a) = min_of_blocks(&self.blocks);
             (t, a, f64::INFINITY, usize::MAX)
@@ -314,6 +340,7 @@ macro_rules! shared {
             pc: &$s.pc,
             d_row: &$s.d_row,
             b_col: &$s.b_col,
+            dead: &$s.dead,
         }
     };
 }
@@ -351,6 +378,9 @@ pub(crate) struct Search<'a, T: Cost> {
     /// backward distances of columns (0 for free columns, the sink; finite once labeled).
     d_row: Vec<f64>,
     b_col: Vec<f64>,
+    /// `+inf` for a *dead-end* column of the one-sided search, 0 otherwise (see
+    /// [`Search::mark_dead_ends`]); added to the keys where the search picks its next column.
+    dead: Vec<f64>,
     fwd: Forward,
     bwd: Backward,
 }
@@ -419,6 +449,7 @@ impl<'a, T: Cost> Search<'a, T> {
             rowarg,
             d_row: vec![0.0; nx], // all rows start free
             b_col: vec![0.0; ny], // all columns start free
+            dead: vec![0.0; ny],
             fwd: Forward {
                 key: vec![f64::INFINITY; ny],
                 d_col: vec![f64::INFINITY; ny],
@@ -624,7 +655,8 @@ impl<'a, T: Cost> Search<'a, T> {
         let (mut mu, mut meet) = (m, Meet::Col(mj));
         let two_sided = self.ct.is_some();
         if !two_sided {
-            refresh_blocks(&self.fwd.key, &mut self.fwd.blocks);
+            self.mark_dead_ends();
+            refresh_blocks(&self.fwd.key, &self.dead, &mut self.fwd.blocks);
         }
         let parallel = self.nx.max(self.ny) >= PARALLEL_AT;
         let mut rounds = 0usize;
@@ -714,6 +746,22 @@ impl<'a, T: Cost> Search<'a, T> {
         Ok(true)
     }
 
+    /// Marks the *dead-end* columns of the coming one-sided search: full columns whose flow
+    /// comes only from free rows. Such a column leads nowhere (the rows behind it are the
+    /// source, at distance 0), so the search never needs to label it: it only needs its final
+    /// key, which the potential update reads. Skipping them saves most of the search's steps
+    /// on rectangular problems, where most rows stay partly free for a long time (at 500 x 520
+    /// and s = 0.5, about 19 of every 20 labeled columns were dead ends).
+    fn mark_dead_ends(&mut self) {
+        for j in 0..self.ny {
+            let dead = self.col_flow[j] >= self.col_cap
+                && self.col_arcs[j]
+                    .iter()
+                    .all(|&(i, _)| self.row_flow[i as usize] < self.row_cap);
+            self.dead[j] = if dead { f64::INFINITY } else { 0.0 };
+        }
+    }
+
     /// Writes the path through the meeting node into `seq`.
     fn trace(&self, meet: Meet, seq: &mut Vec<u32>) {
         seq.clear();
@@ -764,7 +812,13 @@ impl<'a, T: Cost> Search<'a, T> {
     }
 
     /// Moves every node by `δ(v) = min(d_f(v), max(r, D - d_b(v)))` (see the module docs).
+    ///
+    /// The one-sided search leaves dead-end columns unlabeled ([`Search::mark_dead_ends`]);
+    /// their key is their distance wherever it is below `D` (every row closer than `D` is
+    /// labeled and has relaxed them), and every other unlabeled column has a key of at least
+    /// `D`, so there an unlabeled column moves by `min(key, D)`.
     fn update_potentials(&mut self, d: f64, r: f64) {
+        let one_sided = self.ct.is_none();
         let delta = |fwd: f64, bwd: f64| -> f64 {
             if fwd.is_finite() {
                 fwd.min(d)
@@ -785,6 +839,8 @@ impl<'a, T: Cost> Search<'a, T> {
             }
             let fwd = if self.fwd.key[j].is_nan() {
                 self.fwd.d_col[j]
+            } else if one_sided {
+                self.fwd.key[j]
             } else {
                 f64::INFINITY
             };
