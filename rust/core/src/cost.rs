@@ -202,7 +202,7 @@ pub fn cost_matrix_monitored<T: Cost>(
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
             // Column tiles keep each tile in cache between the product, its finishing pass and
             // the store (rounded once to T).
-            let mut tile = Array2::<f64>::zeros((rows, COL_TILE));
+            let mut tile = Array2::<f64>::zeros((rows, COL_TILE.min(ny)));
             for j0 in (0..ny).step_by(COL_TILE) {
                 let width = COL_TILE.min(ny - j0);
                 let cols = Slice::from(j0..j0 + width);

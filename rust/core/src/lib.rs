@@ -27,6 +27,7 @@ pub mod error;
 pub mod memory;
 pub mod monitor;
 pub mod path;
+mod path_candidates;
 mod path_search;
 pub mod projection;
 pub mod ranking;

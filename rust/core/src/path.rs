@@ -14,7 +14,8 @@
 //!   each unit has a mass at which it **enters** the matching and one at which it is **full**.
 //!
 //! The shortest paths use Dijkstra on the dense bipartite graph without a heap: `O(Nx·Ny)` per
-//! augmentation at worst, with early exit once the sink's distance is final. All free rows sit at
+//! augmentation at worst, with early exit once the sink's distance is final (bidirectional when
+//! square, with candidate lists when rectangular: see [`crate::path_search`]). All free rows sit at
 //! distance 0 from the source, so they are kept as one implicit source through the per-column
 //! minimum over free rows, instead of being scanned one by one. There is no greedy
 //! initialisation (Jonker–Volgenant's would break optimality at intermediate mass).

@@ -106,3 +106,39 @@ fn partial_path_stops_at_s_max_and_rejects_beyond() {
     assert_eq!(p.evaluate(one.view(), &[0.5]).unwrap(), vec![1.5]);
     let _ = ArrayView2::<f64>::from_shape((0, 0), &[]);
 }
+
+/// Rows long enough for the one-sided search's candidate lists (`path_candidates`), in the
+/// regimes that stress them: ties, low rank (many near-equal reduced costs), and clustered
+/// correlation-like costs where the lists go stale as the potentials grow.
+#[test]
+fn path_with_candidate_lists_equals_simplex_on_long_rows() {
+    let mut rng = Rng::new(77);
+    let shapes = [(150, 300), (300, 140), (210, 260), (130, 520)];
+    for (trial, &(nx, ny)) in shapes.iter().cycle().take(8).enumerate() {
+        let a_fac: Vec<f64> = (0..nx).map(|_| rng.uniform()).collect();
+        let b_fac: Vec<f64> = (0..ny).map(|_| rng.uniform()).collect();
+        let c = Array2::from_shape_fn((nx, ny), |(i, j)| match trial % 4 {
+            0 => rng.uniform(),
+            1 => rng.below(5) as f64,
+            2 => a_fac[i] * b_fac[j] + 1e-6 * rng.uniform(),
+            _ => {
+                let same = i % 9 == j % 9;
+                (if same { 0.3 } else { 1.0 }) + 0.2 * rng.normal()
+            }
+        });
+        let path = MassPath::solve(c.view(), 1.0).unwrap();
+        let a = vec![1.0 / nx as f64; nx];
+        let b = vec![1.0 / ny as f64; ny];
+        let grid = [0.1, 0.35, 0.6, 0.85, 1.0];
+        let zeta = path.evaluate(c.view(), &grid).unwrap();
+        let scale = c.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        for (&s, &z) in grid.iter().zip(&zeta) {
+            let sol = partial(c.view(), &a, &b, s, TransportOptions::default()).unwrap();
+            assert!(
+                (sol.cost - z).abs() <= 1e-9 * scale,
+                "trial {trial} ({nx}x{ny}) s={s}: path {z} vs simplex {}",
+                sol.cost
+            );
+        }
+    }
+}
