@@ -15,7 +15,7 @@
 //!
 //! The shortest paths use Dijkstra on the dense bipartite graph without a heap: `O(Nx·Ny)` per
 //! augmentation at worst, with early exit once the sink's distance is final (bidirectional when
-//! square, with candidate lists when rectangular: see [`crate::path_search`]). All free rows sit at
+//! square, with candidate lists when rectangular: see the private `path_search` module). All free rows sit at
 //! distance 0 from the source, so they are kept as one implicit source through the per-column
 //! minimum over free rows, instead of being scanned one by one. There is no greedy
 //! initialisation (Jonker–Volgenant's would break optimality at intermediate mass).

@@ -16,7 +16,7 @@
 //!   search stopped, and the most negative reduced cost of the first block holding one enters;
 //!   from 40,000 arcs the blocks run over **candidate arcs** only (each row's cheapest few and
 //!   every arc found pricing out since), and the whole graph is priced only to end the pivots
-//!   ([`crate::simplex_pricing`]): half the pivots, 1.8x faster on 500 x 520 correlation costs,
+//!   (the private `simplex_pricing` module): half the pivots, 1.8x faster on 500 x 520 correlation costs,
 //!   3.6x on 2,000 x 2,100;
 //! * **no iteration cap by default**: the solver stops only when an exact optimality check passes
 //!   with freshly recomputed potentials (or when an explicit `max_iter` is hit, which is reported);
@@ -90,7 +90,7 @@ pub struct SimplexOptions<'a> {
     /// Checked for cancellation every few hundred pivots.
     pub monitor: Option<&'a Monitor>,
     /// Price every arc by block search even where candidate lists would be used (see
-    /// [`crate::simplex_pricing`]): the reference the candidate pricing is tested against.
+    /// the private `simplex_pricing` module): the reference the candidate pricing is tested against.
     /// Either way the solve ends on the same exhaustive optimality test.
     pub dense_pricing: bool,
 }
@@ -170,7 +170,7 @@ struct Simplex<'a> {
     /// Where the next pricing scan starts (an arc id in `0..art_base`).
     next_arc: usize,
     /// Listed arcs priced instead of the whole graph on large problems (see
-    /// [`crate::simplex_pricing`]); `None` prices every arc by block search.
+    /// the private `simplex_pricing` module); `None` prices every arc by block search.
     candidates: Option<CandidateArcs>,
     iterations: u64,
 }
