@@ -82,3 +82,21 @@ pub const COST_REMEDY: &str =
 /// The remedy named when a dense plan does not fit.
 pub const PLAN_REMEDY: &str =
     "ask for the matches or the unit masses instead of the dense plan, or compare fewer units";
+
+/// An `nx x ny` matrix of zeros whose pages are written now, for plans built by accumulating
+/// into their entries.
+///
+/// `Array2::zeros` gets memory the kernel maps lazily to its shared zero page. A plan filled
+/// by `+=` first reads a page (mapping the zero page) and then writes it, so every page is
+/// copied on write, and while another thread of the process runs on the other core each copy
+/// flushes that core's TLB by interrupt: with two pairs solved at once (`pairwise`), a quarter
+/// of a 500 x 520 soft matching went there, and building its plan took longer on two threads
+/// than on one. Writing the zeros up front takes each page with one plain write fault.
+pub fn zeroed_matrix(nx: usize, ny: usize) -> ndarray::Array2<f64> {
+    let mut v: Vec<f64> = Vec::with_capacity(nx * ny);
+    // Keeps the allocation and the fill apart, so that they are not folded into one `calloc`
+    // (which would bring back the lazily mapped pages).
+    std::hint::black_box(&mut v);
+    v.resize(nx * ny, 0.0);
+    ndarray::Array2::from_shape_vec((nx, ny), v).expect("the shape matches the length")
+}

@@ -373,7 +373,7 @@ impl MassPath {
             8,
             crate::memory::PLAN_REMEDY,
         )?;
-        let mut plan = Array2::<f64>::zeros((self.nx, self.ny));
+        let mut plan = crate::memory::zeroed_matrix(self.nx, self.ny);
         for (p, push) in self.pushes(s) {
             for t in (0..p.len()).step_by(2) {
                 let col = p[t + 1] as usize;

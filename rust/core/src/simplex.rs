@@ -769,7 +769,7 @@ impl<'a> Simplex<'a> {
     }
 
     fn into_solution(self, p: &TransportProblem<'_>, status: SolveStatus) -> TransportSolution {
-        let mut plan = Array2::<f64>::zeros((self.nx, self.ny));
+        let mut plan = crate::memory::zeroed_matrix(self.nx, self.ny);
         let mut cost = Neumaier::default();
         for u in 0..self.n1 + self.n2 {
             let e = self.pred[u];

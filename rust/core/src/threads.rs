@@ -5,36 +5,65 @@
 //! work (rows of a cost matrix, separate solves) and write each result to its own slot.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use rayon::ThreadPool;
 
 use crate::error::ParsmError;
 
-/// Pools of an explicit size, built on first use and kept: building one costs about 0.2 ms
-/// (thread start-up), which many small calls (`pairwise` runs several per pair, each with
-/// `n_threads = 1`) would otherwise pay every time.
-fn pool_of(n: usize) -> Result<Arc<ThreadPool>, ParsmError> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
-    let pools = POOLS.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut pools = pools
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(pool) = pools.get(&n) {
-        return Ok(Arc::clone(pool));
+/// Idle pools of each explicit size. Building a pool costs about 0.2 ms (thread start-up),
+/// which many small calls (`pairwise` makes several per pair, each with `n_threads = 1`) would
+/// otherwise pay every time. A call takes a pool out for itself and puts it back when done, so
+/// that calls running at once never share one (a shared one-thread pool would run them one
+/// after the other).
+fn idle_pools() -> &'static Mutex<HashMap<usize, Vec<ThreadPool>>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Vec<ThreadPool>>>> = OnceLock::new();
+    POOLS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A pool of `n` threads taken out of [`idle_pools`] (or built), returned to it on drop.
+struct Lease {
+    n: usize,
+    pool: Option<ThreadPool>,
+}
+
+impl Lease {
+    fn take(n: usize) -> Result<Lease, ParsmError> {
+        let idle = idle_pools()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_mut(&n)
+            .and_then(Vec::pop);
+        let pool = match idle {
+            Some(pool) => pool,
+            None => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| ParsmError::ThreadPool(e.to_string()))?,
+        };
+        Ok(Lease {
+            n,
+            pool: Some(pool),
+        })
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .map_err(|e| ParsmError::ThreadPool(e.to_string()))?;
-    let pool = Arc::new(pool);
-    pools.insert(n, Arc::clone(&pool));
-    Ok(pool)
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            idle_pools()
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .entry(self.n)
+                .or_default()
+                .push(pool);
+        }
+    }
 }
 
 /// Runs `f` inside a pool of `n_threads` threads. `None` runs it in rayon's global pool (all
-/// cores, or `RAYON_NUM_THREADS`), which is built once and reused; so is a pool of each
-/// explicit size.
+/// cores, or `RAYON_NUM_THREADS`), which is built once and reused; pools of an explicit size
+/// are reused too, one per call running at once.
 pub fn with_threads<T: Send>(
     n_threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
@@ -45,5 +74,7 @@ pub fn with_threads<T: Send>(
     let Some(n) = n_threads else {
         return Ok(f());
     };
-    Ok(pool_of(n)?.install(f))
+    let lease = Lease::take(n)?;
+    let pool = lease.pool.as_ref().expect("a leased pool");
+    Ok(pool.install(f))
 }

@@ -99,7 +99,7 @@ fn assignment_solution(
     let c = c.as_slice().expect("standard layout is contiguous");
     let quiet = Monitor::new();
     let asg = solve_assignment(c, n, monitor.unwrap_or(&quiet))?;
-    let mut plan = Array2::zeros((n, n));
+    let mut plan = crate::memory::zeroed_matrix(n, n);
     for (i, &j) in asg.col_of_row.iter().enumerate() {
         plan[[i, j]] = w;
     }
