@@ -32,6 +32,7 @@ mod path_search;
 pub mod projection;
 pub mod ranking;
 pub mod scalar;
+mod select;
 pub mod simplex;
 mod simplex_pricing;
 pub mod sum;

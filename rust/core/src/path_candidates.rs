@@ -32,6 +32,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use crate::scalar::Cost;
+use crate::select::k_smallest;
 
 /// Columns listed per row.
 pub(crate) const LIST: usize = 32;
@@ -48,18 +49,18 @@ pub(crate) struct RowLists {
     tau: Vec<f64>,
     /// `P_i`: the free columns' potential when the list was built.
     p_ref: Vec<f64>,
-    /// `(w_j, j)` scratch for building a list.
+    /// `(w_j, j)` of the columns being listed.
     scratch: Vec<(f64, u32)>,
 }
 
 impl RowLists {
-    pub(crate) fn new(nx: usize, ny: usize) -> Self {
+    pub(crate) fn new(nx: usize) -> Self {
         RowLists {
             cols: vec![0; nx * LIST],
             built: vec![false; nx],
             tau: vec![f64::INFINITY; nx],
             p_ref: vec![0.0; nx],
-            scratch: Vec::with_capacity(ny),
+            scratch: Vec::with_capacity(LIST),
         }
     }
 
@@ -72,19 +73,11 @@ impl RowLists {
     /// Rebuilds row `i`'s list from its costs `row` and the column potentials `pc`, with the
     /// free columns' potential `p_free`.
     pub(crate) fn rebuild<T: Cost>(&mut self, i: usize, row: &[T], pc: &[f64], p_free: f64) {
-        self.scratch.clear();
-        self.scratch.extend(
-            row.iter()
-                .zip(pc)
-                .enumerate()
-                .map(|(j, (c, p))| (c.get() - p, j as u32)),
-        );
-        let by_w = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
-        self.scratch.select_nth_unstable_by(LIST, by_w);
-        self.tau[i] = self.scratch[LIST].0;
+        let w = row.iter().zip(pc).map(|(c, p)| c.get() - p);
+        self.tau[i] = k_smallest(w, LIST, &mut self.scratch);
         for (slot, &(_, j)) in self.cols[i * LIST..(i + 1) * LIST]
             .iter_mut()
-            .zip(&self.scratch[..LIST])
+            .zip(&self.scratch)
         {
             *slot = j;
         }

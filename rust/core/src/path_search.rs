@@ -578,7 +578,7 @@ impl<'a, T: Cost> Search<'a, T> {
                 new_rows: Vec::new(),
                 top: (f64::INFINITY, usize::MAX),
                 blocks: vec![(f64::INFINITY, usize::MAX); ny.div_ceil(BLOCK)],
-                lists: listed.then(|| RowLists::new(nx, ny)),
+                lists: listed.then(|| RowLists::new(nx)),
                 pending: PendingRows::new(),
             },
             bwd: Backward {

@@ -236,14 +236,13 @@ impl<'a> Simplex<'a> {
             dirty_revs: Vec::new(),
             block_size,
             next_arc: 0,
-            candidates: if lists {
-                CandidateArcs::build(p.cost, p.nx, p.ny, n1, n2)
-            } else {
-                None
-            },
+            candidates: None,
             iterations: 0,
         };
         s.init_tree(p);
+        if lists {
+            s.candidates = CandidateArcs::build(&s.prices());
+        }
         s
     }
 
@@ -810,7 +809,7 @@ impl<'a> Simplex<'a> {
 /// no entry is negative). Written with independent lanes so that it vectorises: this loop is
 /// where the solver spends most of its time.
 #[inline]
-fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
+pub(crate) fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
     const LANES: usize = 8;
     let mut acc = [0.0f64; LANES];
     let mut at = [usize::MAX; LANES];

@@ -17,6 +17,9 @@
 //! the dense pricing, on every arc, and only the order of the pivots differs. A list never
 //! shrinks, so each refill adds at least one new arc and the refills end.
 
+use crate::select::k_smallest;
+use crate::simplex::min_reduced_cost;
+
 /// Cheapest columns listed for each real row.
 pub(crate) const PER_ROW: usize = 16;
 
@@ -44,21 +47,22 @@ pub(crate) struct Prices<'p> {
 }
 
 impl Prices<'_> {
-    /// Reduced cost of arc `(i, j)`; NaN for a forbidden arc (a NaN cost, or two dummies).
+    /// The scaled cost `c'` of arc `(i, j)`; NaN for a forbidden arc (a NaN cost, or two
+    /// dummies).
     #[inline]
-    fn rc(&self, i: usize, j: usize) -> f64 {
-        let c = match (i < self.nx, j < self.ny) {
+    fn scaled(&self, i: usize, j: usize) -> f64 {
+        match (i < self.nx, j < self.ny) {
             (true, true) => (self.cost[i * self.ny + j] - self.lo) * self.inv,
             (false, false) => f64::NAN,
             _ => 0.0,
-        };
-        c + self.pi[i] - self.pi[self.n1 + j]
+        }
     }
 }
 
-/// The listed arcs of every row, and where the next block search starts.
+/// The listed arcs of every row, `(column, scaled cost)`, and where the next block search
+/// starts.
 pub(crate) struct CandidateArcs {
-    lists: Vec<Vec<u32>>,
+    lists: Vec<Vec<(u32, f64)>>,
     listed: usize,
     block: usize,
     next_row: usize,
@@ -66,39 +70,41 @@ pub(crate) struct CandidateArcs {
 
 impl CandidateArcs {
     /// The starting lists, or `None` when the problem is too small or too narrow for them.
-    pub(crate) fn build(cost: &[f64], nx: usize, ny: usize, n1: usize, n2: usize) -> Option<Self> {
+    pub(crate) fn build(p: &Prices<'_>) -> Option<Self> {
+        let (nx, ny, n1, n2) = (p.nx, p.ny, p.n1, p.n2);
         if nx * ny < MIN_ARCS || ny <= 4 * PER_ROW {
             return None;
         }
-        let dummies = (ny as u32..n2 as u32).collect::<Vec<_>>();
         let mut lists = Vec::with_capacity(n1);
         let mut col_best = vec![(f64::INFINITY, u32::MAX); ny];
-        let mut order: Vec<(f64, u32)> = Vec::with_capacity(ny);
+        let mut cheapest = Vec::with_capacity(PER_ROW);
         for i in 0..nx {
-            let row = &cost[i * ny..(i + 1) * ny];
-            order.clear();
+            let row = &p.cost[i * ny..(i + 1) * ny];
             for (j, &c) in row.iter().enumerate() {
                 if c < col_best[j].0 {
                     col_best[j] = (c, i as u32);
                 }
-                if !c.is_nan() {
-                    order.push((c, j as u32));
-                }
             }
-            let k = PER_ROW.min(order.len());
-            if k < order.len() {
-                order.select_nth_unstable_by(k, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            }
-            let mut list: Vec<u32> = order[..k].iter().map(|&(_, j)| j).collect();
-            list.extend_from_slice(&dummies);
+            k_smallest(row.iter().copied(), PER_ROW, &mut cheapest);
+            let mut list: Vec<(u32, f64)> = cheapest
+                .iter()
+                .map(|&(c, j)| (j, (c - p.lo) * p.inv))
+                .collect();
+            list.extend((ny..n2).map(|j| (j as u32, 0.0))); // every dummy column
             lists.push(list);
         }
         for _ in nx..n1 {
-            lists.push((0..ny as u32).collect()); // a dummy row reaches every real column
+            // A dummy row reaches every real column.
+            lists.push((0..ny as u32).map(|j| (j, 0.0)).collect());
         }
-        for (j, &(_, i)) in col_best.iter().enumerate() {
-            if i != u32::MAX && !lists[i as usize].contains(&(j as u32)) {
-                lists[i as usize].push(j as u32);
+        for (j, &(c, i)) in col_best.iter().enumerate() {
+            let list = if i == u32::MAX {
+                continue;
+            } else {
+                &mut lists[i as usize]
+            };
+            if !list.iter().any(|&(k, _)| k as usize == j) {
+                list.push((j as u32, (c - p.lo) * p.inv));
             }
         }
         let listed = lists.iter().map(Vec::len).sum::<usize>();
@@ -117,12 +123,14 @@ impl CandidateArcs {
     /// holding one, as an arc id `i * n2 + j`.
     pub(crate) fn find_entering(&mut self, p: &Prices<'_>, eps: f64) -> Option<usize> {
         let rows = self.lists.len();
+        let pi_cols = &p.pi[p.n1..p.n1 + p.n2];
         let mut best = (-eps, usize::MAX);
         let mut in_block = 0usize;
         let mut i = self.next_row;
         for _ in 0..rows {
-            for &j in &self.lists[i] {
-                let rc = p.rc(i, j as usize);
+            let pi_i = p.pi[i];
+            for &(j, c) in &self.lists[i] {
+                let rc = c + pi_i - pi_cols[j as usize];
                 if rc < best.0 {
                     best = (rc, i * p.n2 + j as usize);
                 }
@@ -149,12 +157,25 @@ impl CandidateArcs {
         eps: f64,
         is_tree_arc: impl Fn(usize) -> bool,
     ) -> Option<usize> {
+        let pi_cols = &p.pi[p.n1..p.n1 + p.n2];
         let mut best = (-eps, usize::MAX);
         for (i, list) in self.lists.iter_mut().enumerate() {
-            for j in 0..p.n2 {
-                let rc = p.rc(i, j);
+            let pi_i = p.pi[i];
+            if i < p.nx {
+                // Most rows hold no violation: find that out with one vectorised pass.
+                let row = &p.cost[i * p.ny..(i + 1) * p.ny];
+                let base = pi_i - p.lo * p.inv;
+                if min_reduced_cost(row, &pi_cols[..p.ny], p.inv, base).0 >= -eps
+                    && (p.ny..p.n2).all(|j| pi_i - pi_cols[j] >= -eps)
+                {
+                    continue;
+                }
+            }
+            for (j, &pj) in pi_cols.iter().enumerate() {
+                let c = p.scaled(i, j);
+                let rc = c + pi_i - pj;
                 if rc < -eps && !is_tree_arc(i * p.n2 + j) {
-                    list.push(j as u32);
+                    list.push((j as u32, c));
                     self.listed += 1;
                     if rc < best.0 {
                         best = (rc, i * p.n2 + j);
