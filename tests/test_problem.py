@@ -36,9 +36,11 @@ def test_the_problem_owns_the_cost_matrix_and_answers_from_one_path(costs) -> No
 def test_soft_matching_is_the_same_optimum_from_the_path_or_the_balanced_solver(
     costs, s_max
 ) -> None:
-    plan, cost = _core.Problem(costs, "correlation", s_max).soft_match()
+    problem = _core.Problem(costs, "correlation", s_max)
+    plan, cost = problem.soft_match()
     assert cost == pytest.approx(ot.emd2([], [], costs), abs=1e-12)
     np.testing.assert_allclose(plan.sum(1), 1 / 23, atol=1e-12)
+    assert problem.soft_cost() == cost  # the same solve, without handing its plan over
 
 
 def test_a_path_of_another_shape_or_an_unknown_metric_is_refused(costs) -> None:

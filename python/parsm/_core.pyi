@@ -261,6 +261,8 @@ class Problem:
         """``(plan, cost)`` at ``s``."""
     def soft_match(self, progress: _Progress = None) -> tuple[npt.NDArray[np.float64], float]:
         """``(plan, cost)`` of balanced soft matching (from the path when it reaches 1)."""
+    def soft_cost(self, progress: _Progress = None) -> float:
+        """The cost of balanced soft matching, without its plan."""
     def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
         """``(row_masses, col_masses)`` at ``s``, without a dense plan."""
     def unit_masses(self) -> list[_Vector]:

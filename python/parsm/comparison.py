@@ -14,25 +14,34 @@ import numpy as np
 import numpy.typing as npt
 
 from . import __version__
+from ._progress import one_call
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score, keep_fold_costs
 from .curve import lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_on, soft_match_of
 from .ranking import labels_of, rank_on
-from .results import MATCH_TOL, Comparison, LCurve, Pair, PartialMatch
+from .results import MATCH_TOL, Comparison, LCurve, Pair
 
 __all__ = ["Comparison", "compare", "scored_matchings"]
 
 
-def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
-    nx, ny = m.plan.shape
+def _summary(
+    s: float, metric: str, cost: float, masses: tuple[np.ndarray, np.ndarray], cv: float | None
+) -> dict[str, Any]:
+    """The reported numbers of an optimal matching of mass ``s`` with cost ``cost`` whose units
+    carry the ``masses`` (rows, columns), as :class:`PartialMatch` defines them."""
+    row_mass, col_mass = masses
+    nx, ny = len(row_mass), len(col_mass)
+    mean_corr = None
+    if metric in ("correlation", "cosine") and s > 0:
+        mean_corr = (float(row_mass.sum()) - cost) / s
     out = {
-        "s": m.s,
-        "score": m.score,
-        "cost": m.cost,
-        "mean_correlation": None if np.isnan(m.mean_correlation) else m.mean_correlation,
-        "matched_x": int(m.matched_x.sum()),
-        "matched_y": int(m.matched_y.sum()),
+        "s": s,
+        "score": 1.0 - cost,
+        "cost": cost,
+        "mean_correlation": mean_corr,
+        "matched_x": int(np.count_nonzero(row_mass > MATCH_TOL / nx)),
+        "matched_y": int(np.count_nonzero(col_mass > MATCH_TOL / ny)),
         "n_x": nx,
         "n_y": ny,
     }
@@ -41,23 +50,39 @@ def _match_summary(m: PartialMatch, cv: float | None) -> dict[str, Any]:
     return out
 
 
+def _path_summary(problem: Any, s: float, cv: float | None) -> dict[str, Any]:
+    """The numbers of the optimal matching of mass ``s``, from the problem's path (solved at
+    least to ``s``) without a dense plan."""
+    return _summary(s, problem.metric, problem.cost_at(s), problem.masses_at(s), cv)
+
+
+def _soft_summary(problem: Any, cv: float | None) -> dict[str, Any]:
+    """The numbers of balanced soft matching: from the path when it reaches ``s = 1``, else
+    from the balanced solver's cost (every unit then sends or receives its whole mass)."""
+    if problem.s_max >= 1.0:
+        return _path_summary(problem, 1.0, cv)
+    with one_call("parsm soft_match") as progress:
+        cost = problem.soft_cost(progress)
+    nx, ny = problem.shape
+    full = (np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny))
+    return _summary(1.0, problem.metric, cost, full, cv)
+
+
 def scored_matchings(
     pair: Pair, s: float, cv: int | None, cv_at_s: float | None, n_threads: int | None
-) -> tuple[PartialMatch, PartialMatch, dict[str, Any], dict[str, Any]]:
-    """Partial soft matching at ``s`` (from the pair's path, solved at least to ``s``) and soft
-    matching (from the path when it reaches ``s = 1``, as in :func:`compare`; else as
-    :func:`parsm.soft_match` solves it, the same optimum), and their summaries; with ``cv`` the
-    cross-validated scores (``cv_at_s`` when already known, the L-curve's at its own ``s0``),
-    computed with ``n_threads``. ``compare`` and ``pairwise`` both report these, so their
-    numbers are the same."""
-    partial = match_on(pair.problem, s)
-    soft = soft_match_of(pair.problem)  # from the path when it reaches s = 1: no second solve
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The summaries of partial soft matching at ``s`` (from the pair's path, solved at least to
+    ``s``) and of soft matching (from the path when it reaches ``s = 1``, as in
+    :func:`compare`; else as :func:`parsm.soft_match` solves it, the same optimum), without
+    dense plans; with ``cv`` the cross-validated scores (``cv_at_s`` when already known, the
+    L-curve's at its own ``s0``), computed with ``n_threads``. ``compare`` and ``pairwise``
+    both report these, so their numbers are the same."""
     cv_soft = None
     if cv is not None:
         if cv_at_s is None:
             cv_at_s = cv_score(pair.x, pair.y, s, pair.metric, cv=cv, n_threads=n_threads)
         cv_soft = cv_score(pair.x, pair.y, 1.0, pair.metric, cv=cv, n_threads=n_threads)
-    return partial, soft, _match_summary(partial, cv_at_s), _match_summary(soft, cv_soft)
+    return _path_summary(pair.problem, s, cv_at_s), _soft_summary(pair.problem, cv_soft)
 
 
 def compare(
@@ -124,7 +149,9 @@ def compare(
         )
         s_value = lc.s0 if s == "auto" else float(s)
         at_s0 = lc.score_s0 if s == "auto" and cv is not None else None
-        partial, soft, partial_summary, soft_summary = scored_matchings(
+        partial = match_on(problem, s_value)
+        soft = soft_match_of(problem)  # from the path, which reaches s = 1: no second solve
+        partial_summary, soft_summary = scored_matchings(
             Pair(x, y, problem), s_value, cv, at_s0, n_threads
         )
     ranking = rank_on(Pair(x, y, problem), s_value, labels=(lab_x, lab_y), n_threads=n_threads)

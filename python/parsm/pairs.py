@@ -111,7 +111,7 @@ def compare_pair(
             with Progress("parsm pair", 1, False) as bar:
                 problem = _core.Problem(c, metric, float(s), bar.step())
             s_value, at_s0 = float(s), None
-        _, _, partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
+        partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
     nan = float("nan")
     interval = lc.s0_interval if lc is not None and lc.s0_interval is not None else (nan, nan)
     return {

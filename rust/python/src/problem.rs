@@ -53,6 +53,28 @@ fn with_f64<R>(cost: &CostArray<'_>, f: impl FnOnce(ArrayView2<'_, f64>) -> R) -
     }
 }
 
+impl Problem {
+    /// Balanced transport with uniform marginals on the problem's costs.
+    fn balanced(
+        &self,
+        py: Python<'_>,
+        progress: Option<Bound<'_, PyAny>>,
+    ) -> PyResult<parsm_core::TransportSolution> {
+        let cost: CostArray = self.cost.bind(py).extract()?;
+        let (nx, ny) = self.shape;
+        let (a, b) = (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny]);
+        with_f64(&cost, |c| {
+            run_detached(py, None, progress.as_ref(), |m| {
+                let options = TransportOptions {
+                    monitor: Some(m),
+                    ..TransportOptions::default()
+                };
+                parsm_core::emd(c, &a, &b, options)
+            })
+        })
+    }
+}
+
 #[pymethods]
 impl Problem {
     /// Solves the mass path on `cost` (a float64 or float32 matrix computed with `metric`) up
@@ -181,19 +203,18 @@ impl Problem {
         if self.s_max() >= 1.0 {
             return self.match_at(py, 1.0);
         }
-        let cost: CostArray = self.cost.bind(py).extract()?;
-        let (nx, ny) = self.shape;
-        let (a, b) = (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny]);
-        let sol = with_f64(&cost, |c| {
-            run_detached(py, None, progress.as_ref(), |m| {
-                let options = TransportOptions {
-                    monitor: Some(m),
-                    ..TransportOptions::default()
-                };
-                parsm_core::emd(c, &a, &b, options)
-            })
-        })?;
+        let sol = self.balanced(py, progress)?;
         Ok((sol.plan.into_pyarray(py), sol.cost))
+    }
+
+    /// The cost of balanced soft matching, as `soft_match` finds it, without handing its plan
+    /// to Python (what `pairwise` reports).
+    #[pyo3(signature = (progress=None))]
+    fn soft_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
+        if self.s_max() >= 1.0 {
+            return self.cost_at(py, 1.0);
+        }
+        Ok(self.balanced(py, progress)?.cost)
     }
 
     /// `(row_masses, col_masses)`: each unit's matched mass at `s`, without a dense plan.
