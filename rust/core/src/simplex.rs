@@ -14,10 +14,11 @@
 //!   pivots cannot cycle;
 //! * **block-search pricing**: arcs are scanned in blocks of about `sqrt(#arcs)` from where the last
 //!   search stopped, and the most negative reduced cost of the first block holding one enters;
-//!   from 40,000 arcs the blocks run over **candidate arcs** only (each row's cheapest few and
-//!   every arc found pricing out since), and the whole graph is priced only to end the pivots
-//!   (the private `simplex_pricing` module): half the pivots, 1.8x faster on 500 x 520 correlation costs,
-//!   3.6x on 2,000 x 2,100;
+//!   from 40,000 arcs, on balanced problems without dummy points, the blocks run over
+//!   **candidate arcs** only (each row's cheapest few and every arc found pricing out since),
+//!   and the whole graph is priced only to end the pivots (the private `simplex_pricing`
+//!   module): half the pivots, 1.8x faster on 500 x 520 correlation costs, 3.6x on
+//!   2,000 x 2,100;
 //! * **no iteration cap by default**: the solver stops only when an exact optimality check passes
 //!   with freshly recomputed potentials (or when an explicit `max_iter` is hit, which is reported);
 //! * **scale-free costs**: costs are mapped affinely onto `[0, 1]` inside the solver. With the

@@ -82,7 +82,7 @@ fn candidate_pricing_reaches_the_dense_optimum() {
     let mut dense_pivots = 0u64;
     for (t, &(nx, ny)) in shapes.iter().cycle().take(20).enumerate() {
         let kind = t % 5;
-        let dummies = [0, 0, 1, 8][t % 4];
+        let dummies = [0, 0, 1, 8][t % 4]; // with dummies both price every arc
         let c = costs(&mut rng, nx, ny, kind);
         let (supply, demand) = marginals(&mut rng, nx, ny, dummies);
         let p = TransportProblem {
