@@ -3,12 +3,15 @@
 //! `cargo bench -p parsm-core` prints, for Nx = Ny = n, the time of the cost matrix, of a balanced
 //! solve and of partial solves at s = 0.5 with several numbers of dummy points; then the whole
 //! mass path and the brute-force unit ablation (one Dijkstra per unit, square problems).
-//! Set `PARSM_BENCH_SIZES=500,1000` to choose the sizes.
+//! Then, for `n x (n + n/25)` (rectangular, as most pairs of real populations are), balanced
+//! transport by the network simplex with candidate-arc pricing and with every arc priced, and
+//! the mass path to s = 0.5 and to 1. Set `PARSM_BENCH_SIZES=500,1000` to choose the sizes.
 
 use std::time::Instant;
 
 use ndarray::Array2;
 use parsm_core::ablation::ablation_deltas;
+use parsm_core::simplex::{self, SimplexOptions, TransportProblem};
 use parsm_core::{cost_matrix, emd, partial, MassPath, Metric, Monitor, TransportOptions};
 
 /// Deterministic pseudo-random tuning curves: a few smooth latent factors plus noise.
@@ -49,7 +52,7 @@ fn main() {
         "{:>6} {:>10} {:>10} {:>10} {:>12}",
         "n", "cost", "emd", "partial", "dummies"
     );
-    for n in sizes {
+    for &n in &sizes {
         let x = population(200, n, 1);
         let y = population(200, n, 2);
         let (c, t_cost) = time(|| cost_matrix(x.view(), y.view(), Metric::Correlation).unwrap());
@@ -81,6 +84,44 @@ fn main() {
             2 * n
         );
     }
+    for n in sizes {
+        rectangular(n, n + n / 25);
+    }
+}
+
+/// Balanced transport and the mass path on an `nx x ny` correlation cost.
+fn rectangular(nx: usize, ny: usize) {
+    let x = population(200, nx, 3);
+    let y = population(200, ny, 4);
+    let c = cost_matrix(x.view(), y.view(), Metric::Correlation).unwrap();
+    let c = c.as_standard_layout();
+    let problem = TransportProblem {
+        cost: c.as_slice().unwrap(),
+        nx,
+        ny,
+        supply: vec![1.0 / nx as f64; nx],
+        demand: vec![1.0 / ny as f64; ny],
+    };
+    let solve = |dense_pricing| {
+        let options = SimplexOptions {
+            dense_pricing,
+            ..Default::default()
+        };
+        time(|| simplex::solve(&problem, options).unwrap())
+    };
+    let (listed, t_listed) = solve(false);
+    let (dense, t_dense) = solve(true);
+    let (_, t_half) = time(|| MassPath::solve(c.view(), 0.5).unwrap());
+    let (path, t_path) = time(|| MassPath::solve(c.view(), 1.0).unwrap());
+    println!(
+        "{nx} x {ny}: balanced simplex {t_listed:.4} s with candidate arcs ({} pivots), \
+         {t_dense:.4} s pricing every arc ({} pivots), cost diff {:.1e}; path to 0.5 \
+         {t_half:.4} s, to 1 {t_path:.4} s ({} augmentations)",
+        listed.iterations,
+        dense.iterations,
+        (listed.cost - dense.cost).abs(),
+        path.n_augmentations()
+    );
 }
 
 #[allow(dead_code)]

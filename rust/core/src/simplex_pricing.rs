@@ -152,9 +152,11 @@ impl CandidateArcs {
         (best.1 != usize::MAX).then_some(best.1)
     }
 
-    /// Prices every arc of the graph (the optimality test), adds each one whose reduced cost is
-    /// below `-eps` and that is not a tree arc to its row's list, and returns the most negative
-    /// of them; `None` proves the tree optimal.
+    /// Prices every arc of the graph (the optimality test), adds to each row's list its
+    /// [`PER_ROW`] most negative arcs below `-eps` that are not tree arcs, and returns the most
+    /// negative of all; `None` proves the tree optimal. (Adding every arc that prices out made
+    /// the lists hold 41 % of all arcs on smooth low-rank costs, and the pricing slower than
+    /// over every arc.)
     pub(crate) fn refill(
         &mut self,
         p: &Prices<'_>,
@@ -163,6 +165,7 @@ impl CandidateArcs {
     ) -> Option<usize> {
         let pi_cols = &p.pi[p.n1..p.n1 + p.n2];
         let mut best = (-eps, usize::MAX);
+        let mut found = Vec::with_capacity(PER_ROW);
         for (i, list) in self.lists.iter_mut().enumerate() {
             let pi_i = p.pi[i];
             if i < p.nx {
@@ -175,17 +178,22 @@ impl CandidateArcs {
                     continue;
                 }
             }
-            for (j, &pj) in pi_cols.iter().enumerate() {
-                let c = p.scaled(i, j);
-                let rc = c + pi_i - pj;
+            let violations = pi_cols.iter().enumerate().map(|(j, &pj)| {
+                let rc = p.scaled(i, j) + pi_i - pj;
                 if rc < -eps && !is_tree_arc(i * p.n2 + j) {
-                    list.push((j as u32, c));
-                    self.listed += 1;
-                    if rc < best.0 {
-                        best = (rc, i * p.n2 + j);
-                    }
+                    rc
+                } else {
+                    f64::NAN
+                }
+            });
+            k_smallest(violations, PER_ROW, &mut found);
+            for &(rc, j) in &found {
+                list.push((j, p.scaled(i, j as usize)));
+                if rc < best.0 {
+                    best = (rc, i * p.n2 + j as usize);
                 }
             }
+            self.listed += found.len();
         }
         self.resize_block();
         (best.1 != usize::MAX).then_some(best.1)
