@@ -227,32 +227,21 @@ impl Forward {
         if !meet && self.lists.is_some() {
             return self.step_listed(sh);
         }
-        let (dj, j) = self.top;
-        self.d_col[j] = dj;
-        self.key[j] = f64::NAN;
-        self.new_rows.clear();
+        let j = self.label_top(sh);
         let mut scanned = None;
-        if sh.col_flow[j] >= sh.col_cap {
-            for &(i, _) in &sh.col_arcs[j] {
-                let i = i as usize;
-                if sh.row_free(i) || sh.d_row[i] != f64::INFINITY {
-                    continue; // free rows are the source; labeled rows are done
-                }
-                let di = dj + sh.rc_flow(i, j);
-                self.new_rows.push((i as u32, di));
-                self.pred_row[i] = j as u32;
-                self.touched_rows.push(i as u32);
-                let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
-                let base = di + sh.pr[i] - sh.shift;
-                let (key, pred) = (&mut self.key, &mut self.pred_col);
-                if meet {
-                    scanned = Some(relax_scan::<T, false, true>(
-                        row, sh.pc, base, di, i as u32, key, pred, sh.b_col,
-                    ));
-                } else {
-                    relax::<T, false>(row, sh.pc, base, di, i as u32, key, pred);
-                    scanned = Some((f64::NAN, usize::MAX, f64::INFINITY, usize::MAX));
-                }
+        for k in 0..self.new_rows.len() {
+            let (i, di) = self.new_rows[k];
+            let i = i as usize;
+            let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
+            let base = di + sh.pr[i] - sh.shift;
+            let (key, pred) = (&mut self.key, &mut self.pred_col);
+            if meet {
+                scanned = Some(relax_scan::<T, false, true>(
+                    row, sh.pc, base, di, i as u32, key, pred, sh.b_col,
+                ));
+            } else {
+                relax::<T, false>(row, sh.pc, base, di, i as u32, key, pred);
+                scanned = Some((f64::NAN, usize::MAX, f64::INFINITY, usize::MAX));
             }
         }
         let (t, a, m, mj) = if meet {
@@ -273,6 +262,28 @@ impl Forward {
             col: Some(j),
             meet: (m, Meet::Col(mj)),
         }
+    }
+
+    /// Labels the closest unlabeled column and the full rows that send it flow (into
+    /// `new_rows`, with their distances and predecessors; free rows are the source and labeled
+    /// rows are done), and returns the column.
+    fn label_top<T: Cost>(&mut self, sh: &Shared<'_, T>) -> usize {
+        let (dj, j) = self.top;
+        self.d_col[j] = dj;
+        self.key[j] = f64::NAN;
+        self.new_rows.clear();
+        if sh.col_flow[j] >= sh.col_cap {
+            for &(i, _) in &sh.col_arcs[j] {
+                let i = i as usize;
+                if sh.row_free(i) || sh.d_row[i] != f64::INFINITY {
+                    continue;
+                }
+                self.new_rows.push((i as u32, dj + sh.rc_flow(i, j)));
+                self.pred_row[i] = j as u32;
+                self.touched_rows.push(i as u32);
+            }
+        }
+        j
     }
 
     /// The smallest key of the search: of a column, or of a pending row bound.
@@ -302,47 +313,37 @@ impl Forward {
                 };
             }
         }
-        let (dj, j) = self.top;
-        self.d_col[j] = dj;
-        self.key[j] = f64::NAN;
+        let j = self.label_top(sh);
         let mut dense = false;
-        if sh.col_flow[j] >= sh.col_cap {
-            for &(i, _) in &sh.col_arcs[j] {
-                let i = i as usize;
-                if sh.row_free(i) || sh.d_row[i] != f64::INFINITY {
-                    continue; // free rows are the source; labeled rows are done
-                }
-                let di = dj + sh.rc_flow(i, j);
-                self.new_rows.push((i as u32, di));
-                self.pred_row[i] = j as u32;
-                self.touched_rows.push(i as u32);
-                let lists = self.lists.as_ref().expect("listed search");
-                if !lists.has(i) {
-                    self.relax_row(sh, i, di);
-                    dense = true;
-                    continue;
-                }
-                let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
-                let base = di + sh.pr[i] - sh.shift;
-                for &jj in lists.cols(i) {
-                    let jj = jj as usize;
-                    let nd = (base + row[jj].get() - sh.pc[jj]).max(di);
-                    if nd < self.key[jj] {
-                        self.key[jj] = nd;
-                        self.pred_col[jj] = i as u32;
-                        let v = nd + sh.dead[jj];
-                        let b = &mut self.blocks[jj / BLOCK];
-                        if v < b.0 || (v == b.0 && jj < b.1) {
-                            *b = (v, jj);
-                        }
+        for k in 0..self.new_rows.len() {
+            let (i, di) = self.new_rows[k];
+            let i = i as usize;
+            let lists = self.lists.as_ref().expect("listed search");
+            if !lists.has(i) {
+                self.relax_row(sh, i, di);
+                dense = true;
+                continue;
+            }
+            let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
+            let base = di + sh.pr[i] - sh.shift;
+            for &jj in lists.cols(i) {
+                let jj = jj as usize;
+                let nd = (base + row[jj].get() - sh.pc[jj]).max(di);
+                if nd < self.key[jj] {
+                    self.key[jj] = nd;
+                    self.pred_col[jj] = i as u32;
+                    let v = nd + sh.dead[jj];
+                    let b = &mut self.blocks[jj / BLOCK];
+                    if v < b.0 || (v == b.0 && jj < b.1) {
+                        *b = (v, jj);
                     }
                 }
-                let bound = lists.bound(i, base, sh.p_free).max(di);
-                self.pending.push(Pending {
-                    bound,
-                    row: i as u32,
-                });
             }
+            let bound = lists.bound(i, base, sh.p_free).max(di);
+            self.pending.push(Pending {
+                bound,
+                row: i as u32,
+            });
         }
         if dense {
             refresh_blocks(&self.key, sh.dead, &mut self.blocks);

@@ -5,7 +5,7 @@ mod common;
 
 use common::Rng;
 use parsm_core::simplex::{solve, SimplexOptions, TransportProblem};
-use parsm_core::SolveStatus;
+use parsm_core::{SolveStatus, TransportSolution};
 
 /// Costs of one of several kinds: uniform, integer ties, negative, rank one plus noise, and
 /// correlation-like clusters.
@@ -54,7 +54,7 @@ fn marginals(rng: &mut Rng, nx: usize, ny: usize, dummies: usize) -> (Vec<f64>, 
 
 /// Checks `u_i + v_j <= C_ij` on every arc (0 for arcs to or from a dummy) and equality on the
 /// arcs that carry flow, relative to the costs' magnitude.
-fn assert_certified(p: &TransportProblem<'_>, sol: &parsm_core::TransportSolution) {
+fn assert_certified(p: &TransportProblem<'_>, sol: &TransportSolution) {
     let scale = p.cost.iter().fold(1.0f64, |m, c| m.max(c.abs()));
     let tol = 1e-9 * scale;
     let (n1, n2) = (p.supply.len(), p.demand.len());
@@ -72,6 +72,16 @@ fn assert_certified(p: &TransportProblem<'_>, sol: &parsm_core::TransportSolutio
             }
         }
     }
+}
+
+/// The problem solved with candidate pricing and with every arc priced.
+fn both_ways(p: &TransportProblem<'_>) -> (TransportSolution, TransportSolution) {
+    let listed = solve(p, SimplexOptions::default()).unwrap();
+    let dense = SimplexOptions {
+        dense_pricing: true,
+        ..Default::default()
+    };
+    (listed, solve(p, dense).unwrap())
 }
 
 #[test]
@@ -92,15 +102,7 @@ fn candidate_pricing_reaches_the_dense_optimum() {
             supply,
             demand,
         };
-        let listed = solve(&p, SimplexOptions::default()).unwrap();
-        let dense = solve(
-            &p,
-            SimplexOptions {
-                dense_pricing: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let (listed, dense) = both_ways(&p);
         assert_eq!(listed.status, SolveStatus::Optimal, "trial {t}");
         assert_eq!(dense.status, SolveStatus::Optimal, "trial {t}");
         let scale = c.iter().fold(1.0f64, |m, v| m.max(v.abs()));
@@ -142,15 +144,7 @@ fn candidate_pricing_respects_forbidden_arcs() {
             supply,
             demand,
         };
-        let listed = solve(&p, SimplexOptions::default()).unwrap();
-        let dense = solve(
-            &p,
-            SimplexOptions {
-                dense_pricing: true,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let (listed, dense) = both_ways(&p);
         assert_eq!(listed.status, SolveStatus::Optimal);
         assert!((listed.cost - dense.cost).abs() <= 1e-12 * (1.0 + dense.cost.abs()));
         for ((i, j), &f) in listed.plan.indexed_iter() {
