@@ -241,7 +241,8 @@ impl<'a> Simplex<'a> {
             iterations: 0,
         };
         s.init_tree(p);
-        if lists {
+        // Candidate lists only without dummy points (see `simplex_pricing`).
+        if lists && n1 == p.nx && n2 == p.ny {
             s.candidates = CandidateArcs::build(&s.prices());
         }
         s
@@ -346,14 +347,12 @@ impl<'a> Simplex<'a> {
         best
     }
 
-    /// The costs and potentials the candidate pricing reads.
+    /// The costs and potentials the candidate pricing reads (a problem without dummy points).
     fn prices(&self) -> Prices<'_> {
         Prices {
             cost: self.cost,
             nx: self.nx,
             ny: self.ny,
-            n1: self.n1,
-            n2: self.n2,
             lo: self.lo,
             inv: self.inv_range,
             pi: &self.pi,

@@ -5,8 +5,10 @@
 //! never enter (at 500 x 520 correlation costs: 7,300 pivots, each scanning about one block of
 //! `sqrt(n1 n2)` arcs). Most arcs of an optimal plan are among their row's cheapest few, so the
 //! pricing here scans only **listed arcs**: each real row's [`PER_ROW`] cheapest columns, each
-//! column's cheapest row, and every arc found pricing out later. Only balanced problems
-//! without dummy points use them (see [`CandidateArcs::build`]).
+//! column's cheapest row, and every arc found pricing out later. Only problems without dummy
+//! points use them: with dummies (partial transport) most of the mass runs through the dummy
+//! arcs, and the lists were slower than block search over every arc (3,000 x 2,000
+//! correlation costs, ~94 dummies: 1.21 s against 0.58 s at m = 0.5).
 //!
 //! ## Exact whatever the lists
 //! The tree's arcs and flows do not depend on how the entering arc was found, and the pivots
@@ -32,30 +34,29 @@ const BLOCK_FACTOR: f64 = 2.0;
 /// Problems with fewer arcs than this price densely (the lists would save little).
 pub(crate) const MIN_ARCS: usize = 40_000;
 
-/// The costs and potentials an arc's reduced cost reads: `rc(i, j) = c'(i, j) + pi[i] -
-/// pi[n1 + j]`, with `c' = (c - lo) · inv` between real points, 0 between a real and a dummy
-/// point, and no arc between two dummies.
+/// The costs and potentials an arc's reduced cost reads, on a problem without dummy points:
+/// `rc(i, j) = c'(i, j) + pi[i] - pi[nx + j]` with `c' = (c - lo) · inv` (NaN for a
+/// forbidden arc).
 pub(crate) struct Prices<'p> {
     pub cost: &'p [f64],
     pub nx: usize,
     pub ny: usize,
-    pub n1: usize,
-    pub n2: usize,
     pub lo: f64,
     pub inv: f64,
     pub pi: &'p [f64],
 }
 
 impl Prices<'_> {
-    /// The scaled cost `c'` of arc `(i, j)`; NaN for a forbidden arc (a NaN cost, or two
-    /// dummies).
+    /// The scaled cost `c'` of arc `(i, j)`.
     #[inline]
     fn scaled(&self, i: usize, j: usize) -> f64 {
-        match (i < self.nx, j < self.ny) {
-            (true, true) => (self.cost[i * self.ny + j] - self.lo) * self.inv,
-            (false, false) => f64::NAN,
-            _ => 0.0,
-        }
+        (self.cost[i * self.ny + j] - self.lo) * self.inv
+    }
+
+    /// The column potentials.
+    #[inline]
+    fn pi_cols(&self) -> &[f64] {
+        &self.pi[self.nx..self.nx + self.ny]
     }
 }
 
@@ -69,17 +70,13 @@ pub(crate) struct CandidateArcs {
 }
 
 impl CandidateArcs {
-    /// The starting lists, or `None` when the problem is too small or too narrow for them, or
-    /// has dummy points (partial transport). With dummies most of the mass runs through the
-    /// dummy arcs, all listed, and the lists were slower than block search over every arc
-    /// (3,000 x 2,000 correlation costs, ~94 dummies: 1.21 s against 0.58 s at m = 0.5; 1,200
-    /// x 1,000: 0.13 s against 0.10 s).
+    /// The starting lists, or `None` when the problem is too small or too narrow for them.
     pub(crate) fn build(p: &Prices<'_>) -> Option<Self> {
-        let (nx, ny, n1, n2) = (p.nx, p.ny, p.n1, p.n2);
-        if nx * ny < MIN_ARCS || ny <= 4 * PER_ROW || n1 > nx || n2 > ny {
+        let (nx, ny) = (p.nx, p.ny);
+        if nx * ny < MIN_ARCS || ny <= 4 * PER_ROW {
             return None;
         }
-        let mut lists = Vec::with_capacity(n1);
+        let mut lists = Vec::with_capacity(nx);
         let mut col_best = vec![(f64::INFINITY, u32::MAX); ny];
         let mut cheapest = Vec::with_capacity(PER_ROW);
         for i in 0..nx {
@@ -90,16 +87,8 @@ impl CandidateArcs {
                 }
             }
             k_smallest(row.iter().copied(), PER_ROW, &mut cheapest);
-            let mut list: Vec<(u32, f64)> = cheapest
-                .iter()
-                .map(|&(c, j)| (j, (c - p.lo) * p.inv))
-                .collect();
-            list.extend((ny..n2).map(|j| (j as u32, 0.0))); // every dummy column
-            lists.push(list);
-        }
-        for _ in nx..n1 {
-            // A dummy row reaches every real column.
-            lists.push((0..ny as u32).map(|j| (j, 0.0)).collect());
+            let list = cheapest.iter().map(|&(c, j)| (j, (c - p.lo) * p.inv));
+            lists.push(list.collect::<Vec<_>>());
         }
         for (j, &(c, i)) in col_best.iter().enumerate() {
             let list = if i == u32::MAX {
@@ -124,10 +113,10 @@ impl CandidateArcs {
 
     /// Block search over the lists (as the dense pricing's, about `sqrt(#listed)` arcs a block,
     /// whole rows at a time): the most negative reduced cost below `-eps` in the first block
-    /// holding one, as an arc id `i * n2 + j`.
+    /// holding one, as an arc id `i * ny + j`.
     pub(crate) fn find_entering(&mut self, p: &Prices<'_>, eps: f64) -> Option<usize> {
         let rows = self.lists.len();
-        let pi_cols = &p.pi[p.n1..p.n1 + p.n2];
+        let pi_cols = p.pi_cols();
         let mut best = (-eps, usize::MAX);
         let mut in_block = 0usize;
         let mut i = self.next_row;
@@ -136,7 +125,7 @@ impl CandidateArcs {
             for &(j, c) in &self.lists[i] {
                 let rc = c + pi_i - pi_cols[j as usize];
                 if rc < best.0 {
-                    best = (rc, i * p.n2 + j as usize);
+                    best = (rc, i * p.ny + j as usize);
                 }
             }
             in_block += self.lists[i].len();
@@ -163,24 +152,19 @@ impl CandidateArcs {
         eps: f64,
         is_tree_arc: impl Fn(usize) -> bool,
     ) -> Option<usize> {
-        let pi_cols = &p.pi[p.n1..p.n1 + p.n2];
+        let pi_cols = p.pi_cols();
         let mut best = (-eps, usize::MAX);
         let mut found = Vec::with_capacity(PER_ROW);
         for (i, list) in self.lists.iter_mut().enumerate() {
             let pi_i = p.pi[i];
-            if i < p.nx {
-                // Most rows hold no violation: find that out with one vectorised pass.
-                let row = &p.cost[i * p.ny..(i + 1) * p.ny];
-                let base = pi_i - p.lo * p.inv;
-                if min_reduced_cost(row, &pi_cols[..p.ny], p.inv, base).0 >= -eps
-                    && (p.ny..p.n2).all(|j| pi_i - pi_cols[j] >= -eps)
-                {
-                    continue;
-                }
+            // Most rows hold no violation: find that out with one vectorised pass.
+            let row = &p.cost[i * p.ny..(i + 1) * p.ny];
+            if min_reduced_cost(row, pi_cols, p.inv, pi_i - p.lo * p.inv).0 >= -eps {
+                continue;
             }
             let violations = pi_cols.iter().enumerate().map(|(j, &pj)| {
                 let rc = p.scaled(i, j) + pi_i - pj;
-                if rc < -eps && !is_tree_arc(i * p.n2 + j) {
+                if rc < -eps && !is_tree_arc(i * p.ny + j) {
                     rc
                 } else {
                     f64::NAN
@@ -190,7 +174,7 @@ impl CandidateArcs {
             for &(rc, j) in &found {
                 list.push((j, p.scaled(i, j as usize)));
                 if rc < best.0 {
-                    best = (rc, i * p.n2 + j as usize);
+                    best = (rc, i * p.ny + j as usize);
                 }
             }
             self.listed += found.len();

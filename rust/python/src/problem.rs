@@ -219,7 +219,10 @@ impl Problem {
 
     /// `(row_masses, col_masses)`: each unit's matched mass at `s`, without a dense plan.
     fn masses_at<'py>(&self, py: Python<'py>, s: f64) -> PyResult<Pair<'py>> {
-        let (r, c) = self.path.get().inner.masses_at(s).map_err(value_error)?;
+        let path = &self.path.get().inner;
+        let (r, c) = py
+            .allow_threads(|| path.masses_at(s))
+            .map_err(value_error)?;
         Ok((r.into_pyarray(py), c.into_pyarray(py)))
     }
 
