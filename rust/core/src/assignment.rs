@@ -342,7 +342,7 @@ impl<'a> Lap<'a> {
             i = owner;
             d_i = dmin;
             u_i = self.c[i * n + jmin] - self.v[jmin];
-            if self.labeled_cols.len() % 1024 == 0 {
+            if self.labeled_cols.len().is_multiple_of(1024) {
                 monitor.check()?;
             }
         };

@@ -6,12 +6,12 @@
 
 use std::str::FromStr;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis, Slice, Zip};
 use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
 use crate::monitor::Monitor;
+use crate::products::with_inner_products;
 use crate::scalar::Cost;
 use crate::validate::check_populations;
 
@@ -189,7 +189,6 @@ pub fn cost_matrix_monitored<T: Cost>(
         crate::memory::COST_REMEDY,
     )?;
     let mut c = Array2::<T>::from_elem((nx, ny), T::from_f64(0.0));
-    let yt = py.units.t();
 
     monitor.set_total(nx.div_ceil(ROW_BLOCK) as u64);
     c.axis_chunks_iter_mut(Axis(0), ROW_BLOCK)
@@ -202,18 +201,17 @@ pub fn cost_matrix_monitored<T: Cost>(
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
             // Column tiles keep each tile in cache between the product, its finishing pass and
             // the store (rounded once to T).
-            let mut tile = Array2::<f64>::zeros((rows, COL_TILE.min(ny)));
             for j0 in (0..ny).step_by(COL_TILE) {
-                let width = COL_TILE.min(ny - j0);
-                let cols = Slice::from(j0..j0 + width);
-                let mut t = tile.slice_axis_mut(Axis(1), Slice::from(0..width));
-                general_mat_mul(1.0, &xb, &yt.slice_axis(Axis(1), cols), 0.0, &mut t);
-                for (di, mut row) in t.axis_iter_mut(Axis(0)).enumerate() {
-                    finish_row(metric, &mut row, r0 + di, j0, &px, &py);
-                }
-                Zip::from(out.slice_axis_mut(Axis(1), cols))
-                    .and(&t)
-                    .for_each(|o, &v| *o = T::from_f64(v));
+                let cols = Slice::from(j0..j0 + COL_TILE.min(ny - j0));
+                let yb = py.units.slice_axis(Axis(0), cols);
+                with_inner_products(xb, yb, |mut t| {
+                    for (di, mut row) in t.axis_iter_mut(Axis(0)).enumerate() {
+                        finish_row(metric, &mut row, r0 + di, j0, &px, &py);
+                    }
+                    Zip::from(out.slice_axis_mut(Axis(1), cols))
+                        .and(&t)
+                        .for_each(|o, &v| *o = T::from_f64(v));
+                });
             }
             monitor.advance(1);
             Ok::<(), ParsmError>(())

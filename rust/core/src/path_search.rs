@@ -789,7 +789,7 @@ impl<'a, T: Cost> Search<'a, T> {
                 break;
             }
             rounds += 1;
-            if rounds % 256 == 0 {
+            if rounds.is_multiple_of(256) {
                 self.monitor.check()?;
             }
             let go_f = top_f < f64::INFINITY;

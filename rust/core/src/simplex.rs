@@ -703,7 +703,7 @@ impl<'a> Simplex<'a> {
         monitor: Option<&Monitor>,
     ) -> Result<Option<SolveStatus>, ParsmError> {
         loop {
-            if self.iterations % CHECK_EVERY == 0 {
+            if self.iterations.is_multiple_of(CHECK_EVERY) {
                 if let Some(m) = monitor {
                     m.check()?;
                 }
