@@ -307,12 +307,14 @@ impl MassPath {
                 acc.add(self.amounts[k] as f64 * rates[k] / self.units as f64);
                 k += 1;
             }
-            let extra = if k < self.amounts.len() && target > flow {
-                (target - flow) * rates[k] / self.units as f64
-            } else {
-                0.0
-            };
-            out[idx] = acc.sum() + extra;
+            // The part of augmentation k below `target` joins the compensated sum as its own
+            // term, exactly as a path solved only to `target` (whose last augmentation ends
+            // there) counts it, so that both give the same bits.
+            let mut at = acc.clone();
+            if k < self.amounts.len() && target > flow {
+                at.add((target - flow) * rates[k] / self.units as f64);
+            }
+            out[idx] = at.sum();
         }
         Ok(out)
     }

@@ -1,7 +1,7 @@
 //! Compensated summation, for costs and masses summed over many plan entries.
 
 /// Neumaier's compensated summation.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Neumaier {
     sum: f64,
     comp: f64,

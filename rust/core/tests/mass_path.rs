@@ -107,6 +107,25 @@ fn partial_path_stops_at_s_max_and_rejects_beyond() {
     let _ = ArrayView2::<f64>::from_shape((0, 0), &[]);
 }
 
+/// A path solved only to `s` and one solved to 1 give the same bits at `s` (`pairwise`, which
+/// solves to `s`, and `compare`, which solves to 1, must report identical numbers).
+#[test]
+fn path_to_s_and_path_to_one_agree_bit_for_bit_at_s() {
+    let mut rng = Rng::new(21);
+    for trial in 0..24 {
+        let (nx, ny) = (20 + 7 * (trial % 5), 30 + 11 * (trial % 4));
+        let c = random_costs(&mut rng, nx, ny, trial % 3);
+        let full = MassPath::solve(c.view(), 1.0).unwrap();
+        for s in [0.1, 0.37, 0.4, 0.5, 0.83] {
+            let short = MassPath::solve(c.view(), s).unwrap();
+            let a = short.evaluate(c.view(), &[s]).unwrap()[0];
+            let b = full.evaluate(c.view(), &[s]).unwrap()[0];
+            assert_eq!(a.to_bits(), b.to_bits(), "{nx} x {ny}, s = {s}: {a} vs {b}");
+            assert_eq!(short.masses_at(s).unwrap(), full.masses_at(s).unwrap());
+        }
+    }
+}
+
 /// Rows long enough for the one-sided search's candidate lists (`path_candidates`), in the
 /// regimes that stress them: ties, low rank (many near-equal reduced costs), and clustered
 /// correlation-like costs where the lists go stale as the potentials grow.
