@@ -109,28 +109,15 @@ fn prepare(
     side: Side,
     constant: ConstantUnits,
 ) -> Result<Prepared, ParsmError> {
-    let mut units = z.t().as_standard_layout().into_owned();
+    let mut units = transposed(z);
     let mut bad = Vec::new();
     if metric.is_similarity() {
         for (k, mut u) in units.axis_iter_mut(Axis(0)).enumerate() {
-            let first = u[0];
-            let undefined = match metric {
-                Metric::Correlation => u.iter().all(|&v| v == first),
-                _ => u.iter().all(|&v| v == 0.0),
-            };
-            if undefined {
+            let u = u.as_slice_mut().expect("rows of a standard-layout array");
+            if !unit_vector(u, metric) {
                 bad.push(k);
                 u.fill(0.0);
-                continue;
             }
-            let top = u.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            u.mapv_inplace(|v| v / top);
-            if metric == Metric::Correlation {
-                let mean = u.sum() / u.len() as f64;
-                u.mapv_inplace(|v| v - mean);
-            }
-            let norm = u.dot(&u).sqrt();
-            u.mapv_inplace(|v| v / norm);
         }
     }
     if !bad.is_empty() && constant == ConstantUnits::Reject {
@@ -142,6 +129,77 @@ fn prepare(
     }
     let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
     Ok(Prepared { units, sq_norms })
+}
+
+/// Scales `u` to unit norm, centred first for correlation; `false` (leaving `u` as it was)
+/// when the metric is undefined for it: constant (correlation) or all zero (cosine).
+fn unit_vector(u: &mut [f64], metric: Metric) -> bool {
+    let first = u[0];
+    let undefined = match metric {
+        Metric::Correlation => u.iter().all(|&v| v == first),
+        _ => u.iter().all(|&v| v == 0.0),
+    };
+    if undefined {
+        return false;
+    }
+    let top = lanes(u, |acc, v| acc.max(v.abs()), f64::max);
+    scale(u, top);
+    if metric == Metric::Correlation {
+        let mean = lanes(u, |acc, v| acc + v, |a, b| a + b) / u.len() as f64;
+        u.iter_mut().for_each(|v| *v -= mean);
+    }
+    let norm = lanes(u, |acc, v| acc + v * v, |a, b| a + b).sqrt();
+    scale(u, norm);
+    true
+}
+
+/// A reduction of `u` over eight independent lanes (so that it vectorises), the lanes then
+/// combined in order: `step(acc, v)` per value from 0, `join` across lanes.
+fn lanes(u: &[f64], step: impl Fn(f64, f64) -> f64, join: impl Fn(f64, f64) -> f64) -> f64 {
+    const L: usize = 8;
+    let mut acc = [0.0f64; L];
+    let chunks = u.chunks_exact(L);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..L {
+            acc[k] = step(acc[k], c[k]);
+        }
+    }
+    let tail = rest.iter().fold(0.0, |a, &v| step(a, v));
+    acc.iter().fold(tail, |a, &b| join(a, b))
+}
+
+/// Divides `u` by `d > 0`: by multiplying with `1 / d` (a division per entry was most of the
+/// preparation's time), unless `1 / d` overflows (`d` subnormal).
+fn scale(u: &mut [f64], d: f64) {
+    let inv = 1.0 / d;
+    if inv.is_finite() {
+        u.iter_mut().for_each(|v| *v *= inv);
+    } else {
+        u.iter_mut().for_each(|v| *v /= d);
+    }
+}
+
+/// `z` (stimuli x units) transposed to units x stimuli, in standard layout; a contiguous `z`
+/// is copied in square tiles, so that both sides stay in cache.
+fn transposed(z: ArrayView2<f64>) -> Array2<f64> {
+    const TILE: usize = 32;
+    let Some(zs) = z.as_slice() else {
+        return z.t().as_standard_layout().into_owned();
+    };
+    let (m, n) = z.dim();
+    let mut out = vec![0.0; m * n];
+    for i0 in (0..m).step_by(TILE) {
+        for j0 in (0..n).step_by(TILE) {
+            for i in i0..(i0 + TILE).min(m) {
+                let src = &zs[i * n + j0..i * n + (j0 + TILE).min(n)];
+                for (dj, &v) in src.iter().enumerate() {
+                    out[(j0 + dj) * m + i] = v;
+                }
+            }
+        }
+    }
+    Array2::from_shape_vec((n, m), out).expect("n * m entries")
 }
 
 /// The units of `z` (stimuli x units) as the metric prepares them, units x stimuli: for

@@ -51,6 +51,8 @@ pub(crate) struct RowLists {
     p_ref: Vec<f64>,
     /// `(w_j, j)` of the columns being listed.
     scratch: Vec<(f64, u32)>,
+    /// `w_j = C_ij - pc_j` of the row being listed.
+    reduced: Vec<f64>,
 }
 
 impl RowLists {
@@ -60,7 +62,8 @@ impl RowLists {
             built: vec![false; nx],
             tau: vec![f64::INFINITY; nx],
             p_ref: vec![0.0; nx],
-            scratch: Vec::with_capacity(LIST),
+            scratch: Vec::with_capacity(LIST + 1),
+            reduced: Vec::new(),
         }
     }
 
@@ -73,8 +76,10 @@ impl RowLists {
     /// Rebuilds row `i`'s list from its costs `row` and the column potentials `pc`, with the
     /// free columns' potential `p_free`.
     pub(crate) fn rebuild<T: Cost>(&mut self, i: usize, row: &[T], pc: &[f64], p_free: f64) {
-        let w = row.iter().zip(pc).map(|(c, p)| c.get() - p);
-        self.tau[i] = k_smallest(w, LIST, &mut self.scratch);
+        self.reduced.clear();
+        self.reduced
+            .extend(row.iter().zip(pc).map(|(c, p)| c.get() - p));
+        self.tau[i] = k_smallest(&self.reduced, LIST, &mut self.scratch);
         for (slot, &(_, j)) in self.cols[i * LIST..(i + 1) * LIST]
             .iter_mut()
             .zip(&self.scratch)

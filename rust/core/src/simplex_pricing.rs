@@ -78,7 +78,7 @@ impl CandidateArcs {
         }
         let mut lists = Vec::with_capacity(nx);
         let mut col_best = vec![(f64::INFINITY, u32::MAX); ny];
-        let mut cheapest = Vec::with_capacity(PER_ROW);
+        let mut cheapest = Vec::with_capacity(PER_ROW + 1);
         for i in 0..nx {
             let row = &p.cost[i * ny..(i + 1) * ny];
             for (j, &c) in row.iter().enumerate() {
@@ -86,7 +86,7 @@ impl CandidateArcs {
                     col_best[j] = (c, i as u32);
                 }
             }
-            k_smallest(row.iter().copied(), PER_ROW, &mut cheapest);
+            k_smallest(row, PER_ROW, &mut cheapest);
             let list = cheapest.iter().map(|&(c, j)| (j, (c - p.lo) * p.inv));
             lists.push(list.collect::<Vec<_>>());
         }
@@ -154,7 +154,8 @@ impl CandidateArcs {
     ) -> Option<usize> {
         let pi_cols = p.pi_cols();
         let mut best = (-eps, usize::MAX);
-        let mut found = Vec::with_capacity(PER_ROW);
+        let mut found = Vec::with_capacity(PER_ROW + 1);
+        let mut violations = Vec::with_capacity(p.ny);
         for (i, list) in self.lists.iter_mut().enumerate() {
             let pi_i = p.pi[i];
             // Most rows hold no violation: find that out with one vectorised pass.
@@ -162,15 +163,16 @@ impl CandidateArcs {
             if min_reduced_cost(row, pi_cols, p.inv, pi_i - p.lo * p.inv).0 >= -eps {
                 continue;
             }
-            let violations = pi_cols.iter().enumerate().map(|(j, &pj)| {
+            violations.clear();
+            violations.extend(pi_cols.iter().enumerate().map(|(j, &pj)| {
                 let rc = p.scaled(i, j) + pi_i - pj;
                 if rc < -eps && !is_tree_arc(i * p.ny + j) {
                     rc
                 } else {
                     f64::NAN
                 }
-            });
-            k_smallest(violations, PER_ROW, &mut found);
+            }));
+            k_smallest(&violations, PER_ROW, &mut found);
             for &(rc, j) in &found {
                 list.push((j, p.scaled(i, j as usize)));
                 if rc < best.0 {

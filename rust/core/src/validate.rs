@@ -7,11 +7,24 @@ use crate::scalar::Cost;
 
 /// Fails when `a` holds NaN or infinite values, counting them.
 pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmError> {
-    let count = a.iter().filter(|v| !v.is_finite()).count();
+    // Over contiguous memory (in any order) the count vectorises; a strided view goes by rows.
+    let count = match a.as_slice_memory_order() {
+        Some(s) => count_non_finite(s),
+        None => a
+            .rows()
+            .into_iter()
+            .map(|r| r.iter().filter(|v| !v.is_finite()).count())
+            .sum(),
+    };
     if count > 0 {
         return Err(ParsmError::NonFinite { what, count });
     }
     Ok(())
+}
+
+/// How many entries of `s` are NaN or infinite.
+fn count_non_finite(s: &[f64]) -> usize {
+    s.iter().map(|v| usize::from(!v.is_finite())).sum()
 }
 
 /// Checks two response matrices (stimuli x units): non-empty,
