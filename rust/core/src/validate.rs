@@ -7,14 +7,10 @@ use crate::scalar::Cost;
 
 /// Fails when `a` holds NaN or infinite values, counting them.
 pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmError> {
-    // Over contiguous memory (in any order) the count vectorises; a strided view goes by rows.
+    // Over contiguous memory (in any order) the count vectorises.
     let count = match a.as_slice_memory_order() {
         Some(s) => count_non_finite(s),
-        None => a
-            .rows()
-            .into_iter()
-            .map(|r| r.iter().filter(|v| !v.is_finite()).count())
-            .sum(),
+        None => a.iter().filter(|v| !v.is_finite()).count(),
     };
     if count > 0 {
         return Err(ParsmError::NonFinite { what, count });
