@@ -491,6 +491,8 @@ pub(crate) struct Search<'a, T: Cost> {
     /// Minimum of `C[i, j]` over free rows `i` (per column) and over free columns `j` (per row).
     colmin: Vec<f64>,
     colarg: Vec<u32>,
+    /// Per column, the next-cheapest free rows after `colarg` from its last scan.
+    runners_up: ColumnRunnersUp,
     rowmin: Vec<f64>,
     rowarg: Vec<u32>,
     /// Forward distances of rows (0 for free rows, the source; finite once labeled) and
@@ -519,19 +521,15 @@ impl<'a, T: Cost> Search<'a, T> {
         monitor: &'a Monitor,
     ) -> Self {
         let (row_cap, col_cap) = caps;
-        let mut colmin = vec![f64::INFINITY; ny];
-        let mut colarg = vec![NONE; ny];
+        let mut tops = vec![RunnersUp::default(); ny];
         let mut rowmin = vec![f64::INFINITY; nx];
         let mut rowarg = vec![NONE; nx];
         for i in 0..nx {
             let row = &c[i * ny..(i + 1) * ny];
             let (mut best, mut arg) = (f64::INFINITY, NONE);
-            for j in 0..ny {
+            for (j, top) in tops.iter_mut().enumerate() {
                 let v = row[j].get();
-                if v < colmin[j] {
-                    colmin[j] = v;
-                    colarg[j] = i as u32;
-                }
+                top.offer(v, i as u32);
                 if v < best {
                     best = v;
                     arg = j as u32;
@@ -539,6 +537,12 @@ impl<'a, T: Cost> Search<'a, T> {
             }
             rowmin[i] = best;
             rowarg[i] = arg;
+        }
+        let mut runners_up = ColumnRunnersUp::new(ny);
+        let (mut colmin, mut colarg) = (vec![f64::INFINITY; ny], vec![NONE; ny]);
+        for (j, top) in tops.iter().enumerate() {
+            (colmin[j], colarg[j]) = top.first();
+            runners_up.store(j, top);
         }
         let shift = colmin.iter().copied().fold(f64::INFINITY, f64::min);
         let ct = if two_sided && nx == ny {
@@ -565,6 +569,7 @@ impl<'a, T: Cost> Search<'a, T> {
             p_free: 0.0,
             colmin,
             colarg,
+            runners_up,
             rowmin,
             rowarg,
             d_row: vec![0.0; nx], // all rows start free
@@ -657,25 +662,38 @@ impl<'a, T: Cost> Search<'a, T> {
         }
     }
 
-    /// Recomputes the per-column minimum over free rows where it pointed at `row`, now full.
+    /// Recomputes the per-column minimum over free rows where it pointed at `row`, now full:
+    /// from the column's list of next-cheapest rows when one of them is still free, else by a
+    /// scan of the column (see [`ColumnRunnersUp`]).
     fn retire_row(&mut self, row: usize) {
         for j in 0..self.ny {
             if self.colarg[j] as usize != row {
                 continue;
             }
-            let (mut best, mut arg) = (f64::INFINITY, NONE);
-            for i in 0..self.nx {
-                if self.row_free(i) {
-                    let v = self.cost(i, j);
-                    if v < best {
-                        best = v;
-                        arg = i as u32;
-                    }
-                }
-            }
+            let next = self
+                .runners_up
+                .next_free(j, |i| self.row_flow[i] < self.row_cap);
+            let (best, arg) = match next {
+                Some(i) => (self.cost(i, j), i as u32),
+                None => self.rescan_column(j),
+            };
             self.colmin[j] = best;
             self.colarg[j] = arg;
         }
+    }
+
+    /// The cheapest free row of column `j` (lowest index among ties), `(inf, NONE)` if none,
+    /// refilling the column's runners-up list in the same strided pass.
+    fn rescan_column(&mut self, j: usize) -> (f64, u32) {
+        let mut top = RunnersUp::default();
+        for i in 0..self.nx {
+            if self.row_free(i) {
+                top.offer(self.cost(i, j), i as u32);
+            }
+        }
+        let first = top.first();
+        self.runners_up.store(j, &top);
+        first
     }
 
     /// Recomputes the per-row minimum over free columns where it pointed at `col`, now full.
@@ -1205,6 +1223,98 @@ fn add_arc(arcs: &mut Vec<(u32, u64)>, node: u32, delta: i64) {
     }
 }
 
+/// How many of a column's cheapest free rows one scan keeps.
+const RUNNERS_UP: usize = 8;
+
+/// The `RUNNERS_UP` cheapest `(cost, row)` offered, in increasing `(cost, row)` order.
+#[derive(Debug, Clone, Copy)]
+struct RunnersUp {
+    len: usize,
+    items: [(f64, u32); RUNNERS_UP],
+}
+
+impl Default for RunnersUp {
+    fn default() -> Self {
+        RunnersUp {
+            len: 0,
+            items: [(f64::INFINITY, NONE); RUNNERS_UP],
+        }
+    }
+}
+
+impl RunnersUp {
+    /// Offers row `i` at cost `v`; rows must be offered in increasing index order, so that a
+    /// tie keeps the lower index, as a plain scan for the minimum does.
+    #[inline]
+    fn offer(&mut self, v: f64, i: u32) {
+        if self.len == RUNNERS_UP && v >= self.items[RUNNERS_UP - 1].0 {
+            return;
+        }
+        let mut k = self.len.min(RUNNERS_UP - 1);
+        while k > 0 && v < self.items[k - 1].0 {
+            self.items[k] = self.items[k - 1];
+            k -= 1;
+        }
+        self.items[k] = (v, i);
+        self.len = (self.len + 1).min(RUNNERS_UP);
+    }
+
+    /// The cheapest offer, `(inf, NONE)` if none.
+    fn first(&self) -> (f64, u32) {
+        self.items[0]
+    }
+}
+
+/// For each column, the rows that were its next-cheapest free rows at its last scan, after
+/// the minimum itself.
+///
+/// Rows only ever fill up along the path (the source arc of a row never loses flow), so the
+/// set of free rows only shrinks. A row missing from the list cost at least as much as every
+/// listed row (ties: had a higher index) when the list was made, so while one listed row is
+/// still free, the first such row *is* the column's cheapest free row, the same one a full
+/// scan finds. A column is scanned again only when all its listed rows are full: one strided
+/// pass over the column (a cache line per row) in `RUNNERS_UP` saturations instead of one.
+struct ColumnRunnersUp {
+    rows: Vec<u32>,
+    /// Listed rows of each column not yet passed over.
+    next: Vec<u8>,
+    len: Vec<u8>,
+}
+
+impl ColumnRunnersUp {
+    fn new(ny: usize) -> Self {
+        ColumnRunnersUp {
+            rows: vec![NONE; ny * (RUNNERS_UP - 1)],
+            next: vec![0; ny],
+            len: vec![0; ny],
+        }
+    }
+
+    /// The first listed row of column `j` that is still free, dropping those that are not.
+    fn next_free(&mut self, j: usize, free: impl Fn(usize) -> bool) -> Option<usize> {
+        let list = &self.rows[j * (RUNNERS_UP - 1)..(j + 1) * (RUNNERS_UP - 1)];
+        while self.next[j] < self.len[j] {
+            let i = list[self.next[j] as usize] as usize;
+            self.next[j] += 1;
+            if free(i) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    /// Lists the offers of `top` after its first as column `j`'s runners-up.
+    fn store(&mut self, j: usize, top: &RunnersUp) {
+        let list = &mut self.rows[j * (RUNNERS_UP - 1)..(j + 1) * (RUNNERS_UP - 1)];
+        let n = top.len.saturating_sub(1);
+        for (slot, item) in list.iter_mut().zip(&top.items[1..1 + n]) {
+            *slot = item.1;
+        }
+        self.next[j] = 0;
+        self.len[j] = n as u8;
+    }
+}
+
 /// `C` transposed (`ct[j * nx + i] = c[i * ny + j]`), in cache-sized tiles, when a second copy
 /// fits in half of the available memory; `None` otherwise.
 fn transpose_if_it_fits<T: Cost>(
@@ -1232,4 +1342,72 @@ fn transpose_if_it_fits<T: Cost>(
         }
     }
     Some(ct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift64*: deterministic pseudo-random numbers.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Rows fill up one by one in random order; after each, every column's cheapest free row
+    /// taken from its runners-up (or a rescan) is the one a full scan finds, ties included.
+    #[test]
+    fn runners_up_give_the_cheapest_free_row_as_rows_fill() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for &(nx, ny, levels) in &[(40usize, 7usize, 5u64), (25, 30, 1000), (9, 3, 2)] {
+            // Few distinct levels make many ties.
+            let c: Vec<f64> = (0..nx * ny)
+                .map(|_| (next(&mut state) % levels) as f64)
+                .collect();
+            let mut free = vec![true; nx];
+            let mut tops = vec![RunnersUp::default(); ny];
+            for i in 0..nx {
+                for (j, top) in tops.iter_mut().enumerate() {
+                    top.offer(c[i * ny + j], i as u32);
+                }
+            }
+            let mut lists = ColumnRunnersUp::new(ny);
+            let mut arg: Vec<u32> = tops.iter().map(|t| t.first().1).collect();
+            for (j, top) in tops.iter().enumerate() {
+                lists.store(j, top);
+            }
+            let mut order: Vec<usize> = (0..nx).collect();
+            for k in (1..nx).rev() {
+                order.swap(k, next(&mut state) as usize % (k + 1));
+            }
+            for &row in &order {
+                free[row] = false;
+                for j in 0..ny {
+                    if arg[j] as usize == row {
+                        arg[j] = match lists.next_free(j, |i| free[i]) {
+                            Some(i) => i as u32,
+                            None => {
+                                let mut top = RunnersUp::default();
+                                (0..nx)
+                                    .filter(|&i| free[i])
+                                    .for_each(|i| top.offer(c[i * ny + j], i as u32));
+                                lists.store(j, &top);
+                                top.first().1
+                            }
+                        };
+                    }
+                    let want = (0..nx)
+                        .filter(|&i| free[i])
+                        .min_by(|&a, &b| c[a * ny + j].total_cmp(&c[b * ny + j]).then(a.cmp(&b)))
+                        .map_or(NONE, |i| i as u32);
+                    assert_eq!(
+                        arg[j], want,
+                        "column {j} after row {row} filled ({nx} x {ny})"
+                    );
+                }
+            }
+        }
+    }
 }
