@@ -613,7 +613,12 @@ impl<'a> Simplex<'a> {
         let mut scale = self.pi_scale;
         while u != end {
             self.pi[u] += sigma;
-            scale = scale.max(self.pi[u].abs());
+            // Potentials are finite, so a plain comparison is `f64::max`; without its NaN
+            // handling the running maximum no longer lengthens the loop's dependency chain.
+            let a = self.pi[u].abs();
+            if a > scale {
+                scale = a;
+            }
             u = self.thread[u];
         }
         self.pi_scale = scale;
