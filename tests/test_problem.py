@@ -33,14 +33,19 @@ def test_the_problem_owns_the_cost_matrix_and_answers_from_one_path(costs) -> No
 
 
 @pytest.mark.parametrize("s_max", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("shape", [(23, 31), (60, 60), (230, 250)])
 def test_soft_matching_is_the_same_optimum_from_the_path_or_the_balanced_solver(
-    costs, s_max
+    rng, shape, s_max
 ) -> None:
+    # (60, 60): the assignment solver; (230, 250): the simplex's candidate pricing.
+    nx, ny = shape
+    costs = parsm.cost_matrix(population(rng, 40, nx), population(rng, 40, ny))
     problem = _core.Problem(costs, "correlation", s_max)
     plan, cost = problem.soft_match()
     assert cost == pytest.approx(ot.emd2([], [], costs), abs=1e-12)
-    np.testing.assert_allclose(plan.sum(1), 1 / 23, atol=1e-12)
-    assert problem.soft_cost() == cost  # the same solve, without handing its plan over
+    np.testing.assert_allclose(plan.sum(1), 1 / nx, atol=1e-12)
+    np.testing.assert_allclose(plan.sum(0), 1 / ny, atol=1e-12)
+    assert problem.soft_cost() == cost  # the same solve, without building the plan
 
 
 def test_a_path_of_another_shape_or_an_unknown_metric_is_refused(costs) -> None:

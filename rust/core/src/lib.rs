@@ -50,5 +50,5 @@ pub use monitor::Monitor;
 pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
 pub use transport::{
-    emd, emd_on_arcs, partial, SparseArcs, SparseTransportSolution, TransportOptions,
+    emd, emd_cost, emd_on_arcs, partial, SparseArcs, SparseTransportSolution, TransportOptions,
 };

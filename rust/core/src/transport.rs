@@ -67,11 +67,47 @@ pub fn default_dummies(nx: usize, ny: usize) -> usize {
 }
 
 fn validated(cost: ArrayView2<f64>, a: &[f64], b: &[f64]) -> Result<(f64, f64), ParsmError> {
+    check_matrix("the dense plan", cost.nrows(), cost.ncols(), 8, PLAN_REMEDY)?;
+    validated_marginals(cost, a, b)
+}
+
+/// Checks the costs and marginals; `(sum(a), sum(b))`.
+fn validated_marginals(
+    cost: ArrayView2<f64>,
+    a: &[f64],
+    b: &[f64],
+) -> Result<(f64, f64), ParsmError> {
     check_cost(cost)?;
     check_marginal(a, cost.nrows(), Side::X)?;
     check_marginal(b, cost.ncols(), Side::Y)?;
-    check_matrix("the dense plan", cost.nrows(), cost.ncols(), 8, PLAN_REMEDY)?;
     Ok((a.iter().sum(), b.iter().sum()))
+}
+
+/// `(sum(a), scale)` of a balanced problem: its sums must agree to a relative `1e-9`, and `b`
+/// is multiplied by `scale = sum(a) / sum(b)` before the solve, so that rounding cannot make
+/// the problem infeasible.
+fn balanced_sums(sum_a: f64, sum_b: f64) -> Result<(f64, f64), ParsmError> {
+    if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
+        return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
+    }
+    Ok((sum_a, if sum_b > 0.0 { sum_a / sum_b } else { 1.0 }))
+}
+
+/// The simplex problem of balanced transport on the contiguous costs `c` (`nx x ny`).
+fn balanced_problem<'c>(
+    c: &'c [f64],
+    (nx, ny): (usize, usize),
+    a: &[f64],
+    b: &[f64],
+    scale: f64,
+) -> TransportProblem<'c> {
+    TransportProblem {
+        cost: c,
+        nx,
+        ny,
+        supply: a.to_vec(),
+        demand: b.iter().map(|&w| w * scale).collect(),
+    }
 }
 
 /// Whether the problem with total mass `m` is an assignment problem: square, every weight equal,
@@ -130,22 +166,49 @@ pub fn emd(
     options: TransportOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
     let (sum_a, sum_b) = validated(cost.view(), a, b)?;
-    if (sum_a - sum_b).abs() > 1e-9 * sum_a.max(sum_b) {
-        return Err(ParsmError::UnbalancedMarginals { sum_a, sum_b });
-    }
+    let (sum_a, scale) = balanced_sums(sum_a, sum_b)?;
     if options.max_iter.is_none() && is_assignment(cost, a, b, sum_a) {
         return assignment_solution(cost, a[0], 0, options.monitor);
     }
-    let scale = if sum_b > 0.0 { sum_a / sum_b } else { 1.0 };
     let c = cost.as_standard_layout();
-    let problem = TransportProblem {
-        cost: c.as_slice().expect("standard layout is contiguous"),
-        nx: cost.nrows(),
-        ny: cost.ncols(),
-        supply: a.to_vec(),
-        demand: b.iter().map(|&w| w * scale).collect(),
-    };
+    let c = c.as_slice().expect("standard layout is contiguous");
+    let problem = balanced_problem(c, cost.dim(), a, b, scale);
     simplex::solve(&problem, SimplexOptions::from(options))
+}
+
+/// The optimal cost of balanced transport, `sum(T * C)` of the plan [`emd`] returns (the same
+/// solver and the same bits), without building the dense plan: what a caller that reports only
+/// the cost needs (`parsm.pairwise`'s soft-matching scores).
+///
+/// Fails as [`emd`] does on bad input, with [`ParsmError::Interrupted`] when `monitor` is
+/// cancelled, and with [`ParsmError::Uncertified`] when the solve ends without a proof of
+/// optimality (a bug, never a property of the input).
+pub fn emd_cost(
+    cost: ArrayView2<f64>,
+    a: &[f64],
+    b: &[f64],
+    monitor: Option<&Monitor>,
+) -> Result<f64, ParsmError> {
+    let (sum_a, sum_b) = validated_marginals(cost.view(), a, b)?;
+    let (sum_a, scale) = balanced_sums(sum_a, sum_b)?;
+    let c = cost.as_standard_layout();
+    let c = c.as_slice().expect("standard layout is contiguous");
+    if is_assignment(cost, a, b, sum_a) {
+        let quiet = Monitor::new();
+        let asg = solve_assignment(c, cost.nrows(), monitor.unwrap_or(&quiet))?;
+        return Ok(asg.total_cost * a[0]);
+    }
+    let problem = balanced_problem(c, cost.dim(), a, b, scale);
+    let options = SimplexOptions {
+        monitor,
+        ..SimplexOptions::default()
+    };
+    match simplex::solve_cost(&problem, options)? {
+        (total, SolveStatus::Optimal, _) => Ok(total),
+        (_, status, pivots) => Err(ParsmError::Uncertified(format!(
+            "balanced transport ended {status:?} after {pivots} pivots"
+        ))),
+    }
 }
 
 /// Exact partial optimal transport of mass `m` between `a` and `b`: the plan `T >= 0` with

@@ -4,7 +4,7 @@ mod common;
 
 use common::{brute_force_assignment, brute_force_partial, Rng};
 use ndarray::{Array2, ArrayView2};
-use parsm_core::{emd, partial, SolveStatus, TransportOptions, TransportSolution};
+use parsm_core::{emd, emd_cost, partial, SolveStatus, TransportOptions, TransportSolution};
 
 fn assert_feasible(sol: &TransportSolution, a: &[f64], b: &[f64], m: f64) {
     let plan = &sol.plan;
@@ -185,6 +185,48 @@ fn unbalanced_marginals_are_rejected() {
         err.to_string().contains("non-finite weight at index 1"),
         "{err}"
     );
+}
+
+/// The plan-less cost is the cost of `emd`'s plan, bit for bit: square uniform problems (the
+/// assignment solver), rectangular ones large enough for candidate pricing (the simplex), and
+/// arbitrary marginals; bad input fails as `emd` fails.
+#[test]
+fn emd_cost_is_the_cost_of_emds_plan_bit_for_bit() {
+    let mut rng = Rng::new(11);
+    for &(nx, ny, uniform) in &[
+        (7, 7, true),
+        (230, 250, true),
+        (40, 31, false),
+        (300, 300, true),
+    ] {
+        let c = Array2::from_shape_fn((nx, ny), |_| rng.normal());
+        let (a, b): (Vec<f64>, Vec<f64>) = if uniform {
+            (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny])
+        } else {
+            let a: Vec<f64> = (0..nx).map(|_| rng.uniform() + 0.1).collect();
+            let b: Vec<f64> = (0..ny).map(|_| rng.uniform() + 0.1).collect();
+            let (sa, sb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
+            (
+                a.iter().map(|x| x / sa).collect(),
+                b.iter().map(|x| x / sb).collect(),
+            )
+        };
+        let sol = emd(c.view(), &a, &b, TransportOptions::default()).unwrap();
+        assert_eq!(sol.status, SolveStatus::Optimal);
+        let cost = emd_cost(c.view(), &a, &b, None).unwrap();
+        assert_eq!(
+            cost.to_bits(),
+            sol.cost.to_bits(),
+            "{nx} x {ny}: {cost} vs {}",
+            sol.cost
+        );
+    }
+    let c = Array2::<f64>::ones((2, 2));
+    let err = emd_cost(c.view(), &[0.5, 0.5], &[0.5, 0.6], None).unwrap_err();
+    assert!(err.to_string().contains("different total mass"), "{err}");
+    let nan = Array2::from_shape_fn((2, 2), |(i, j)| if i == j { f64::NAN } else { 1.0 });
+    let err = emd_cost(nan.view(), &[0.5, 0.5], &[0.5, 0.5], None).unwrap_err();
+    assert!(err.to_string().contains("NaN or infinite"), "{err}");
 }
 
 /// Sparse graphs: the optimum over the listed arcs equals brute force over the permutations

@@ -7,7 +7,7 @@
 
 use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
-use parsm_core::{Metric, ParsmError, TransportOptions};
+use parsm_core::{Metric, ParsmError, SolveStatus, TransportOptions};
 use pyo3::prelude::*;
 
 use crate::arrays::CostArray;
@@ -61,9 +61,8 @@ impl Problem {
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<parsm_core::TransportSolution> {
         let cost: CostArray = self.cost.bind(py).extract()?;
-        let (nx, ny) = self.shape;
-        let (a, b) = (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny]);
-        with_f64(&cost, |c| {
+        let (a, b) = self.uniform_marginals();
+        let sol = with_f64(&cost, |c| {
             run_detached(py, None, progress.as_ref(), |m| {
                 let options = TransportOptions {
                     monitor: Some(m),
@@ -71,7 +70,30 @@ impl Problem {
                 };
                 parsm_core::emd(c, &a, &b, options)
             })
+        })?;
+        match sol.status {
+            SolveStatus::Optimal => Ok(sol),
+            status => Err(value_error(ParsmError::Uncertified(format!(
+                "soft matching ended {status:?}"
+            )))),
+        }
+    }
+
+    /// The cost of [`Problem::balanced`]'s plan, solved without building it.
+    fn balanced_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
+        let cost: CostArray = self.cost.bind(py).extract()?;
+        let (a, b) = self.uniform_marginals();
+        with_f64(&cost, |c| {
+            run_detached(py, None, progress.as_ref(), |m| {
+                parsm_core::emd_cost(c, &a, &b, Some(m))
+            })
         })
+    }
+
+    /// Every unit's equal share of its population's mass: `1/Nx` and `1/Ny`.
+    fn uniform_marginals(&self) -> (Vec<f64>, Vec<f64>) {
+        let (nx, ny) = self.shape;
+        (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny])
     }
 }
 
@@ -214,7 +236,7 @@ impl Problem {
         if self.s_max() >= 1.0 {
             return self.cost_at(py, 1.0);
         }
-        Ok(self.balanced(py, progress)?.cost)
+        self.balanced_cost(py, progress)
     }
 
     /// `(row_masses, col_masses)`: each unit's matched mass at `s`, without a dense plan.
