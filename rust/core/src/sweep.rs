@@ -22,10 +22,8 @@ pub fn partial_sweep(
     other: Option<ArrayView2<f64>>,
     monitor: &Monitor,
 ) -> Result<Vec<(f64, f64)>, ParsmError> {
-    let (nx, ny) = cost.dim();
     monitor.set_total(grid.len() as u64);
-    let a = vec![1.0 / nx as f64; nx];
-    let b = vec![1.0 / ny as f64; ny];
+    let (a, b) = crate::transport::uniform_marginals(cost.dim());
     let c = cost.as_standard_layout();
     grid.par_iter()
         .map(|&s| {

@@ -203,9 +203,47 @@ pub fn emd_cost(
         monitor,
         ..SimplexOptions::default()
     };
-    match simplex::solve_cost(&problem, options)? {
-        (total, SolveStatus::Optimal, _) => Ok(total),
-        (_, status, pivots) => Err(ParsmError::Uncertified(format!(
+    let (total, status, pivots) = simplex::solve_cost(&problem, options)?;
+    certified(status, pivots)?;
+    Ok(total)
+}
+
+/// Balanced soft matching of all of X's units with all of Y's: [`emd`] between the uniform
+/// marginals `1/Nx` and `1/Ny` on `cost`, proven optimal (otherwise
+/// [`ParsmError::Uncertified`]); [`ParsmError::Interrupted`] when `monitor` is cancelled.
+pub fn soft_matching(
+    cost: ArrayView2<f64>,
+    monitor: Option<&Monitor>,
+) -> Result<TransportSolution, ParsmError> {
+    let (a, b) = uniform_marginals(cost.dim());
+    let options = TransportOptions {
+        monitor,
+        ..TransportOptions::default()
+    };
+    let sol = emd(cost, &a, &b, options)?;
+    certified(sol.status, sol.iterations)?;
+    Ok(sol)
+}
+
+/// The cost of [`soft_matching`]'s plan (the same bits), solved without building it.
+pub fn soft_matching_cost(
+    cost: ArrayView2<f64>,
+    monitor: Option<&Monitor>,
+) -> Result<f64, ParsmError> {
+    let (a, b) = uniform_marginals(cost.dim());
+    emd_cost(cost, &a, &b, monitor)
+}
+
+/// Every unit's equal share of its population's mass: `1/Nx` for X's, `1/Ny` for Y's.
+pub(crate) fn uniform_marginals((nx, ny): (usize, usize)) -> (Vec<f64>, Vec<f64>) {
+    (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny])
+}
+
+/// `Ok` for a plan proven optimal; any other end of an uncapped solve is a bug.
+fn certified(status: SolveStatus, pivots: u64) -> Result<(), ParsmError> {
+    match status {
+        SolveStatus::Optimal => Ok(()),
+        status => Err(ParsmError::Uncertified(format!(
             "balanced transport ended {status:?} after {pivots} pivots"
         ))),
     }

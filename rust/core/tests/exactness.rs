@@ -4,7 +4,10 @@ mod common;
 
 use common::{brute_force_assignment, brute_force_partial, Rng};
 use ndarray::{Array2, ArrayView2};
-use parsm_core::{emd, emd_cost, partial, SolveStatus, TransportOptions, TransportSolution};
+use parsm_core::{
+    emd, emd_cost, partial, soft_matching, soft_matching_cost, SolveStatus, TransportOptions,
+    TransportSolution,
+};
 
 fn assert_feasible(sol: &TransportSolution, a: &[f64], b: &[f64], m: f64) {
     let plan = &sol.plan;
@@ -220,6 +223,13 @@ fn emd_cost_is_the_cost_of_emds_plan_bit_for_bit() {
             "{nx} x {ny}: {cost} vs {}",
             sol.cost
         );
+        if uniform {
+            let soft = soft_matching(c.view(), None).unwrap();
+            assert_eq!(soft.cost.to_bits(), sol.cost.to_bits());
+            assert_eq!(soft.plan, sol.plan);
+            let soft_cost = soft_matching_cost(c.view(), None).unwrap();
+            assert_eq!(soft_cost.to_bits(), sol.cost.to_bits());
+        }
     }
     let c = Array2::<f64>::ones((2, 2));
     let err = emd_cost(c.view(), &[0.5, 0.5], &[0.5, 0.6], None).unwrap_err();

@@ -7,7 +7,7 @@
 
 use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
-use parsm_core::{Metric, ParsmError, SolveStatus, TransportOptions};
+use parsm_core::{Metric, ParsmError};
 use pyo3::prelude::*;
 
 use crate::arrays::CostArray;
@@ -54,46 +54,28 @@ fn with_f64<R>(cost: &CostArray<'_>, f: impl FnOnce(ArrayView2<'_, f64>) -> R) -
 }
 
 impl Problem {
-    /// Balanced transport with uniform marginals on the problem's costs.
+    /// Balanced soft matching on the problem's costs (see `parsm_core::soft_matching`).
     fn balanced(
         &self,
         py: Python<'_>,
         progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<parsm_core::TransportSolution> {
         let cost: CostArray = self.cost.bind(py).extract()?;
-        let (a, b) = self.uniform_marginals();
-        let sol = with_f64(&cost, |c| {
+        with_f64(&cost, |c| {
             run_detached(py, None, progress.as_ref(), |m| {
-                let options = TransportOptions {
-                    monitor: Some(m),
-                    ..TransportOptions::default()
-                };
-                parsm_core::emd(c, &a, &b, options)
+                parsm_core::soft_matching(c, Some(m))
             })
-        })?;
-        match sol.status {
-            SolveStatus::Optimal => Ok(sol),
-            status => Err(value_error(ParsmError::Uncertified(format!(
-                "soft matching ended {status:?}"
-            )))),
-        }
+        })
     }
 
     /// The cost of [`Problem::balanced`]'s plan, solved without building it.
     fn balanced_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
         let cost: CostArray = self.cost.bind(py).extract()?;
-        let (a, b) = self.uniform_marginals();
         with_f64(&cost, |c| {
             run_detached(py, None, progress.as_ref(), |m| {
-                parsm_core::emd_cost(c, &a, &b, Some(m))
+                parsm_core::soft_matching_cost(c, Some(m))
             })
         })
-    }
-
-    /// Every unit's equal share of its population's mass: `1/Nx` and `1/Ny`.
-    fn uniform_marginals(&self) -> (Vec<f64>, Vec<f64>) {
-        let (nx, ny) = self.shape;
-        (vec![1.0 / nx as f64; nx], vec![1.0 / ny as f64; ny])
     }
 }
 
