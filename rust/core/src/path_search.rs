@@ -53,6 +53,7 @@ use crate::memory::available_bytes;
 use crate::monitor::Monitor;
 use crate::path_candidates::{Pending, PendingRows, RowLists, MIN_ROW};
 use crate::scalar::Cost;
+use crate::select::{column_thresholds, greatest, least, least_paired};
 
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -530,19 +531,26 @@ impl<'a, T: Cost> Search<'a, T> {
         let mut tops = vec![RunnersUp::default(); ny];
         let mut rowmin = vec![f64::INFINITY; nx];
         let mut rowarg = vec![NONE; nx];
+        // Only entries at most their column's threshold can be among its cheapest rows; offered
+        // in increasing row order, they leave the lists a scan offering every entry leaves.
+        let tau = column_thresholds(c, nx, ny, RUNNERS_UP);
         for i in 0..nx {
             let row = &c[i * ny..(i + 1) * ny];
-            let (mut best, mut arg) = (f64::INFINITY, NONE);
-            for (j, top) in tops.iter_mut().enumerate() {
-                let v = row[j].get();
-                top.offer(v, i as u32);
-                if v < best {
-                    best = v;
-                    arg = j as u32;
+            (rowmin[i], rowarg[i]) = first_minimum(row);
+            for (k, (chunk, taus)) in row.chunks(8).zip(tau.chunks(8)).enumerate() {
+                let mut hit = false;
+                for (v, &t) in chunk.iter().zip(taus) {
+                    hit |= v.get() <= t;
+                }
+                if !hit {
+                    continue;
+                }
+                for (d, (v, &t)) in chunk.iter().zip(taus).enumerate() {
+                    if v.get() <= t {
+                        tops[8 * k + d].offer(v.get(), i as u32);
+                    }
                 }
             }
-            rowmin[i] = best;
-            rowarg[i] = arg;
         }
         let mut runners_up = ColumnRunnersUp::new(ny);
         let (mut colmin, mut colarg) = (vec![f64::INFINITY; ny], vec![NONE; ny]);
@@ -728,20 +736,23 @@ impl<'a, T: Cost> Search<'a, T> {
     /// proves the flow optimal for its value.
     pub(crate) fn certify(&self) -> Result<(), ParsmError> {
         let mag = |v: &[f64]| v.iter().fold(0.0f64, |m, &x| m.max(x.abs()));
-        let cmax = self
-            .c
-            .iter()
-            .fold(0.0f64, |m, &x| m.max((x.get() - self.shift).abs()));
+        // Every cost is at least `shift` (the least of them), so the largest `|c - shift|` is
+        // the largest cost less `shift`, rounded alike (subtraction is monotone).
+        let cmax = (greatest(self.c) - self.shift).abs();
         let tol = 1e-9 * (1.0 + cmax + mag(&self.pr) + mag(&self.pc));
         for i in 0..self.nx {
             let row = &self.c[i * self.ny..(i + 1) * self.ny];
-            for (j, &c) in row.iter().enumerate() {
-                let rc = c.get() - self.shift + self.pr[i] - self.pc[j];
-                if rc < -tol {
-                    return Err(ParsmError::Uncertified(format!(
-                        "mass path: arc ({i}, {j}) prices out by {rc:e} (tolerance {tol:e})"
-                    )));
-                }
+            let reduced = |c: f64, p: f64| c - self.shift + self.pr[i] - p;
+            // The row's least reduced cost first (vectorised); the arc only if it fails.
+            if least_paired(row, &self.pc, reduced) < -tol {
+                let rcs = row.iter().zip(&self.pc).map(|(&c, &p)| reduced(c.get(), p));
+                let (j, rc) = rcs
+                    .enumerate()
+                    .find(|&(_, rc)| rc < -tol)
+                    .expect("it fails");
+                return Err(ParsmError::Uncertified(format!(
+                    "mass path: arc ({i}, {j}) prices out by {rc:e} (tolerance {tol:e})"
+                )));
             }
             for &(j, _) in &self.row_arcs[i] {
                 let j = j as usize;
@@ -1227,6 +1238,20 @@ fn add_arc(arcs: &mut Vec<(u32, u64)>, node: u32, delta: i64) {
         debug_assert!(delta > 0);
         arcs.push((node, delta as u64));
     }
+}
+
+/// The first minimum of `row` and its index, `(inf, NONE)` when no entry is below `inf`: what a
+/// scan keeping the entries strictly below the best so far finds, as one vectorised minimum
+/// and a search for its first occurrence.
+fn first_minimum<T: Cost>(row: &[T]) -> (f64, u32) {
+    let best = least(row);
+    if best < f64::INFINITY {
+        if let Some(j) = row.iter().position(|&v| v.get() == best) {
+            // The entry itself, not `best`: a zero's sign is the entry's.
+            return (row[j].get(), j as u32);
+        }
+    }
+    (f64::INFINITY, NONE)
 }
 
 /// How many of a column's cheapest free rows one scan keeps.

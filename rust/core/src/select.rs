@@ -1,5 +1,7 @@
-//! The few smallest values of a row: how the candidate lists of the network simplex and of the
-//! mass path's search are chosen.
+//! The few smallest values of a row or column: how the candidate lists of the network simplex
+//! and of the mass path's search are chosen.
+
+use crate::scalar::Cost;
 
 /// The `k` smallest `(value, index)` of `values` (NaN skipped), in no particular order, in
 /// `out`; returns the smallest value left out (`inf` when none is). Among equal values at the
@@ -21,10 +23,7 @@ pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) ->
         f64::INFINITY
     } else {
         let size = values.len().div_ceil(blocks);
-        let mut minima: Vec<f64> = values
-            .chunks(size)
-            .map(|b| b.iter().fold(f64::INFINITY, |m, &v| m.min(v)))
-            .collect();
+        let mut minima: Vec<f64> = values.chunks(size).map(least).collect();
         if minima.len() <= k {
             f64::INFINITY
         } else {
@@ -49,9 +48,177 @@ pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) ->
     left_out
 }
 
+/// Independent minima kept by [`least`] and [`least_paired`].
+const LANES: usize = 8;
+
+/// The smaller of `v` and `m`, `m` when `v` is NaN: one `minpd`, where `f64::min`'s NaN rules
+/// cost several instructions a value.
+#[inline(always)]
+fn lesser(v: f64, m: f64) -> f64 {
+    if v < m {
+        v
+    } else {
+        m
+    }
+}
+
+/// The greater of `v` and `m`, `m` when `v` is NaN (one `maxpd`).
+#[inline(always)]
+fn greater(v: f64, m: f64) -> f64 {
+    if v > m {
+        v
+    } else {
+        m
+    }
+}
+
+/// `values` folded from `init` by `pick` in independent lanes, so that it vectorises.
+#[inline(always)]
+fn fold_lanes<T: Cost>(values: &[T], init: f64, pick: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [init; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..LANES {
+            acc[k] = pick(chunk[k].get(), acc[k]);
+        }
+    }
+    let m = acc.iter().fold(init, |m, &v| pick(v, m));
+    tail.iter().fold(m, |m, &v| pick(v.get(), m))
+}
+
+/// The least value of `values`, NaN skipped (`inf` if none is smaller), vectorised.
+#[inline]
+pub(crate) fn least<T: Cost>(values: &[T]) -> f64 {
+    fold_lanes(values, f64::INFINITY, lesser)
+}
+
+/// The greatest value of `values`, NaN skipped (`-inf` if none is greater), vectorised.
+#[inline]
+pub(crate) fn greatest<T: Cost>(values: &[T]) -> f64 {
+    fold_lanes(values, f64::NEG_INFINITY, greater)
+}
+
+/// The least `f(a[j], b[j])` over the pairs of `a` and `b`, NaN skipped (`inf` if none is
+/// smaller), in independent lanes so that it vectorises.
+#[inline]
+pub(crate) fn least_paired<T: Cost>(a: &[T], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let n = a.len().min(b.len());
+    let body = n - n % LANES;
+    let mut acc = [f64::INFINITY; LANES];
+    for (xs, ys) in a[..body]
+        .chunks_exact(LANES)
+        .zip(b[..body].chunks_exact(LANES))
+    {
+        for k in 0..LANES {
+            acc[k] = lesser(f(xs[k].get(), ys[k]), acc[k]);
+        }
+    }
+    let m = acc.iter().fold(f64::INFINITY, |m, &v| lesser(v, m));
+    (body..n).fold(m, |m, j| lesser(f(a[j].get(), b[j]), m))
+}
+
+/// For each column `j` of the row-major `nx x ny` matrix `c` (finite), a threshold `tau[j]`
+/// with at least `k` entries of column `j` at most `tau[j]`, so that column `j`'s `k` smallest
+/// entries are all `<= tau[j]` and only those need to be looked at; `inf` for every column when
+/// the columns are too short for a threshold to pay.
+///
+/// The column-wise form of [`k_smallest`]'s threshold: the element-wise minima of `2 k` equal
+/// bands of rows (one vectorised pass over `c`), and per column the `k`-th smallest of its band
+/// minima, each an entry of a different band. On columns in random order about `1.3 k`
+/// entries are below it, so offering only those to a column's running `k` smallest (a compare
+/// and a branch each, about `k ln(nx / k)` insertions) replaces a branch on every entry. (The
+/// maximum of `k` band minima, which needs no selection, lets twice as many through and was
+/// slower.)
+pub(crate) fn column_thresholds<T: Cost>(c: &[T], nx: usize, ny: usize, k: usize) -> Vec<f64> {
+    let bands = 2 * k;
+    if k == 0 || nx <= bands * 4 {
+        return vec![f64::INFINITY; ny];
+    }
+    let size = nx.div_ceil(bands);
+    let n_bands = nx.div_ceil(size);
+    let mut minima = vec![f64::INFINITY; n_bands * ny];
+    for (i, row) in c.chunks_exact(ny).take(nx).enumerate() {
+        let band = &mut minima[(i / size) * ny..(i / size + 1) * ny];
+        for (m, &v) in band.iter_mut().zip(row) {
+            *m = lesser(v.get(), *m);
+        }
+    }
+    let mut column = vec![0.0; n_bands];
+    (0..ny)
+        .map(|j| {
+            for (b, slot) in column.iter_mut().enumerate() {
+                *slot = minima[b * ny + j];
+            }
+            *column.select_nth_unstable_by(k - 1, f64::total_cmp).1
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::k_smallest;
+    use super::{column_thresholds, greatest, k_smallest, least, least_paired};
+
+    /// `least`, `least_paired` and `greatest` are the plain minimum (maximum), NaN skipped, on every length around
+    /// the lane count.
+    #[test]
+    fn least_is_the_minimum_skipping_nan() {
+        let mut state = 7u64;
+        for n in 0..40 {
+            let a: Vec<f64> = (0..n)
+                .map(|t| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    if t % 5 == 2 {
+                        f64::NAN
+                    } else {
+                        ((state >> 33) % 1000) as f64 - 500.0
+                    }
+                })
+                .collect();
+            let b: Vec<f64> = a.iter().rev().map(|v| v * 0.5).collect();
+            let plain = a.iter().fold(f64::INFINITY, |m, &v| m.min(v));
+            assert_eq!(least(&a), plain, "n = {n}");
+            let top = a.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+            assert_eq!(greatest(&a), top, "n = {n}");
+            let f = |x: f64, y: f64| x - y;
+            let paired = (0..n).fold(f64::INFINITY, |m, j| m.min(f(a[j], b[j])));
+            assert_eq!(least_paired(&a, &b, f), paired, "n = {n}");
+        }
+    }
+
+    /// At least `k` entries of every column are at most its threshold, on tall and short
+    /// matrices, ragged bands, f32 and heavy ties.
+    #[test]
+    fn column_thresholds_leave_k_entries_of_every_column_below() {
+        let mut state = 99u64;
+        for (nx, ny, k, distinct) in [
+            (500, 37, 8, 1u64 << 20),
+            (301, 5, 8, 3),
+            (64, 9, 8, 7),
+            (1000, 3, 1, 1 << 20),
+            (129, 17, 16, 2),
+        ] {
+            let c: Vec<f32> = (0..nx * ny)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((state >> 33) % distinct) as f32 - 1.5
+                })
+                .collect();
+            let tau = column_thresholds(&c, nx, ny, k);
+            assert_eq!(tau.len(), ny);
+            for (j, &t) in tau.iter().enumerate() {
+                let below = (0..nx).filter(|&i| f64::from(c[i * ny + j]) <= t).count();
+                assert!(below >= k, "column {j} of {nx} x {ny}: {below} below {t}");
+            }
+            if nx > 2 * k * 4 {
+                assert!(tau.iter().all(|t| t.is_finite()));
+            }
+        }
+    }
 
     #[test]
     fn keeps_the_k_smallest_and_reports_the_next() {
