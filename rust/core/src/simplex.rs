@@ -32,6 +32,7 @@ use ndarray::Array2;
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
+use crate::select::{greatest, least, least_paired};
 use crate::simplex_pricing::{CandidateArcs, Prices};
 use crate::sum::Neumaier;
 
@@ -203,13 +204,8 @@ impl<'a> Simplex<'a> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
         let node_num = n1 + n2;
         let root = node_num;
-        let (lo, hi) = p
-            .cost
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
-                (lo.min(c), hi.max(c))
-            });
-        // f64::min / max skip NaN (forbidden arcs); no finite entry at all leaves (inf, -inf).
+        let (lo, hi) = (least(p.cost), greatest(p.cost));
+        // Both skip NaN (forbidden arcs); no finite entry at all leaves (inf, -inf).
         let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
             (0.0, 0.0)
         } else {
@@ -837,40 +833,17 @@ impl<'a> Simplex<'a> {
 }
 
 /// `(m, k)` with `m = min(0, min_k c[k] * inv + base - p[k])` attained at `k` (`usize::MAX` when
-/// no entry is negative). Written with independent lanes so that it vectorises: this loop is
-/// where the solver spends most of its time.
+/// no entry is negative; the first `k` on ties). The minimum is taken in independent lanes so
+/// that it vectorises: this loop is where the solver spends most of its time.
 #[inline]
 pub(crate) fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
-    const LANES: usize = 8;
-    let mut acc = [0.0f64; LANES];
-    let mut at = [usize::MAX; LANES];
-    let (cc, cr) = c.split_at(c.len() - c.len() % LANES);
-    let (pc, pr) = p.split_at(cc.len());
-    for (chunk, (cs, ps)) in cc
-        .chunks_exact(LANES)
-        .zip(pc.chunks_exact(LANES))
-        .enumerate()
-    {
-        for k in 0..LANES {
-            let r = cs[k] * inv + base - ps[k];
-            let better = r < acc[k];
-            acc[k] = if better { r } else { acc[k] };
-            at[k] = if better { chunk * LANES + k } else { at[k] };
-        }
+    let reduced = |c: f64, p: f64| c * inv + base - p;
+    // The minimum first (one `minpd` a lane), then the first arc holding it (the same arc as
+    // tracking the argmin in the lanes, at a fraction of the work).
+    let m = least_paired(c, p, reduced);
+    if m >= 0.0 {
+        return (0.0, usize::MAX);
     }
-    let (mut m, mut idx) = (0.0f64, usize::MAX);
-    for k in 0..LANES {
-        if acc[k] < m || (acc[k] == m && at[k] < idx) {
-            m = acc[k];
-            idx = at[k];
-        }
-    }
-    for (k, (&c, &p)) in cr.iter().zip(pr).enumerate() {
-        let r = c * inv + base - p;
-        if r < m {
-            m = r;
-            idx = cc.len() + k;
-        }
-    }
-    (m, idx)
+    let idx = c.iter().zip(p).position(|(&c, &p)| reduced(c, p) == m);
+    (m, idx.expect("the minimum is attained"))
 }
