@@ -136,6 +136,30 @@ def test_sequences_are_named_by_position_and_inputs_are_checked():
         parsm.pairwise(pops, cv=1)
 
 
+def test_bad_populations_and_pairs_are_named_before_any_pair_runs():
+    pops = populations()
+    with pytest.raises(parsm.StimulusMismatchError, match="area1: 79"):
+        parsm.pairwise({**pops, "area1": pops["area1"][:-1]}, s=0.5)
+    nan = pops["area2"].copy()
+    nan[3, 4] = np.inf
+    with pytest.raises(parsm.NonFiniteError, match="population 'area2' contains 1 NaN"):
+        parsm.pairwise({**pops, "area2": nan}, s=0.5)
+    flat = pops["area3"].copy()
+    flat[:, [2, 7]] = 4.0
+    with pytest.raises(parsm.ConstantUnitsError, match=r"'area3' has 2 constant .* \[2, 7\]"):
+        parsm.pairwise({**pops, "area3": flat}, s=0.5)
+    # Constant but not zero: cosine and squared Euclidean are defined for it.
+    assert np.isfinite(parsm.pairwise({**pops, "area3": flat}, s=0.5, metric="cosine").score[0, 3])
+    flat[:, 7] = 0.0
+    with pytest.raises(parsm.ConstantUnitsError, match=r"1 all-zero unit.* \[7\]"):
+        parsm.pairwise({**pops, "area3": flat}, s=0.5, metric="cosine")
+    assert np.isfinite(
+        parsm.pairwise({**pops, "area3": flat}, s=0.5, metric="sqeuclidean").score[0, 3]
+    )
+    with pytest.raises(ValueError, match="listed twice"):
+        parsm.pairwise(pops, s=0.5, pairs=[("area0", "area1"), ("area1", "area0")])
+
+
 def test_results_do_not_depend_on_jobs_or_threads():
     pops = populations(1, n=5)
     one = quiet(parsm.pairwise, pops, n_jobs=1, n_threads=1)

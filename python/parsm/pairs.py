@@ -24,6 +24,7 @@ from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid
+from .errors import ConstantUnitsError, NonFiniteError, StimulusMismatchError
 from .matching import _check_metric, as_dtype, cost_matrix
 from .results import FIELDS, Pair, PairwiseResult
 from .share import ShareWarning
@@ -50,10 +51,38 @@ def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], l
     stimuli = {a.shape[0] for a in arrays}
     if len(stimuli) != 1:
         counts = ", ".join(f"{n}: {a.shape[0]}" for n, a in zip(names, arrays))
-        raise ValueError(
+        raise StimulusMismatchError(
             f"every population must be recorded on the same stimuli (rows); got {counts}."
         )
     return names, arrays
+
+
+def _check_populations(names: list[str], arrays: list[np.ndarray], metric: str) -> None:
+    """Raises, naming the population, what a pair's solve would raise naming only X or Y:
+    non-finite values, and units for which ``metric`` is undefined (constant ones for
+    correlation, all-zero ones for cosine). Each population is checked once, before any pair
+    runs."""
+    for name, a in zip(names, arrays):
+        bad = int(a.size - np.count_nonzero(np.isfinite(a)))
+        if bad:
+            raise NonFiniteError(
+                f"population {name!r} contains {bad} NaN or infinite value(s); remove or impute "
+                "them before comparing populations."
+            )
+        if metric == "correlation":
+            undefined, kind = np.flatnonzero(np.all(a == a[:1], axis=0)), "constant"
+        elif metric == "cosine":
+            undefined, kind = np.flatnonzero(~np.any(a != 0, axis=0)), "all-zero"
+        else:
+            continue
+        if undefined.size:
+            shown = ", ".join(str(k) for k in undefined[:20])
+            more = f" and {undefined.size - 20} more" if undefined.size > 20 else ""
+            raise ConstantUnitsError(
+                f"population {name!r} has {undefined.size} {kind} unit(s) at column indices "
+                f"[{shown}{more}], for which the {metric} distance is undefined; drop them (for "
+                "example with parsm.drop_constant_units) or use metric='sqeuclidean'."
+            )
 
 
 def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> list[tuple[int, int]]:
@@ -61,7 +90,8 @@ def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> lis
         n = len(names)
         return [(i, j) for i in range(n) for j in range(i + 1, n)]
     index = {n: k for k, n in enumerate(names)}
-    out = []
+    out: list[tuple[int, int]] = []
+    seen: set[tuple[int, int]] = set()
     for pair in pairs:
         if len(pair) != 2:
             raise ValueError(f"each pair must be (name, name); got {pair!r}.")
@@ -71,7 +101,14 @@ def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> lis
                 f"pair {tuple(pair)!r} names unknown population(s) {', '.join(missing)}; "
                 f"the populations are {', '.join(names)}."
             )
-        out.append((index[str(pair[0])], index[str(pair[1])]))
+        i, j = index[str(pair[0])], index[str(pair[1])]
+        if (i, j) in seen or (j, i) in seen:
+            raise ValueError(
+                f"pair {tuple(pair)!r} is listed twice (in either order); each unordered pair "
+                "fills both cells of the score matrix, so list it once."
+            )
+        seen.add((i, j))
+        out.append((i, j))
     if not out:
         raise ValueError("pairs is empty; pass None for every pair.")
     return out
@@ -224,6 +261,7 @@ def pairwise(
     if cv is not None and cv < 2:
         raise ValueError(f"cv must be an integer >= 2 (number of folds); got {cv}.")
     names, arrays = _named(populations)
+    _check_populations(names, arrays, metric)
     todo = _pair_list(names, pairs)
     inner = as_n_threads(n_threads)
     if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
