@@ -83,3 +83,20 @@ def test_the_correlation_cost_is_one_minus_the_products_of_the_unit_factors(rng)
     np.testing.assert_allclose(C, 1.0 - ux @ uy.T, atol=1e-12)
     with pytest.raises(parsm.NonFiniteError):
         parsm._core.unit_factors(np.full((3, 2), np.nan))
+
+
+@pytest.mark.parametrize("metric", ["correlation", "cosine", "sqeuclidean", "euclidean"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_unit_factors_give_the_same_cost_matrix(metric, dtype):
+    """pairwise prepares each population once and builds each pair's costs from the unit
+    factors: the same bits as from the responses."""
+    from parsm import _core
+
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((60, 45)), 50.0 * rng.standard_normal((60, 70)) - 3.0
+    want = parsm.cost_matrix(x, y, metric, dtype=dtype)
+    ux, uy = _core.unit_factors(x, metric), _core.unit_factors(y, metric)
+    got = _core.cost_matrix_of_factors(ux, uy, metric, None, None, dtype)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    with pytest.raises(parsm.StimulusMismatchError, match="stimuli"):
+        _core.cost_matrix_of_factors(ux, uy[:, :-1], metric)

@@ -19,6 +19,7 @@ __all__ = [
     "ShapeError",
     "ThreadCountError",
     "cost_matrix",
+    "cost_matrix_of_factors",
     "unit_factors",
     "emd",
     "emd_sparse",
@@ -103,6 +104,17 @@ def unit_factors(
 ) -> npt.NDArray[np.float64]:
     """The units of ``z`` (stimuli x units) prepared as ``metric`` prepares them, units x
     stimuli; constant units are zero rows."""
+
+def cost_matrix_of_factors(
+    ux: npt.NDArray[np.float64],
+    uy: npt.NDArray[np.float64],
+    metric: str = "correlation",
+    n_threads: int | None = None,
+    progress: _Progress = None,
+    dtype: str = "float64",
+) -> _Cost:
+    """``cost_matrix`` of two populations given as their ``unit_factors`` for ``metric``
+    (units x stimuli), the same bits, without preparing them again."""
 
 def emd(
     cost: npt.NDArray[np.float64],

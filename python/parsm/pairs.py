@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._progress import Progress, cancel_all, cancellable, reset_cancel
+from ._progress import Progress, cancel_all, cancellable, one_call, reset_cancel
 from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
@@ -123,11 +123,21 @@ def compare_pair(
     cv: int | None,
     n_threads: int | None,
     dtype: str,
+    factors: bool = False,
 ) -> dict[str, Any]:
     """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
-    same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`."""
+    same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`.
+    With ``factors``, ``x`` and ``y`` are the populations' ``unit_factors`` for ``metric``
+    (only for a given ``s`` without ``cv``, which read nothing else), giving the same cost
+    matrix."""
+    if factors and (s == "auto" or cv is not None):
+        raise ValueError("unit factors serve a given s without cv only")
     with cancellable(), keep_fold_costs():
-        c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+        if factors:
+            with one_call("parsm cost matrix") as progress:
+                c = _core.cost_matrix_of_factors(x, y, metric, n_threads, progress, dtype)
+        else:
+            c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
         lc = None
         if s == "auto":
             lc, problem = lcurve_on(
@@ -237,7 +247,8 @@ def pairwise(
     Memory: a pair's cost matrices exist only while it is solved, so the peak is about
     ``(2 + folds) · Na · Nb · 8`` bytes (half with ``dtype="float32"``; ``folds`` is 5 with
     ``s="auto"``, 0 otherwise) for each pair in flight, ``n_jobs`` pairs at a time, plus the
-    populations themselves.
+    populations themselves (and, at a given ``s`` without ``cv``, their prepared unit factors,
+    as large, which the pairs read instead, so that each population is prepared once).
 
     Examples
     --------
@@ -266,7 +277,19 @@ def pairwise(
     inner = as_n_threads(n_threads)
     if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
         inner = 1
-    options = {"s": s, "metric": metric, "cv": cv, "n_threads": inner, "dtype": dtype}
+    # At a given s without cv a pair reads its populations only through their unit factors:
+    # prepare each population once (not once per pair it is in), and send the workers those.
+    factors = s != "auto" and cv is None
+    if factors:
+        arrays = [_core.unit_factors(np.asarray(a, dtype=np.float64), metric) for a in arrays]
+    options = {
+        "s": s,
+        "metric": metric,
+        "cv": cv,
+        "n_threads": inner,
+        "dtype": dtype,
+        "factors": factors,
+    }
     tasks = (
         joblib.delayed(_indexed)(k, arrays[i], arrays[j], options) for k, (i, j) in enumerate(todo)
     )

@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, Slice, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2, Slice, Zip};
 use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
@@ -93,9 +93,18 @@ pub enum ConstantUnits {
 }
 
 /// Unit vectors (one row per unit) prepared for a metric, plus their squared norms.
-struct Prepared {
-    units: Array2<f64>,
+struct Prepared<'a> {
+    units: CowArray<'a, f64, Ix2>,
     sq_norms: Array1<f64>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Units as [`unit_factors`] gives them, with their squared norms computed as
+    /// [`prepare`] computes them (so that costs from either are the same bits).
+    fn from_units(units: CowArray<'a, f64, Ix2>) -> Self {
+        let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
+        Prepared { units, sq_norms }
+    }
 }
 
 /// Transposes `z` (stimuli x units) to units x stimuli and applies the metric's preprocessing:
@@ -108,7 +117,7 @@ fn prepare(
     metric: Metric,
     side: Side,
     constant: ConstantUnits,
-) -> Result<Prepared, ParsmError> {
+) -> Result<Prepared<'static>, ParsmError> {
     let mut units = transposed(z);
     let mut bad = Vec::new();
     if metric.is_similarity() {
@@ -127,8 +136,7 @@ fn prepare(
             indices: bad,
         });
     }
-    let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
-    Ok(Prepared { units, sq_norms })
+    Ok(Prepared::from_units(units.into()))
 }
 
 /// Scales `u` to unit norm, centred first for correlation; `false` (leaving `u` as it was)
@@ -209,7 +217,9 @@ fn transposed(z: ArrayView2<f64>) -> Array2<f64> {
 /// held-out stimuli, so both use this one preparation.
 pub fn unit_factors(z: ArrayView2<f64>, metric: Metric) -> Result<Array2<f64>, ParsmError> {
     crate::validate::check_finite(z, "the responses")?;
-    Ok(prepare(z, metric, Side::X, ConstantUnits::Uncorrelated)?.units)
+    Ok(prepare(z, metric, Side::X, ConstantUnits::Uncorrelated)?
+        .units
+        .into_owned())
 }
 
 /// The `Nx x Ny` cost matrix between the columns of `x` (M x Nx) and of `y` (M x Ny).
@@ -238,6 +248,33 @@ pub fn cost_matrix_monitored<T: Cost>(
     check_populations(x, y)?;
     let px = prepare(x, metric, Side::X, constant)?;
     let py = prepare(y, metric, Side::Y, constant)?;
+    costs_of(&px, &py, metric, monitor)
+}
+
+/// The cost matrix between two populations given as their [`unit_factors`] for `metric`
+/// (units x stimuli, finite, the same stimuli): what [`cost_matrix_monitored`] computes from
+/// the responses, the same bits, without preparing the populations again. Comparing many
+/// populations pair by pair prepares each once this way.
+pub fn cost_matrix_of_factors<T: Cost>(
+    ux: ArrayView2<f64>,
+    uy: ArrayView2<f64>,
+    metric: Metric,
+    monitor: &Monitor,
+) -> Result<Array2<T>, ParsmError> {
+    // Factors are units x stimuli: the populations' checks read them transposed.
+    check_populations(ux.t(), uy.t())?;
+    let px = Prepared::from_units(ux.as_standard_layout());
+    let py = Prepared::from_units(uy.as_standard_layout());
+    costs_of(&px, &py, metric, monitor)
+}
+
+/// The cost matrix between two prepared populations.
+fn costs_of<T: Cost>(
+    px: &Prepared<'_>,
+    py: &Prepared<'_>,
+    metric: Metric,
+    monitor: &Monitor,
+) -> Result<Array2<T>, ParsmError> {
     let (nx, ny) = (px.units.nrows(), py.units.nrows());
     crate::memory::check_matrix(
         "the cost matrix",
@@ -264,7 +301,7 @@ pub fn cost_matrix_monitored<T: Cost>(
                 let yb = py.units.slice_axis(Axis(0), cols);
                 with_inner_products(xb, yb, |mut t| {
                     for (di, mut row) in t.axis_iter_mut(Axis(0)).enumerate() {
-                        finish_row(metric, &mut row, r0 + di, j0, &px, &py);
+                        finish_row(metric, &mut row, r0 + di, j0, px, py);
                     }
                     Zip::from(out.slice_axis_mut(Axis(1), cols))
                         .and(&t)
@@ -283,8 +320,8 @@ fn finish_row(
     row: &mut ndarray::ArrayViewMut1<f64>,
     i: usize,
     j0: usize,
-    px: &Prepared,
-    py: &Prepared,
+    px: &Prepared<'_>,
+    py: &Prepared<'_>,
 ) {
     match metric {
         Metric::Correlation | Metric::Cosine => {

@@ -123,3 +123,51 @@ fn bad_shapes_and_values_are_errors() {
     assert!(cost_matrix(x.view(), empty.view(), Metric::SqEuclidean).is_err());
     assert!("nope".parse::<Metric>().is_err());
 }
+
+/// From the populations' unit factors, the cost matrix is the one from their responses, bit
+/// for bit, for every metric, both storage types and factors given in either layout; factors
+/// on different stimuli are refused.
+#[test]
+fn factors_give_the_same_cost_matrix_as_responses() {
+    use parsm_core::cost::{cost_matrix_monitored, cost_matrix_of_factors, unit_factors};
+    use parsm_core::{ConstantUnits, Monitor};
+    let mut rng = Rng::new(3);
+    let x = random(&mut rng, 40, 90);
+    let y = random(&mut rng, 40, 65).mapv(|v| 1e3 * v + 7.0);
+    let monitor = Monitor::new();
+    for metric in [
+        Metric::Correlation,
+        Metric::Cosine,
+        Metric::SqEuclidean,
+        Metric::Euclidean,
+    ] {
+        let (ux, uy) = (
+            unit_factors(x.view(), metric).unwrap(),
+            unit_factors(y.view(), metric).unwrap(),
+        );
+        let want: Array2<f64> =
+            cost_matrix_monitored(x.view(), y.view(), metric, ConstantUnits::Reject, &monitor)
+                .unwrap();
+        let got: Array2<f64> =
+            cost_matrix_of_factors(ux.view(), uy.view(), metric, &monitor).unwrap();
+        assert_eq!(got, want, "{metric:?}");
+        // Factors in column-major layout (as a transposed view hands them over).
+        let uy_f = uy.t().as_standard_layout().into_owned();
+        let got: Array2<f64> =
+            cost_matrix_of_factors(ux.view(), uy_f.t(), metric, &monitor).unwrap();
+        assert_eq!(got, want, "{metric:?}, strided factors");
+        let want32: Array2<f32> =
+            cost_matrix_monitored(x.view(), y.view(), metric, ConstantUnits::Reject, &monitor)
+                .unwrap();
+        let got32: Array2<f32> =
+            cost_matrix_of_factors(ux.view(), uy.view(), metric, &monitor).unwrap();
+        assert_eq!(got32, want32, "{metric:?}, float32");
+    }
+    let short = unit_factors(random(&mut rng, 39, 10).view(), Metric::Correlation).unwrap();
+    let ux = unit_factors(x.view(), Metric::Correlation).unwrap();
+    let err = cost_matrix_of_factors::<f64>(ux.view(), short.view(), Metric::Correlation, &monitor);
+    assert!(matches!(
+        err,
+        Err(ParsmError::StimulusMismatch { mx: 40, my: 39 })
+    ));
+}

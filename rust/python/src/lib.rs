@@ -21,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let metrics: Vec<&str> = parsm_core::Metric::ALL.iter().map(|k| k.name()).collect();
     m.add("METRICS", pyo3::types::PyTuple::new(m.py(), metrics)?)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(transport::cost_matrix_of_factors, m)?)?;
     m.add_function(wrap_pyfunction!(transport::unit_factors, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd_sparse, m)?)?;
