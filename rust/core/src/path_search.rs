@@ -127,10 +127,20 @@ fn block_min(key: &[f64], dead: &[f64], b: usize) -> (f64, usize) {
     if m == f64::INFINITY {
         return (m, usize::MAX);
     }
-    let idx = (0..key.len())
-        .find(|&k| key[k] + dead[k] == m)
+    // Eight columns at a time (one vectorised compare), then the column within the chunk.
+    let holds = |k: &f64, d: &f64| k + d == m;
+    let chunk = key
+        .chunks(LANES)
+        .zip(dead.chunks(LANES))
+        .position(|(ks, ds)| {
+            ks.iter()
+                .zip(ds)
+                .fold(false, |hit, (k, d)| hit | holds(k, d))
+        })
         .expect("the minimum is attained");
-    (m, lo + idx)
+    let (ks, ds) = (&key[chunk * LANES..], &dead[chunk * LANES..]);
+    let within = ks.iter().zip(ds).position(|(k, d)| holds(k, d));
+    (m, lo + chunk * LANES + within.expect("the chunk holds it"))
 }
 
 /// Recomputes every block minimum.
@@ -335,7 +345,9 @@ impl Forward {
             let base = di + sh.pr[i] - sh.shift;
             for &jj in lists.cols(i) {
                 let jj = jj as usize;
-                let nd = (base + row[jj].get() - sh.pc[jj]).max(di);
+                // Costs and potentials are finite: a plain comparison, not f64::max's NaN rules.
+                let v = base + row[jj].get() - sh.pc[jj];
+                let nd = if v > di { v } else { di };
                 if nd < self.key[jj] {
                     self.key[jj] = nd;
                     self.pred_col[jj] = i as u32;
