@@ -205,6 +205,8 @@ def test_runs_unchanged_on_a_dask_cluster_with_worker_processes():
 
     pops = populations(2)
     threaded = quiet(parsm.pairwise, pops, cv=3, n_jobs=2)
+    # At a given s without cv the workers receive the populations' unit factors instead.
+    threaded_at_s = quiet(parsm.pairwise, pops, s=0.5, n_jobs=2)
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -213,8 +215,11 @@ def test_runs_unchanged_on_a_dask_cluster_with_worker_processes():
     ):
         with joblib.parallel_config(backend="dask"):
             on_dask = quiet(parsm.pairwise, pops, cv=3)
+            on_dask_at_s = quiet(parsm.pairwise, pops, s=0.5)
         assert len(client.scheduler_info()["workers"]) == 2
-    for a, b in zip(threaded.records, on_dask.records):
+    for a, b in zip(
+        threaded.records + threaded_at_s.records, on_dask.records + on_dask_at_s.records
+    ):
         same(a, b)
 
 
