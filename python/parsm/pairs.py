@@ -26,6 +26,7 @@ from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid
 from .errors import ConstantUnitsError, NonFiniteError, StimulusMismatchError
 from .matching import _check_metric, as_dtype, cost_matrix
+from .preprocessing import constant_units
 from .results import FIELDS, Pair, PairwiseResult
 from .share import ShareWarning
 
@@ -70,7 +71,7 @@ def _check_populations(names: list[str], arrays: list[np.ndarray], metric: str) 
                 "them before comparing populations."
             )
         if metric == "correlation":
-            undefined, kind = np.flatnonzero(np.all(a == a[:1], axis=0)), "constant"
+            undefined, kind = constant_units(a), "constant"
         elif metric == "cosine":
             undefined, kind = np.flatnonzero(~np.any(a != 0, axis=0)), "all-zero"
         else:

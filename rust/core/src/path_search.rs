@@ -104,26 +104,7 @@ fn block_min(key: &[f64], dead: &[f64], b: usize) -> (f64, usize) {
     let (key, dead) = (&key[lo..hi], &dead[lo..hi]);
     // The minimum first (one `minpd` a lane), then the first column holding it: the same
     // column as tracking the argmin in the lanes, at a fraction of the work.
-    let body = key.len() - key.len() % LANES;
-    let mut acc = [f64::INFINITY; LANES];
-    for (ks, ds) in key[..body]
-        .chunks_exact(LANES)
-        .zip(dead[..body].chunks_exact(LANES))
-    {
-        for k in 0..LANES {
-            let v = ks[k] + ds[k];
-            acc[k] = if v < acc[k] { v } else { acc[k] };
-        }
-    }
-    let mut m = acc
-        .iter()
-        .fold(f64::INFINITY, |m, &v| if v < m { v } else { m });
-    for k in body..key.len() {
-        let v = key[k] + dead[k];
-        if v < m {
-            m = v;
-        }
-    }
+    let m = least_paired(key, dead, |k, d| k + d);
     if m == f64::INFINITY {
         return (m, usize::MAX);
     }
