@@ -236,6 +236,31 @@ def test_ctrl_c_stops_running_pairs_promptly():
     assert len(parsm.pairwise(small, s=0.5).records) == 6
 
 
+def test_ctrl_c_then_exit_leaves_no_worker_inside_a_native_call():
+    """A script stopped by Ctrl-C exits cleanly: pairwise waits for its running pairs to stop
+    before re-raising (a worker thread still inside a native call at interpreter exit aborted
+    the process with "FATAL: exception not rethrown")."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, signal, threading, numpy as np, parsm\n"
+        "rng = np.random.default_rng(5)\n"
+        "pops = {f'p{k}': rng.standard_normal((60, 3000 + 100 * k)) for k in range(4)}\n"
+        "threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "try:\n"
+        "    parsm.pairwise(pops, n_jobs=2, progress=False)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "stopped"
+    assert "FATAL" not in done.stderr
+
+
 def test_cli_writes_tables_and_figure(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     pops = populations()

@@ -28,6 +28,9 @@ _active: ContextVar[Progress | None] = ContextVar("parsm_progress", default=None
 
 #: Set to stop every cancellable native call in this process (see :func:`cancellable`).
 _CANCEL = threading.Event()
+#: The cancellable calls running in this process, and the condition signalled as each ends.
+_running = threading.Condition()
+_n_running = 0
 #: Whether native calls in this context are cancellable through :data:`_CANCEL`.
 _cancellable: ContextVar[bool] = ContextVar("parsm_cancellable", default=False)
 
@@ -37,11 +40,29 @@ def cancellable() -> Iterator[None]:
     """Native calls made inside (in this thread) stop with ``KeyboardInterrupt`` once
     :func:`cancel_all` is called, from any thread: how ``pairwise`` stops the pairs running in
     worker threads on Ctrl-C, where the native calls cannot see the signal themselves."""
+    with _running:
+        if _CANCEL.is_set():
+            # Started after the stop (a task already queued): never enter native code.
+            raise KeyboardInterrupt
+        global _n_running
+        _n_running += 1
     token = _cancellable.set(True)
     try:
         yield
     finally:
         _cancellable.reset(token)
+        with _running:
+            _n_running -= 1
+            _running.notify_all()
+
+
+def wait_stopped(timeout: float = 10.0) -> bool:
+    """After :func:`cancel_all`, waits until no cancellable call is running (each stops within
+    a tenth of a second), at most ``timeout`` seconds; whether none is. A worker thread still
+    inside a native call when the interpreter exits aborts the process, so ``pairwise`` waits
+    for this before re-raising ``KeyboardInterrupt``."""
+    with _running:
+        return _running.wait_for(lambda: _n_running == 0, timeout)
 
 
 def cancel_all() -> None:

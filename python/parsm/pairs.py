@@ -19,7 +19,14 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._progress import Progress, cancel_all, cancellable, one_call, reset_cancel
+from ._progress import (
+    Progress,
+    cancel_all,
+    cancellable,
+    one_call,
+    reset_cancel,
+    wait_stopped,
+)
 from ._validation import as_mass_or_auto, as_n_threads, as_population
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
@@ -302,12 +309,19 @@ def pairwise(
             parallel = joblib.Parallel(
                 n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
             )
-            for k, out in parallel(tasks):
-                results[k] = out
-                bar.advance()
-    except KeyboardInterrupt:
-        cancel_all()
-        raise
+            running = parallel(tasks)
+            try:
+                for k, out in running:
+                    results[k] = out
+                    bar.advance()
+            except KeyboardInterrupt:
+                # Stop the running pairs and wait until none is inside a native call: a worker
+                # thread still there when the interpreter exits aborts the process. Pairs still
+                # queued stop at their start.
+                cancel_all()
+                running.close()
+                wait_stopped()
+                raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
