@@ -160,6 +160,10 @@ def partial(
 def default_dummies(nx: int, ny: int) -> int:
     """Number of dummy points ``partial`` uses when ``n_dummies`` is None."""
 
+def available_memory() -> int | None:
+    """Bytes of memory available to this process (``MemAvailable``, or what the cgroup limit
+    leaves if less); None where the platform does not say."""
+
 _Vector = npt.NDArray[np.float64]
 
 def partial_sweep(

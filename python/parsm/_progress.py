@@ -70,6 +70,11 @@ def cancel_all() -> None:
     _CANCEL.set()
 
 
+def is_cancelled() -> bool:
+    """Whether :func:`cancel_all` was called (and not reset since)."""
+    return _CANCEL.is_set()
+
+
 def reset_cancel() -> None:
     """Lets cancellable native calls run again."""
     _CANCEL.clear()

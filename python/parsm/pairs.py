@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
+from ._memory_gate import admitted, pair_bytes
 from ._progress import (
     Progress,
     cancel_all,
@@ -140,7 +141,10 @@ def compare_pair(
     matrix."""
     if factors and (s == "auto" or cv is not None):
         raise ValueError("unit factors serve a given s without cv only")
-    with cancellable(), keep_fold_costs():
+    # Factors are units x stimuli, populations stimuli x units.
+    (na, m), nb = (x.shape, y.shape[0]) if factors else (x.shape[::-1], y.shape[1])
+    peak = pair_bytes(na, nb, m, s=s, cv=cv, itemsize=np.dtype(dtype).itemsize)
+    with admitted(peak), cancellable(), keep_fold_costs():
         if factors:
             with one_call("parsm cost matrix") as progress:
                 c = _core.cost_matrix_of_factors(x, y, metric, n_threads, progress, dtype)
@@ -252,11 +256,16 @@ def pairwise(
 
     Notes
     -----
-    Memory: a pair's cost matrices exist only while it is solved, so the peak is about
-    ``(2 + folds) · Na · Nb · 8`` bytes (half with ``dtype="float32"``; ``folds`` is 5 with
-    ``s="auto"``, 0 otherwise) for each pair in flight, ``n_jobs`` pairs at a time, plus the
-    populations themselves (and, at a given ``s`` without ``cv``, their prepared unit factors,
-    as large, which the pairs read instead, so that each population is prepared once).
+    Memory: a pair's cost matrices exist only while it is solved. One pair's peak is
+    ``k · Na · Nb · 8`` bytes (half with ``dtype="float32"``), with ``k`` = 1, plus 1 when
+    ``Na == Nb``, plus 5 with ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs);
+    with ``cv`` folds, at least ``2 · cv + 3``. At most ``n_jobs`` pairs are in flight, and
+    fewer when their peaks would not fit together: a pair starts only while the pairs running
+    in its process leave room for it within 90 % of the memory available (a pair larger than
+    that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
+    the populations themselves (and, at a given ``s`` without ``cv``, their prepared unit
+    factors, as large, which the pairs read instead, so that each population is prepared
+    once).
 
     Examples
     --------

@@ -8,6 +8,7 @@ mod arrays;
 mod detach;
 mod elbow;
 mod errors;
+mod memory;
 mod path;
 mod problem;
 mod transport;
@@ -39,5 +40,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<transport::Solution>()?;
     m.add_class::<problem::Problem>()?;
     m.add_function(wrap_pyfunction!(path::mass_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(memory::available_memory, m)?)?;
     Ok(())
 }

@@ -1,0 +1,180 @@
+"""pairwise's memory gate: pairs whose peaks do not fit together wait, the estimate bounds the
+measured peak, and results do not depend on it."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import parsm
+from parsm import _memory_gate, pairs
+from parsm._memory_gate import admitted, pair_bytes
+from parsm._progress import cancel_all, reset_cancel
+
+
+@pytest.fixture
+def budget(monkeypatch):
+    """A budget of 900 bytes (90 % of 1000 'available')."""
+    monkeypatch.setattr(_memory_gate, "_available", lambda: 1000)
+    yield 900
+    reset_cancel()
+
+
+def hold_in_thread(nbytes, entered, release, errors):
+    def run():
+        try:
+            with admitted(nbytes):
+                entered.set()
+                release.wait(10)
+        except BaseException as e:  # noqa: BLE001 - the test inspects what was raised
+            errors.append(e)
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t
+
+
+def test_a_pair_waits_until_the_running_ones_leave_room(budget):
+    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
+    errors: list = []
+    a = hold_in_thread(600, a_in, a_go, errors)
+    assert a_in.wait(5)
+    b = hold_in_thread(600, b_in, b_go, errors)
+    assert not b_in.wait(0.4)  # 600 + 600 > 900: B waits
+    a_go.set()
+    assert b_in.wait(5)  # A left: B runs
+    b_go.set()
+    a.join(5), b.join(5)
+    assert errors == []
+    assert _memory_gate._held == 0
+
+
+def test_pairs_that_fit_together_run_together(budget):
+    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
+    errors: list = []
+    a = hold_in_thread(400, a_in, a_go, errors)
+    b = hold_in_thread(400, b_in, b_go, errors)
+    assert a_in.wait(5) and b_in.wait(5)
+    assert _memory_gate._held == 800
+    a_go.set(), b_go.set()
+    a.join(5), b.join(5)
+    assert errors == []
+
+
+def test_a_pair_larger_than_the_budget_runs_alone(budget):
+    with admitted(10 * budget):
+        assert _memory_gate._held == 10 * budget
+    assert _memory_gate._held == 0
+
+
+def test_waiting_stops_when_cancelled(budget):
+    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
+    errors: list = []
+    a = hold_in_thread(600, a_in, a_go, errors)
+    assert a_in.wait(5)
+    b = hold_in_thread(600, b_in, b_go, errors)
+    time.sleep(0.2)
+    cancel_all()
+    b.join(5)
+    assert not b.is_alive() and not b_in.is_set()
+    assert len(errors) == 1 and isinstance(errors[0], KeyboardInterrupt)
+    a_go.set()
+    a.join(5)
+    assert _memory_gate._held == 0
+
+
+def test_pairwise_under_a_tight_budget_runs_one_pair_at_a_time(monkeypatch):
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((60, 40))
+    pops = [base + rng.standard_normal((60, 40)) for _ in range(4)]
+    free = parsm.pairwise(pops, s=0.5, n_jobs=2)
+
+    inside, most = [0], [0]
+    lock = threading.Lock()
+    real = pairs.keep_fold_costs
+
+    @contextlib.contextmanager
+    def counted():
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            with real():
+                time.sleep(0.05)  # long enough for the other worker to try to enter
+                yield
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(pairs, "keep_fold_costs", counted)
+    one = pair_bytes(40, 40, 60, s=0.5, cv=None, itemsize=8)
+    monkeypatch.setattr(_memory_gate, "_available", lambda: int(1.5 * one / 0.9))
+    tight = parsm.pairwise(pops, s=0.5, n_jobs=2)
+    assert most[0] == 1
+    np.testing.assert_array_equal(tight.score, free.score)
+    np.testing.assert_array_equal(tight.score_sm, free.score_sm)
+
+    most[0] = 0
+    monkeypatch.setattr(_memory_gate, "_available", lambda: int(3 * one / 0.9))
+    parsm.pairwise(pops, s=0.5, n_jobs=2)
+    assert most[0] == 2  # room for two: both workers run at once
+
+
+def test_pair_bytes_follows_shape_mode_and_storage():
+    m = 100
+    unit = pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=8)
+    small = pair_bytes(0, 0, m, s=0.5, cv=None, itemsize=8)  # the allowance alone
+    assert pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=4) - small < unit - small
+    square = pair_bytes(400, 400, m, s=0.5, cv=None, itemsize=8)
+    assert square > pair_bytes(399, 400, m, s=0.5, cv=None, itemsize=8) + 399 * 400 * 7
+    auto = pair_bytes(300, 400, m, s="auto", cv=None, itemsize=8)
+    assert auto - unit == 5 * 300 * 400 * 8
+    cv = pair_bytes(300, 400, m, s=0.5, cv=3, itemsize=8)
+    assert cv - unit == (7 * 8 + 16 - 8) * 300 * 400
+
+
+PEAK = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    from parsm._memory_gate import pair_bytes
+    from parsm.pairs import compare_pair
+    nx, ny, m, s, cv = 1800, 2400, 60, sys.argv[1], sys.argv[2]
+    s = s if s == "auto" else float(s)
+    cv = None if cv == "none" else int(cv)
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((m, ny))
+    x = base[:, :nx] + rng.standard_normal((m, nx))
+    y = base + rng.standard_normal((m, ny))
+    def status(key):
+        line = next(l for l in open("/proc/self/status") if l.startswith(key))
+        return int(line.split()[1]) * 1024
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # resets the peak (VmHWM) to the current resident size
+    before = status("VmRSS:")
+    compare_pair(x, y, s=s, metric="correlation", cv=cv, n_threads=1, dtype="float64")
+    print(status("VmHWM:") - before, pair_bytes(nx, ny, m, s=s, cv=cv, itemsize=8))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="peak RSS in bytes as Linux reports it")
+@pytest.mark.parametrize(("s", "cv"), [("0.5", "none"), ("auto", "none"), ("0.5", "3")])
+def test_pair_bytes_bounds_the_measured_peak(s, cv):
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, s, cv], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    measured, estimate = map(int, done.stdout.split())
+    matrix = 1800 * 2400 * 8
+    allowance = (1800 + 2400) * (16 * 60 + 2048) + (8 << 20)
+    assert measured <= estimate
+    # Tight too: no whole matrix counted that the pair never holds.
+    assert measured >= estimate - allowance - matrix // 2
