@@ -25,6 +25,7 @@ __all__ = [
     "emd_sparse",
     "assignment",
     "partial",
+    "available_memory",
     "default_dummies",
     "partial_sweep",
     "ablation_deltas",
