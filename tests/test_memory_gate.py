@@ -27,45 +27,46 @@ def budget(monkeypatch):
     reset_cancel()
 
 
-def hold_in_thread(nbytes, entered, release, errors):
-    def run():
+class Holder:
+    """A thread that holds ``nbytes`` of the gate until released; what it raised, if any."""
+
+    def __init__(self, nbytes):
+        self.entered, self._go, self.errors = threading.Event(), threading.Event(), []
+        self._thread = threading.Thread(target=self._run, args=(nbytes,))
+        self._thread.start()
+
+    def _run(self, nbytes):
         try:
             with admitted(nbytes):
-                entered.set()
-                release.wait(10)
+                self.entered.set()
+                self._go.wait(10)
         except BaseException as e:  # noqa: BLE001 - the test inspects what was raised
-            errors.append(e)
+            self.errors.append(e)
 
-    t = threading.Thread(target=run)
-    t.start()
-    return t
+    def finish(self):
+        self._go.set()
+        self._thread.join(5)
+        assert not self._thread.is_alive()
 
 
 def test_a_pair_waits_until_the_running_ones_leave_room(budget):
-    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
-    errors: list = []
-    a = hold_in_thread(600, a_in, a_go, errors)
-    assert a_in.wait(5)
-    b = hold_in_thread(600, b_in, b_go, errors)
-    assert not b_in.wait(0.4)  # 600 + 600 > 900: B waits
-    a_go.set()
-    assert b_in.wait(5)  # A left: B runs
-    b_go.set()
-    a.join(5), b.join(5)
-    assert errors == []
+    a = Holder(600)
+    assert a.entered.wait(5)
+    b = Holder(600)
+    assert not b.entered.wait(0.4)  # 600 + 600 > 900: B waits
+    a.finish()
+    assert b.entered.wait(5)  # A left: B runs
+    b.finish()
+    assert a.errors == b.errors == []
     assert _memory_gate._held == 0
 
 
 def test_pairs_that_fit_together_run_together(budget):
-    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
-    errors: list = []
-    a = hold_in_thread(400, a_in, a_go, errors)
-    b = hold_in_thread(400, b_in, b_go, errors)
-    assert a_in.wait(5) and b_in.wait(5)
+    a, b = Holder(400), Holder(400)
+    assert a.entered.wait(5) and b.entered.wait(5)
     assert _memory_gate._held == 800
-    a_go.set(), b_go.set()
-    a.join(5), b.join(5)
-    assert errors == []
+    a.finish(), b.finish()
+    assert a.errors == b.errors == []
 
 
 def test_a_pair_larger_than_the_budget_runs_alone(budget):
@@ -75,18 +76,16 @@ def test_a_pair_larger_than_the_budget_runs_alone(budget):
 
 
 def test_waiting_stops_when_cancelled(budget):
-    a_in, a_go, b_in, b_go = (threading.Event() for _ in range(4))
-    errors: list = []
-    a = hold_in_thread(600, a_in, a_go, errors)
-    assert a_in.wait(5)
-    b = hold_in_thread(600, b_in, b_go, errors)
+    a = Holder(600)
+    assert a.entered.wait(5)
+    b = Holder(600)
     time.sleep(0.2)
     cancel_all()
-    b.join(5)
-    assert not b.is_alive() and not b_in.is_set()
-    assert len(errors) == 1 and isinstance(errors[0], KeyboardInterrupt)
-    a_go.set()
-    a.join(5)
+    b.finish()  # returns at once: B stopped waiting
+    assert not b.entered.is_set()
+    assert len(b.errors) == 1 and isinstance(b.errors[0], KeyboardInterrupt)
+    a.finish()
+    assert a.errors == []
     assert _memory_gate._held == 0
 
 

@@ -257,9 +257,10 @@ def pairwise(
     Notes
     -----
     Memory: a pair's cost matrices exist only while it is solved. One pair's peak is
-    ``k · Na · Nb · 8`` bytes (half with ``dtype="float32"``), with ``k`` = 1, plus 1 when
-    ``Na == Nb``, plus 5 with ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs);
-    with ``cv`` folds, at least ``2 · cv + 3``. At most ``n_jobs`` pairs are in flight, and
+    ``k · Na · Nb · 8`` bytes, with ``k`` = 1, plus 1 when ``Na == Nb``, plus 5 with
+    ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs); with ``cv`` folds, at least
+    ``2 · cv + 3`` (two of them dense float64 plans; the cost matrices take half with
+    ``dtype="float32"``). At most ``n_jobs`` pairs are in flight, and
     fewer when their peaks would not fit together: a pair starts only while the pairs running
     in its process leave room for it within 90 % of the memory available (a pair larger than
     that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
