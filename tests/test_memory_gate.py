@@ -131,8 +131,9 @@ def test_pair_bytes_follows_shape_mode_and_storage():
     unit = pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=8)
     small = pair_bytes(0, 0, m, s=0.5, cv=None, itemsize=8)  # the allowance alone
     assert pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=4) - small < unit - small
+    # A square pair holds one matrix too (the path search keeps no transposed copy).
     square = pair_bytes(400, 400, m, s=0.5, cv=None, itemsize=8)
-    assert square > pair_bytes(399, 400, m, s=0.5, cv=None, itemsize=8) + 399 * 400 * 7
+    assert square - pair_bytes(399, 400, m, s=0.5, cv=None, itemsize=8) < 2 * 400 * 8 + 2 * 2048
     auto = pair_bytes(300, 400, m, s="auto", cv=None, itemsize=8)
     assert auto - unit == 5 * 300 * 400 * 8
     cv = pair_bytes(300, 400, m, s=0.5, cv=3, itemsize=8)
@@ -145,7 +146,7 @@ PEAK = textwrap.dedent(
     import numpy as np
     from parsm._memory_gate import pair_bytes
     from parsm.pairs import compare_pair
-    nx, ny, m, s, cv = 1800, 2400, 60, sys.argv[1], sys.argv[2]
+    nx, ny, m, s, cv = int(sys.argv[3]), int(sys.argv[4]), 60, sys.argv[1], sys.argv[2]
     s = s if s == "auto" else float(s)
     cv = None if cv == "none" else int(cv)
     rng = np.random.default_rng(0)
@@ -165,15 +166,27 @@ PEAK = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="peak RSS in bytes as Linux reports it")
-@pytest.mark.parametrize(("s", "cv"), [("0.5", "none"), ("auto", "none"), ("0.5", "3")])
-def test_pair_bytes_bounds_the_measured_peak(s, cv):
+@pytest.mark.parametrize(
+    ("s", "cv", "nx", "ny"),
+    [
+        ("0.5", "none", 1800, 2400),
+        ("auto", "none", 1800, 2400),
+        ("0.5", "3", 1800, 2400),
+        ("0.5", "none", 2000, 2000),
+        ("auto", "none", 2000, 2000),
+    ],
+)
+def test_pair_bytes_bounds_the_measured_peak(s, cv, nx, ny):
     done = subprocess.run(
-        [sys.executable, "-c", PEAK, s, cv], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", PEAK, s, cv, str(nx), str(ny)],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     measured, estimate = map(int, done.stdout.split())
-    matrix = 1800 * 2400 * 8
-    allowance = (1800 + 2400) * (16 * 60 + 2048) + (8 << 20)
+    matrix = nx * ny * 8
+    allowance = (nx + ny) * (16 * 60 + 2048) + (8 << 20)
     assert measured <= estimate
     # Tight too: no whole matrix counted that the pair never holds.
     assert measured >= estimate - allowance - matrix // 2

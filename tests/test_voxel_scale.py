@@ -255,7 +255,7 @@ rng = np.random.default_rng(4)
 X = rng.standard_normal((60, 3200)); Y = rng.standard_normal((60, 3200))
 Y[:, :2000] = X[:, :2000] + 0.5 * rng.standard_normal((60, 2000))
 c = parsm.cost_matrix(X, Y)
-p = _core.MassPath(c, 1.0)  # square and long rows: the two-sided search, in parallel rounds
+p = _core.MassPath(c, 1.0)  # square and long rows: the search with candidate lists
 h = hashlib.sha256()
 for a in (*p.breakpoints(), *p.unit_masses(), p.plan_at(0.7)):
     h.update(np.ascontiguousarray(a).tobytes())

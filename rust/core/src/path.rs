@@ -14,11 +14,11 @@
 //!   each unit has a mass at which it **enters** the matching and one at which it is **full**.
 //!
 //! The shortest paths use Dijkstra on the dense bipartite graph without a heap: `O(Nx·Ny)` per
-//! augmentation at worst, with early exit once the sink's distance is final (bidirectional when
-//! square, with candidate lists when rectangular: see the private `path_search` module). All free rows sit at
-//! distance 0 from the source, so they are kept as one implicit source through the per-column
-//! minimum over free rows, instead of being scanned one by one. There is no greedy
-//! initialisation (Jonker–Volgenant's would break optimality at intermediate mass).
+//! augmentation at worst, with early exit once the sink's distance is final, and candidate
+//! lists on long rows (see the private `path_search` module). All free rows sit at distance 0
+//! from the source, so they are kept as one implicit source through the per-column minimum
+//! over free rows, instead of being scanned one by one. There is no greedy initialisation
+//! (Jonker–Volgenant's would break optimality at intermediate mass).
 
 use ndarray::{Array2, ArrayView2};
 
@@ -77,18 +77,6 @@ impl MassPath {
         s_max: f64,
         monitor: &Monitor,
     ) -> Result<MassPath, ParsmError> {
-        // On a worker thread of the current pool, so that the search's two-sided rounds fork
-        // cheaply (a fork from outside the pool costs a cold hand-over each time).
-        rayon::scope(|_| Self::build(cost, s_max, true, monitor))
-    }
-
-    /// The solve, with the search two-sided (when the transposed copy fits) or not.
-    fn build<T: Cost>(
-        cost: ArrayView2<T>,
-        s_max: f64,
-        two_sided: bool,
-        monitor: &Monitor,
-    ) -> Result<MassPath, ParsmError> {
         check_cost(cost)?;
         if !(0.0..=1.0).contains(&s_max) {
             return Err(ParsmError::MassOutOfRange(s_max));
@@ -116,10 +104,10 @@ impl MassPath {
             col_full: vec![f64::NAN; ny],
         };
         if target == 0 {
-            // Nothing to move (s_max = 0): no search state, no transposed copy.
+            // Nothing to move (s_max = 0): no search state.
             return Ok(path);
         }
-        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), two_sided, monitor);
+        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), monitor);
         let mut flow = 0u64;
         let mut scratch: Vec<u32> = Vec::new();
         while flow < target {
@@ -405,50 +393,5 @@ impl MassPath {
     /// Mass at which each unit of Y is fully matched.
     pub fn col_full(&self) -> &[f64] {
         &self.col_full
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::Array2;
-
-    /// The two-sided search finds the same path costs as the one-sided one (also on ties).
-    #[test]
-    fn two_sided_search_matches_one_sided() {
-        let mut state = 12345u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        for trial in 0..60 {
-            let nx = 2 + trial % 17;
-            // Two trials in three are square: only square problems search two-sided.
-            let ny = if trial % 3 == 2 {
-                2 + (trial * 7) % 23
-            } else {
-                nx
-            };
-            let ints = trial % 3 == 0; // ties
-            let c = Array2::from_shape_fn((nx, ny), |_| {
-                let u = next();
-                if ints {
-                    (u * 4.0).floor()
-                } else {
-                    u
-                }
-            });
-            let m = Monitor::new();
-            let two = MassPath::build(c.view(), 1.0, true, &m).unwrap();
-            let one = MassPath::build(c.view(), 1.0, false, &m).unwrap();
-            let grid: Vec<f64> = (0..=20).map(|k| k as f64 / 20.0).collect();
-            let a = two.evaluate(c.view(), &grid).unwrap();
-            let b = one.evaluate(c.view(), &grid).unwrap();
-            for (x, y) in a.iter().zip(&b) {
-                assert!((x - y).abs() <= 1e-12, "trial {trial}: {x} vs {y}");
-            }
-        }
     }
 }

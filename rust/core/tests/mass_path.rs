@@ -126,14 +126,21 @@ fn path_to_s_and_path_to_one_agree_bit_for_bit_at_s() {
     }
 }
 
-/// Rows long enough for the one-sided search's candidate lists (`path_candidates`), in the
-/// regimes that stress them: ties, low rank (many near-equal reduced costs), and clustered
-/// correlation-like costs where the lists go stale as the potentials grow.
+/// Rows long enough for the search's candidate lists (`path_candidates`), rectangular and
+/// square, in the regimes that stress them: ties, low rank (many near-equal reduced costs),
+/// and clustered correlation-like costs where the lists go stale as the potentials grow.
 #[test]
 fn path_with_candidate_lists_equals_simplex_on_long_rows() {
     let mut rng = Rng::new(77);
-    let shapes = [(150, 300), (300, 140), (210, 260), (130, 520)];
-    for (trial, &(nx, ny)) in shapes.iter().cycle().take(8).enumerate() {
+    let shapes = [
+        (150, 300),
+        (300, 140),
+        (210, 260),
+        (130, 520),
+        (200, 200),
+        (260, 260),
+    ];
+    for (trial, &(nx, ny)) in shapes.iter().cycle().take(12).enumerate() {
         let a_fac: Vec<f64> = (0..nx).map(|_| rng.uniform()).collect();
         let b_fac: Vec<f64> = (0..ny).map(|_| rng.uniform()).collect();
         let c = Array2::from_shape_fn((nx, ny), |(i, j)| match trial % 4 {
