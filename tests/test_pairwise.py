@@ -15,6 +15,7 @@ import pytest
 
 import parsm
 from parsm.cli import main
+from parsm.io import load_populations
 from parsm.pairs import FIELDS
 
 
@@ -288,7 +289,38 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys):
     assert main(["pairwise", *files, "--names", "A"]) == 2
     assert "--names gives 1 names for 4 populations" in capsys.readouterr().err
     assert main(["pairwise", str(tmp_path / "area0.npy")]) == 1
-    assert "several populations only as .npz or HDF5" in capsys.readouterr().err
+    assert "several populations only as .npz, MATLAB .mat or HDF5" in capsys.readouterr().err
+
+
+def test_one_matlab_file_of_several_populations(tmp_path, capsys):
+    """MATLAB keeps a study's regions as variables of one .mat file: v5 (scipy) and v7.3
+    (HDF5, column-major), each read as the populations they hold, in file order."""
+    scipy_io = pytest.importorskip("scipy.io")
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((50, 12))
+    pops = {f"roi{k}": base + rng.standard_normal((50, 12)) for k in range(3)}
+    want = parsm.pairwise(pops, s=0.5)
+    scipy_io.savemat(tmp_path / "v5.mat", {**pops, "ids": np.arange(50.0)})  # ids: 1 x 50
+    with h5py.File(tmp_path / "v73.mat", "w") as f:
+        for name, a in pops.items():
+            f[name] = a.T  # as MATLAB writes it
+    for name in ("v5.mat", "v73.mat"):
+        got = load_populations(tmp_path / name)
+        assert list(got) == list(pops)
+        for k, a in pops.items():
+            np.testing.assert_array_equal(got[k], a)
+        assert main(["pairwise", str(tmp_path / name), "--s", "0.5"]) == 0
+        out = capsys.readouterr().out
+        line = next(row for row in out.splitlines() if row.startswith("roi0") and "roi1" in row)
+        assert f"{want.score[0, 1]:.3f}" in line
+    scipy_io.savemat(tmp_path / "one.mat", {"roi0": pops["roi0"], "ids": np.arange(50.0)})
+    with pytest.raises(
+        ValueError,
+        match=r"holds 1 population array\(s\) \(roi0 \(50, 12\); not populations \(vectors "
+        r"or not 2-D\): ids \(1, 50\)\)",
+    ):
+        load_populations(tmp_path / "one.mat")
 
 
 def test_docstring_example_runs():

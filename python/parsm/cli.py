@@ -174,7 +174,8 @@ def _parser() -> argparse.ArgumentParser:
         help="compare every pair of several populations",
         description=(
             "Compares every pair of populations. FILE... are one file per population, or one "
-            ".npz / HDF5 file holding one 2-D array per population (stimuli x units, all on "
+            ".npz, MATLAB .mat or HDF5 file holding one 2-D array per population (stimuli x "
+            "units, all on "
             "the same stimuli)."
         ),
     )

@@ -308,6 +308,23 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
 
 
 def _load_mat(p: Path, key: str | None) -> np.ndarray:
+    arrays = _mat_arrays(p)
+    listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
+    if key is None:
+        if len(arrays) != 1:
+            raise ValueError(
+                f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
+                "--key (key= in Python)."
+            )
+        key = next(iter(arrays))
+    if key not in arrays:
+        raise ValueError(f"{p} has no 2-D variable {key!r}; it holds: {listing}.")
+    return np.asarray(arrays[key])
+
+
+def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
+    """The 2-D numeric variables of a MATLAB file (v5 through scipy, v7.3 through h5py), in
+    file order, oriented as MATLAB shows them."""
     with open(p, "rb") as f:
         head = f.read(128)
     if b"MATLAB 7.3" in head or head[:8] == b"\x89HDF\r\n\x1a\n":
@@ -333,23 +350,15 @@ def _load_mat(p: Path, key: str | None) -> np.ndarray:
             and v.ndim == 2
             and v.dtype.kind in "fiub"
         }
-    listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
-    if key is None:
-        if len(arrays) != 1:
-            raise ValueError(
-                f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
-                "--key (key= in Python)."
-            )
-        key = next(iter(arrays))
-    if key not in arrays:
-        raise ValueError(f"{p} has no 2-D variable {key!r}; it holds: {listing}.")
-    return np.asarray(arrays[key])
+    return arrays
 
 
 def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np.ndarray]:
-    """Every population stored in one ``.npz`` or HDF5/NWB file: ``{name: array}``, one entry
-    per 2-D array (``.npz`` keys; HDF5 dataset paths, searched through groups), in file
-    order.
+    """Every population stored in one ``.npz``, MATLAB (``.mat``, v5 or v7.3) or HDF5/NWB
+    file: ``{name: array}``, one entry per 2-D numeric array (``.npz`` keys; MATLAB variable
+    names; HDF5 dataset paths, searched through groups), in file order. Row and column vectors
+    (a dimension of 1, as MATLAB stores every vector and scalar, such as stimulus ids) are not
+    populations and are left out.
 
     Raises
     ------
@@ -382,15 +391,20 @@ def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np
         with _open_h5(p) as f:
             for name, _shape in _datasets_2d(f):
                 found[name] = f[name][()]
+    elif suffix == ".mat":
+        found = {k: np.asarray(v) for k, v in _mat_arrays(p).items()}
     else:
         raise ValueError(
-            f"{p}: one file holds several populations only as .npz or HDF5 (.h5, .hdf5, .nwb); "
-            "pass one file per population instead."
+            f"{p}: one file holds several populations only as .npz, MATLAB .mat or HDF5 (.h5, "
+            ".hdf5, .nwb); pass one file per population instead."
         )
+    vectors = [k for k, v in found.items() if 1 in v.shape]
+    other += [f"{k} {found.pop(k).shape}" for k in vectors]
     if len(found) < 2:
-        held = ", ".join([f"{k} {v.shape}" for k, v in found.items()] + other) or "nothing"
+        held = ", ".join(f"{k} {v.shape}" for k, v in found.items()) or "none"
+        rest = f"; not populations (vectors or not 2-D): {', '.join(other)}" if other else ""
         raise ValueError(
-            f"{p} holds {len(found)} 2-D array(s) ({held}); comparing populations needs at "
-            "least two (one per population, stimuli x units)."
+            f"{p} holds {len(found)} population array(s) ({held}{rest}); comparing populations "
+            "needs at least two 2-D arrays (one per population, stimuli x units)."
         )
     return {k: (v.T if transpose else v) for k, v in found.items()}
