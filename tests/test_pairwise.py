@@ -135,6 +135,10 @@ def test_sequences_are_named_by_position_and_inputs_are_checked():
         parsm.pairwise([pops[0], np.full_like(pops[1], np.nan)])
     with pytest.raises(ValueError, match="cv must be"):
         parsm.pairwise(pops, cv=1)
+    with pytest.raises(ValueError, match="n_jobs must be a positive number of pairs"):
+        parsm.pairwise(pops[:2], s=0.5, n_jobs=0)
+    with pytest.raises(TypeError, match="n_jobs must be an int or None; got 2.0"):
+        parsm.pairwise(pops[:2], s=0.5, n_jobs=2.0)
 
 
 def test_bad_populations_and_pairs_are_named_before_any_pair_runs():

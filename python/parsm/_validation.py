@@ -147,6 +147,21 @@ def as_mass_or_auto(s: Any) -> float | str:
     return as_fraction(s, "s")
 
 
+def as_n_jobs(n_jobs: int | None) -> int | None:
+    """``None`` or a count of jobs as scikit-learn takes it: positive, or negative for all
+    cores but ``-n_jobs - 1`` (-1 all cores)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"n_jobs must be an int or None; got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError(
+            "n_jobs must be a positive number of pairs at once, or -1 for all cores (-2 for "
+            "all but one); got 0."
+        )
+    return int(n_jobs)
+
+
 def as_n_threads(n_threads: int | None) -> int | None:
     """``None`` (all cores, or ``RAYON_NUM_THREADS``) or a positive thread count."""
     if n_threads is None:

@@ -28,7 +28,7 @@ from ._progress import (
     reset_cancel,
     wait_stopped,
 )
-from ._validation import as_mass_or_auto, as_n_threads, as_population
+from ._validation import as_mass_or_auto, as_n_jobs, as_n_threads, as_population
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid
@@ -285,6 +285,7 @@ def pairwise(
     s = as_mass_or_auto(s)
     metric = _check_metric(metric)
     dtype = as_dtype(dtype)
+    n_jobs = as_n_jobs(n_jobs)
     if cv is not None and (isinstance(cv, bool) or not isinstance(cv, (int, np.integer))):
         raise TypeError(f"cv must be an int (folds) or None; got {cv!r}.")
     if cv is not None and cv < 2:
