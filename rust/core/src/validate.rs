@@ -6,21 +6,32 @@ use crate::error::{ParsmError, Side};
 use crate::scalar::Cost;
 
 /// Fails when `a` holds NaN or infinite values, counting them.
-pub fn check_finite(a: ArrayView2<f64>, what: &'static str) -> Result<(), ParsmError> {
-    // Over contiguous memory (in any order) the count vectorises.
-    let count = match a.as_slice_memory_order() {
-        Some(s) => count_non_finite(s),
-        None => a.iter().filter(|v| !v.is_finite()).count(),
-    };
+pub fn check_finite<T: Cost>(a: ArrayView2<T>, what: &'static str) -> Result<(), ParsmError> {
+    let count = count_non_finite(a);
     if count > 0 {
         return Err(ParsmError::NonFinite { what, count });
     }
     Ok(())
 }
 
-/// How many entries of `s` are NaN or infinite.
-fn count_non_finite(s: &[f64]) -> usize {
-    s.iter().map(|v| usize::from(!v.is_finite())).sum()
+/// How many entries of `a` are NaN or infinite. Over contiguous memory (in any order) in
+/// independent lanes, so that it vectorises: a cost matrix is checked by every solve, and the
+/// element-wise iterator of a 2-D view cost a fifth of the mass path's set-up at 500 x 520.
+fn count_non_finite<T: Cost>(a: ArrayView2<T>) -> usize {
+    const LANES: usize = 8;
+    let Some(s) = a.as_slice_memory_order() else {
+        return a.iter().filter(|v| !v.get().is_finite()).count();
+    };
+    let mut acc = [0u64; LANES];
+    let chunks = s.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..LANES {
+            acc[k] += u64::from(!chunk[k].get().is_finite());
+        }
+    }
+    let body: u64 = acc.iter().sum();
+    body as usize + tail.iter().filter(|v| !v.get().is_finite()).count()
 }
 
 /// Checks two response matrices (stimuli x units): non-empty,
@@ -68,12 +79,47 @@ pub fn check_cost<T: Cost>(c: ArrayView2<T>) -> Result<(), ParsmError> {
             cols: c.ncols(),
         });
     }
-    let count = c.iter().filter(|v| !v.get().is_finite()).count();
-    if count > 0 {
-        return Err(ParsmError::NonFinite {
-            what: "the cost matrix",
-            count,
-        });
+    check_finite(c, "the cost matrix")
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{s, Array2, ShapeBuilder};
+
+    use super::*;
+
+    /// The count is exact wherever the bad values sit (lanes, the tail), in every layout the
+    /// checks receive: row-major, column-major, strided views, and float32.
+    #[test]
+    fn non_finite_entries_are_counted_in_every_layout() {
+        for &(rows, cols) in &[(1usize, 1usize), (3, 5), (17, 23), (64, 9)] {
+            let mut a = Array2::from_shape_fn((rows, cols), |(i, j)| (i * cols + j) as f64);
+            let bad = [(0, 0), (rows - 1, cols - 1), (rows / 2, cols / 3)];
+            let values = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+            for (&at, &v) in bad.iter().zip(&values) {
+                a[at] = v;
+            }
+            let want = a.iter().filter(|v| !v.is_finite()).count();
+            assert!(want >= 1);
+            let fortran = {
+                let mut f = Array2::zeros((rows, cols).f());
+                f.assign(&a);
+                f
+            };
+            assert_eq!(count_non_finite(a.view()), want, "{rows} x {cols}");
+            assert_eq!(count_non_finite(fortran.view()), want);
+            assert_eq!(count_non_finite(a.t()), want);
+            let every_other = a.slice(s![.., ..;2]);
+            let strided = every_other.iter().filter(|v| !v.is_finite()).count();
+            assert_eq!(count_non_finite(every_other), strided);
+            let single = a.mapv(|v| v as f32);
+            assert_eq!(count_non_finite(single.view()), want);
+            let err = check_cost(a.view()).unwrap_err();
+            assert!(
+                matches!(err, ParsmError::NonFinite { count, .. } if count == want),
+                "{err}"
+            );
+        }
+        assert!(check_cost(Array2::<f64>::zeros((4, 6)).view()).is_ok());
     }
-    Ok(())
 }
