@@ -288,7 +288,7 @@ def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None)
     if not isinstance(m, np.ndarray) or m.ndim != 2:
         raise ValueError(f"what must name one of the result's matrices; got {what!r}.")
     if axes is None:
-        _, axes = _pyplot().subplots(1, 2, figsize=(10, 4.2))
+        _, axes = _pyplot().subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     ax, ax_map = axes
     n = len(res.names)
     im = ax.imshow(np.ma.masked_invalid(m), cmap="viridis")
