@@ -131,9 +131,13 @@ def test_pair_bytes_follows_shape_mode_and_storage():
     unit = pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=8)
     small = pair_bytes(0, 0, m, s=0.5, cv=None, itemsize=8)  # the allowance alone
     assert pair_bytes(300, 400, m, s=0.5, cv=None, itemsize=4) - small < unit - small
-    # A square pair holds one matrix too (the path search keeps no transposed copy).
+    # A square pair holds one matrix too; one whose Y has twice X's units or more also holds
+    # the transposed copy its path is solved on.
     square = pair_bytes(400, 400, m, s=0.5, cv=None, itemsize=8)
     assert square - pair_bytes(399, 400, m, s=0.5, cv=None, itemsize=8) < 2 * 400 * 8 + 2 * 2048
+    wide = pair_bytes(200, 400, m, s=0.5, cv=None, itemsize=8)
+    tall = pair_bytes(400, 200, m, s=0.5, cv=None, itemsize=8)
+    assert wide - tall == 200 * 400 * 8
     auto = pair_bytes(300, 400, m, s="auto", cv=None, itemsize=8)
     assert auto - unit == 5 * 300 * 400 * 8
     cv = pair_bytes(300, 400, m, s=0.5, cv=3, itemsize=8)
@@ -174,6 +178,8 @@ PEAK = textwrap.dedent(
         ("0.5", "3", 1800, 2400),
         ("0.5", "none", 2000, 2000),
         ("auto", "none", 2000, 2000),
+        ("0.5", "none", 1000, 3000),
+        ("auto", "none", 1000, 3000),
     ],
 )
 def test_pair_bytes_bounds_the_measured_peak(s, cv, nx, ny):

@@ -8,6 +8,7 @@ import numpy.typing as npt
 __all__ = [
     "__version__",
     "METRICS",
+    "PATH_TRANSPOSE_AT",
     "ParsmError",
     "NonFiniteError",
     "EmptyInputError",
@@ -43,6 +44,9 @@ __all__ = [
 __version__: str
 #: The metric names of the core's ``Metric`` enum, the default first.
 METRICS: tuple[str, ...]
+#: A mass path with at least this many times more columns than rows is solved on a transposed
+#: copy of its costs (one more matrix while it is solved).
+PATH_TRANSPOSE_AT: int
 
 class ParsmError(ValueError): ...
 class NonFiniteError(ParsmError): ...

@@ -43,15 +43,17 @@ def pair_bytes(na: int, nb: int, m: int, *, s: float | str, cv: int | None, item
     units over ``m`` stimuli).
 
     In units of one cost matrix (``Na · Nb · itemsize`` bytes), measured by peak RSS: the
-    matrix itself, and with ``s="auto"`` one training matrix per fold of the share estimate
-    (5, fewer above
+    matrix itself, its transposed copy while a path is solved when Y has at least
+    ``_core.PATH_TRANSPOSE_AT`` times X's units, and with ``s="auto"`` one training
+    matrix per fold of the share estimate (5, fewer above
     ``share.LARGE_PROBLEM`` unit pairs). With ``cv = k`` the cross-validated scores keep each
     fold's training and held-out matrices (``2k``) and make two dense float64 plans; the peak
     is the larger of the two stages. Plus an allowance for the arrays that grow only with the
     units.
     """
     folds = folds_used(na, nb, SHARE_FOLDS) if s == "auto" else 0
-    per_pair = (1 + folds) * itemsize
+    wide = nb >= _core.PATH_TRANSPOSE_AT * na
+    per_pair = (1 + int(wide) + folds) * itemsize
     if cv is not None:
         per_pair = max(per_pair, (1 + 2 * int(cv)) * itemsize + 16)
     units = int(na) + int(nb)

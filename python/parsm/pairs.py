@@ -257,7 +257,8 @@ def pairwise(
     Notes
     -----
     Memory: a pair's cost matrices exist only while it is solved. One pair's peak is
-    ``k · Na · Nb · 8`` bytes, with ``k`` = 1, plus 5 with
+    ``k · Na · Nb · 8`` bytes, with ``k`` = 1, plus 1 when ``Nb >= 2 Na`` (the path is solved
+    on a transposed copy), plus 5 with
     ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs); with ``cv`` folds, at least
     ``2 · cv + 3`` (two of them dense float64 plans; the cost matrices take half with
     ``dtype="float32"``). At most ``n_jobs`` pairs are in flight, and

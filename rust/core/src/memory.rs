@@ -100,3 +100,55 @@ pub fn zeroed_matrix(nx: usize, ny: usize) -> ndarray::Array2<f64> {
     v.resize(nx * ny, 0.0);
     ndarray::Array2::from_shape_vec((nx, ny), v).expect("the shape matches the length")
 }
+
+/// Bytes held by [`Reservation`]s in this process.
+static RESERVED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Memory set aside for an optional copy (an allocation the caller can do without, such as
+/// the mass path's transposed costs), released on drop. Reservations of concurrent solves
+/// count against each other, so that several of them checking the available memory at once
+/// cannot all take the same room.
+#[derive(Debug)]
+pub struct Reservation(u64);
+
+impl Reservation {
+    /// Reserves `bytes` when they and every reservation already held fit in `share` of the
+    /// memory available now (always, where the platform does not say); `None` otherwise.
+    pub fn take(bytes: u64, share: f64) -> Option<Reservation> {
+        use std::sync::atomic::Ordering;
+        let held = RESERVED.fetch_add(bytes, Ordering::SeqCst) + bytes;
+        if available_bytes().is_some_and(|avail| held as f64 > share * avail as f64) {
+            RESERVED.fetch_sub(bytes, Ordering::SeqCst);
+            return None;
+        }
+        Some(Reservation(bytes))
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        RESERVED.fetch_sub(self.0, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reservations count against each other and give their room back when dropped.
+    #[test]
+    fn reservations_share_the_available_memory() {
+        let Some(avail) = available_bytes() else {
+            return; // nothing to share where the platform does not say
+        };
+        let part = (0.3 * avail as f64) as u64;
+        let first = Reservation::take(part, 0.5).expect("30 % fits in half");
+        assert!(
+            Reservation::take(part, 0.5).is_none(),
+            "60 % does not fit in half"
+        );
+        drop(first);
+        assert!(Reservation::take(part, 0.5).is_some());
+        assert!(Reservation::take(avail, 0.5).is_none());
+    }
+}

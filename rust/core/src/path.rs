@@ -23,6 +23,7 @@
 use ndarray::{Array2, ArrayView2};
 
 use crate::error::ParsmError;
+use crate::memory::Reservation;
 use crate::monitor::Monitor;
 use crate::path_search::Search;
 use crate::scalar::Cost;
@@ -52,6 +53,40 @@ pub struct MassPath {
     col_full: Vec<f64>,
 }
 
+/// Problems with at least this many times more columns than rows solve their path on the
+/// transposed costs (see [`MassPath::solve_monitored`]).
+pub const TRANSPOSE_AT: usize = 2;
+
+/// `c` transposed into a new standard-layout matrix, in cache-sized tiles, with the memory
+/// reserved for it, when the copy (with the copies other solves hold) fits in half of the
+/// available memory; `None` otherwise (or when cancelled: the solve then stops at its first
+/// check).
+fn transposed_copy<T: Cost>(
+    c: ArrayView2<T>,
+    monitor: &Monitor,
+) -> Option<(Array2<T>, Reservation)> {
+    let (nx, ny) = c.dim();
+    let held = Reservation::take((nx * ny * T::BYTES) as u64, 0.5)?;
+    const TILE: usize = 64;
+    let c = c.as_standard_layout();
+    let src = c.as_slice().expect("standard layout is contiguous");
+    let mut out = vec![src[0]; nx * ny];
+    for i0 in (0..nx).step_by(TILE) {
+        if monitor.check().is_err() {
+            return None;
+        }
+        for j0 in (0..ny).step_by(TILE) {
+            for i in i0..(i0 + TILE).min(nx) {
+                for j in j0..(j0 + TILE).min(ny) {
+                    out[j * nx + i] = src[i * ny + j];
+                }
+            }
+        }
+    }
+    let ct = Array2::from_shape_vec((ny, nx), out).expect("ny x nx elements");
+    Some((ct, held))
+}
+
 fn gcd(mut a: u64, mut b: u64) -> u64 {
     while b != 0 {
         (a, b) = (b, a % b);
@@ -72,6 +107,13 @@ impl MassPath {
     /// [`MassPath::solve`], reporting progress in flow units (`done` of `total`) to `monitor`
     /// and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
     /// every few hundred labeled columns) once it is cancelled.
+    ///
+    /// With at least [`TRANSPOSE_AT`] times as many columns as rows, the path is solved on a
+    /// transposed copy of the costs (while it fits in half the available memory) and turned
+    /// back (see [`MassPath::transposed`]): the search runs from all free rows at once and
+    /// relaxes one row per labeled row, and with the longer side as rows it was 1.2-1.6x faster
+    /// at 1:2, about 2x at 1:5, 2.2-2.7x at 1:10 and 4-6x at 1:50 (latent and independent
+    /// correlation costs, to s = 0.5 and 1), while up to 1:1.5 neither side was faster.
     pub fn solve_monitored<T: Cost>(
         cost: ArrayView2<T>,
         s_max: f64,
@@ -81,6 +123,21 @@ impl MassPath {
         if !(0.0..=1.0).contains(&s_max) {
             return Err(ParsmError::MassOutOfRange(s_max));
         }
+        let (nx, ny) = cost.dim();
+        if ny >= TRANSPOSE_AT * nx {
+            if let Some((ct, _held)) = transposed_copy(cost, monitor) {
+                return Ok(Self::build(ct.view(), s_max, monitor)?.transposed());
+            }
+        }
+        Self::build(cost, s_max, monitor)
+    }
+
+    /// The solve on the costs as given.
+    fn build<T: Cost>(
+        cost: ArrayView2<T>,
+        s_max: f64,
+        monitor: &Monitor,
+    ) -> Result<MassPath, ParsmError> {
         let (nx, ny) = cost.dim();
         let c = cost.as_standard_layout();
         let c = c.as_slice().expect("standard layout is contiguous");
@@ -151,6 +208,23 @@ impl MassPath {
         b.certify()?;
         path.check_convex()?;
         Ok(path)
+    }
+
+    /// The same path for the transposed problem (X and Y swapped). Partial transport with
+    /// uniform marginals is symmetric: a plan of the transposed problem is the transposed plan,
+    /// at the same cost. An augmentation `r0 c0 … rk ck` of the transposed problem (its rows are
+    /// units of Y) adds flow on `(c_t, r_t)` and removes it from `(c_t, r_{t+1})` in the
+    /// original orientation; read backwards, `ck rk … c0 r0`, it is an augmentation of the
+    /// original problem in the same form, from the unit of X it starts sending from. So the
+    /// node lists are reversed and the unit masses swapped; amounts and slopes stay.
+    fn transposed(mut self) -> MassPath {
+        for w in self.offsets.windows(2) {
+            self.nodes[w[0]..w[1]].reverse();
+        }
+        std::mem::swap(&mut self.nx, &mut self.ny);
+        std::mem::swap(&mut self.row_entry, &mut self.col_entry);
+        std::mem::swap(&mut self.row_full, &mut self.col_full);
+        self
     }
 
     /// Slopes of successive shortest paths never decrease (ζ is convex); a decrease beyond

@@ -168,3 +168,41 @@ fn path_with_candidate_lists_equals_simplex_on_long_rows() {
         }
     }
 }
+
+/// With at least twice as many columns as rows the path is solved on the transposed costs and
+/// turned back: the same bits as the tall problem's path read the other way (breakpoints, the
+/// transposed plans, the unit masses swapped), and every column enters and fills where its
+/// column of the plans says.
+#[test]
+fn wide_problems_get_the_tall_problems_path_turned_back() {
+    let mut rng = Rng::new(31);
+    let shapes = [(5, 10), (7, 40), (30, 61), (64, 300), (12, 150), (3, 3)];
+    for (trial, &(nx, ny)) in shapes.iter().enumerate() {
+        let c = random_costs(&mut rng, nx, ny, trial % 3);
+        let ct = c.t().as_standard_layout().into_owned();
+        let wide = MassPath::solve(c.view(), 1.0).unwrap();
+        let tall = MassPath::solve(ct.view(), 1.0).unwrap();
+        assert_eq!(wide.shape(), (nx, ny));
+        assert_eq!(wide.breakpoints(), tall.breakpoints(), "{nx} x {ny}");
+        assert_eq!(wide.row_entry(), tall.col_entry());
+        assert_eq!(wide.row_full(), tall.col_full());
+        assert_eq!(wide.col_entry(), tall.row_entry());
+        assert_eq!(wide.col_full(), tall.row_full());
+        for k in 0..=10 {
+            let s = k as f64 / 10.0;
+            assert_eq!(wide.plan_at(s).unwrap(), tall.plan_at(s).unwrap().t());
+            let (rows, cols) = wide.masses_at(s).unwrap();
+            assert_eq!((cols, rows), tall.masses_at(s).unwrap());
+        }
+        for j in 0..ny {
+            let (e, f) = (wide.col_entry()[j], wide.col_full()[j]);
+            assert!(e <= f && f <= 1.0);
+            assert!(wide.plan_at(e).unwrap().column(j).sum() < 1e-15);
+            let full = wide.plan_at(f).unwrap().column(j).sum();
+            assert!(
+                (full - 1.0 / ny as f64).abs() < 1e-12,
+                "column {j} of {nx} x {ny}"
+            );
+        }
+    }
+}

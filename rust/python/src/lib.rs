@@ -21,6 +21,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     let metrics: Vec<&str> = parsm_core::Metric::ALL.iter().map(|k| k.name()).collect();
     m.add("METRICS", pyo3::types::PyTuple::new(m.py(), metrics)?)?;
+    m.add("PATH_TRANSPOSE_AT", parsm_core::path::TRANSPOSE_AT)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix_of_factors, m)?)?;
     m.add_function(wrap_pyfunction!(transport::unit_factors, m)?)?;
