@@ -302,3 +302,30 @@ def test_compare_with_cv_computes_each_fold_matrix_once(prepared_spurious, monke
     # One in-sample matrix, then a training and a held-out matrix per fold: 11, not 21.
     assert len(calls) == 11
     assert c.summary["soft_matching"]["cv_score"] == pytest.approx(parsm.cv_score(x, y, 1.0))
+
+
+def _corners_by_numpy(gains, sd, z):
+    """The corner rule as numpy states it: the first i with no j > i where e[j] - e[i] rises
+    above z * sd[i, j] + 1e-12."""
+    g = gains.shape[1]
+    later = np.triu(np.ones((g, g), dtype=bool), 1)
+    threshold = z * sd + 1e-12
+    return np.array(
+        [int(np.argmin(((e[None, :] - e[:, None] > threshold) & later).any(axis=1))) for e in gains]
+    )
+
+
+def test_corners_in_the_core_equal_the_numpy_rule(rng):
+    for trial in range(200):
+        g, b = int(rng.integers(1, 60)), int(rng.integers(1, 20))
+        gains = np.cumsum(rng.standard_normal((b, g)) * rng.random(), axis=1)
+        if trial % 3 == 0:
+            gains = np.round(gains, 1)  # ties at the threshold
+        sd = np.abs(rng.standard_normal((g, g)))
+        z = float(rng.choice([0.0, 1.0, share.Z]))
+        got = _core.held_out_corners(gains, (sd + sd.T) / 2, z)
+        np.testing.assert_array_equal(got, _corners_by_numpy(gains, (sd + sd.T) / 2, z))
+    with pytest.raises(ValueError, match="sd g x g"):
+        _core.held_out_corners(np.zeros((2, 5)), np.zeros((4, 4)), 2.5)
+    with pytest.raises(ValueError, match="z must be finite"):
+        _core.held_out_corners(np.zeros((2, 5)), np.zeros((5, 5)), float("nan"))

@@ -35,6 +35,7 @@ __all__ = [
     "elbow_paper",
     "elbow_notebook",
     "elbow_plateau",
+    "held_out_corners",
     "MassPath",
     "Problem",
     "mass_paths",
@@ -207,6 +208,12 @@ def elbow_notebook(cost: _Vector) -> int | None:
 
 def elbow_plateau(s: _Vector, cost: _Vector) -> int | None:
     """Knot index where a ramp-then-plateau fit of the slopes breaks; None if too few knots."""
+
+def held_out_corners(
+    gains: npt.NDArray[np.float64], sd: npt.NDArray[np.float64], z: float
+) -> npt.NDArray[np.uintp]:
+    """For each gain curve (a row of ``gains``), the first grid index after which no point
+    rises above it by more than ``z * sd[i, j] + 1e-12``."""
 
 @final
 class MassPath:

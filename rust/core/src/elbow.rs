@@ -9,6 +9,29 @@
 //!   units without one are left; the elbow is where a ramp-then-plateau fit of the slope profile
 //!   breaks. It uses the whole exact curve rather than one noisy second difference.
 
+/// The held-out share's corners (see `parsm.share`): for each gain curve `e` (a row of
+/// `gains`, on a grid of `g` masses), the smallest grid index `i` after which no later point
+/// rises above it by more than `z · sd[i, j] + 1e-12`, i.e. the first `i` with
+/// `e[j] - e[i] <= z · sd[i, j] + 1e-12` for every `j > i` (the last index always qualifies).
+/// `sd` is `g x g`, row-major. The same comparisons, in the same floating-point operations,
+/// as the numpy rule it replaces; each row stops at its first rise.
+pub fn held_out_corners(gains: &[f64], g: usize, sd: &[f64], z: f64) -> Vec<usize> {
+    assert!(g > 0 && gains.len().is_multiple_of(g) && sd.len() == g * g);
+    let threshold: Vec<f64> = sd.iter().map(|&v| z * v + 1e-12).collect();
+    gains
+        .chunks_exact(g)
+        .map(|e| {
+            (0..g)
+                .find(|&i| {
+                    let t = &threshold[i * g..(i + 1) * g];
+                    // A rise is `>` (NaN is none), as numpy compares.
+                    !(i + 1..g).any(|j| e[j] - e[i] > t[j])
+                })
+                .expect("the last index has no later point")
+        })
+        .collect()
+}
+
 /// The index `i` of the paper's rule, `argmax_i |λ[i+1] - 2λ[i] + λ[i-1]|` over interior points.
 /// `None` for fewer than 3 points.
 pub fn paper(cost: &[f64]) -> Option<usize> {
@@ -148,6 +171,28 @@ pub fn plateau(s: &[f64], v: &[f64]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    /// A curve that rises by 1 a step for three steps and is flat after has its corner where
+    /// the rise ends; where any rise of up to 1.25 is noise, where what is left of it is
+    /// within that; where the whole rise of 3 is, at the start; a falling curve at once.
+    #[test]
+    fn held_out_corners_stop_after_the_last_significant_rise() {
+        let g = 6;
+        let rising = [0.0, 1.0, 2.0, 3.0, 3.0, 3.0];
+        let falling = [5.0, 4.0, 3.0, 2.0, 1.0, 0.0];
+        let gains: Vec<f64> = rising.iter().chain(&falling).copied().collect();
+        let sd = vec![0.1; g * g];
+        assert_eq!(held_out_corners(&gains, g, &sd, 2.5), vec![3, 0]);
+        assert_eq!(
+            held_out_corners(&rising, g, &vec![0.5; g * g], 2.5),
+            vec![2]
+        );
+        assert_eq!(
+            held_out_corners(&rising, g, &vec![1.5; g * g], 2.5),
+            vec![0]
+        );
+        assert_eq!(held_out_corners(&[7.0], 1, &[0.0], 2.5), vec![0]);
+    }
+
     use super::*;
 
     #[test]

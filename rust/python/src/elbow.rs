@@ -1,7 +1,37 @@
 //! The L-curve elbow rules.
 
-use numpy::PyReadonlyArray1;
+use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::prelude::*;
+
+/// The held-out share's corner of each gain curve (a row of `gains`, `B x g`) with the
+/// permutation SDs `sd` (`g x g`) and the threshold `z`; see
+/// `parsm_core::elbow::held_out_corners`.
+#[pyfunction]
+pub fn held_out_corners<'py>(
+    py: Python<'py>,
+    gains: PyReadonlyArray2<'py, f64>,
+    sd: PyReadonlyArray2<'py, f64>,
+    z: f64,
+) -> PyResult<Bound<'py, PyArray1<usize>>> {
+    let (b, g) = gains.as_array().dim();
+    if g == 0 || sd.as_array().dim() != (g, g) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "gains must be B x g with g >= 1 and sd g x g; got {b} x {g} and {:?}",
+            sd.as_array().dim()
+        )));
+    }
+    if !z.is_finite() {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "z must be finite; got {z}"
+        )));
+    }
+    let gains = gains.as_array().as_standard_layout().into_owned();
+    let sd = sd.as_array().as_standard_layout().into_owned();
+    let gains = gains.as_slice().expect("standard layout");
+    let sd = sd.as_slice().expect("standard layout");
+    let corners = py.allow_threads(|| parsm_core::elbow::held_out_corners(gains, g, sd, z));
+    Ok(PyArray1::from_vec(py, corners))
+}
 
 /// Index of the paper's rule (argmax |second difference|); None for fewer than 3 points.
 #[pyfunction]

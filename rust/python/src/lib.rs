@@ -37,6 +37,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(elbow::elbow_notebook, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow_plateau, m)?)?;
     m.add_function(wrap_pyfunction!(elbow::elbow, m)?)?;
+    m.add_function(wrap_pyfunction!(elbow::held_out_corners, m)?)?;
     m.add_class::<path::MassPath>()?;
     m.add_class::<transport::Solution>()?;
     m.add_class::<problem::Problem>()?;
