@@ -110,10 +110,10 @@ impl MassPath {
     ///
     /// With at least [`TRANSPOSE_AT`] times as many columns as rows, the path is solved on a
     /// transposed copy of the costs (while it fits in half the available memory) and turned
-    /// back (see [`MassPath::transposed`]): the search runs from all free rows at once and
-    /// relaxes one row per labeled row, and with the longer side as rows it was 1.2-1.6x faster
-    /// at 1:2, about 2x at 1:5, 2.2-2.7x at 1:10 and 4-6x at 1:50 (latent and independent
-    /// correlation costs, to s = 0.5 and 1), while up to 1:1.5 neither side was faster.
+    /// back (node lists reversed, unit masses swapped). The search runs from all free rows at
+    /// once and relaxes one row per labeled row, and with the longer side as rows it was
+    /// 1.2-1.6x faster at 1:2, about 2x at 1:5, 2.2-2.7x at 1:10 and 4-6x at 1:50 (latent and
+    /// independent correlation costs, to s = 0.5 and 1); up to 1:1.5 neither side was faster.
     pub fn solve_monitored<T: Cost>(
         cost: ArrayView2<T>,
         s_max: f64,
