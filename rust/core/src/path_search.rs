@@ -232,7 +232,7 @@ impl Forward {
             if bound < self.top.0 {
                 self.pending.pop();
                 let i = row as usize;
-                self.relax_row(sh, i, sh.d_row[i]);
+                self.relax_row(sh, i, sh.d_row[i], true);
                 refresh_blocks(&self.key, sh.dead, &mut self.blocks);
                 self.top = min_of_blocks(&self.blocks);
                 return None;
@@ -245,7 +245,7 @@ impl Forward {
             let i = i as usize;
             let lists = self.lists.as_ref().expect("listed search");
             if !lists.has(i) {
-                self.relax_row(sh, i, di);
+                self.relax_row(sh, i, di, false);
                 dense = true;
                 continue;
             }
@@ -282,8 +282,9 @@ impl Forward {
     }
 
     /// Relaxes every column from row `i` at distance `di` and rebuilds its list with the
-    /// current potentials; the caller refreshes the block minima.
-    fn relax_row<T: Cost>(&mut self, sh: &Shared<'_, T>, i: usize, di: f64) {
+    /// current potentials, twice as long with `grow` (its bound came up); the caller refreshes
+    /// the block minima.
+    fn relax_row<T: Cost>(&mut self, sh: &Shared<'_, T>, i: usize, di: f64, grow: bool) {
         let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
         let base = di + sh.pr[i] - sh.shift;
         relax::<T>(
@@ -296,7 +297,7 @@ impl Forward {
             &mut self.pred_col,
         );
         if let Some(lists) = self.lists.as_mut() {
-            lists.rebuild(i, row, sh.pc, sh.p_free);
+            lists.rebuild(i, row, sh.pc, sh.p_free, grow);
         }
     }
 }
