@@ -44,6 +44,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
+use crate::select::k_smallest;
 use crate::sum::Neumaier;
 
 const FREE: usize = usize::MAX;
@@ -520,49 +521,26 @@ impl Lap<'_> {
         }
         // The row is scanned cyclically from a row-dependent offset and ties keep the column
         // met first, so that rows with many tied columns do not all list the same few (the
-        // graph would then lack a perfect matching).
+        // graph would then lack a perfect matching): the reduced costs in scan order, whose
+        // `k` smallest (lower positions first at ties) `k_smallest` picks.
         let n = self.n;
         let offset = (i as u64).wrapping_mul(2_654_435_761) as usize % n;
         let (row, v) = (self.row(i), &self.v[..]);
-        let mut heap: BinaryHeap<(Key, u32)> = BinaryHeap::with_capacity(k + 1);
-        let mut bound = f64::INFINITY;
-        // Chunks of 8 whose minimum is not below the k-th smallest so far (most of them, once
-        // the heap is full) are skipped after one vectorised pass.
-        const LANES: usize = 8;
-        // Heap entries are (reduced cost, position in the scan): the latest met leaves first.
-        for (lo, hi, start) in [(offset, n, 0), (0, offset, n - offset)] {
-            let mut j0 = lo;
-            while j0 < hi {
-                let j1 = (j0 + LANES).min(hi);
-                let (cs, vs) = (&row[j0..j1], &v[j0..j1]);
-                let lowest =
-                    cs.iter().zip(vs).fold(
-                        f64::INFINITY,
-                        |m, (&cj, &vj)| if cj - vj < m { cj - vj } else { m },
-                    );
-                if lowest < bound || heap.len() < k {
-                    for (d, (&cj, &vj)) in cs.iter().zip(vs).enumerate() {
-                        let h = cj - vj;
-                        let pos = (start + j0 + d - lo) as u32;
-                        if heap.len() < k {
-                            heap.push((Key(h), pos));
-                        } else if h < bound {
-                            let mut top = heap.peek_mut().expect("the heap holds k >= 1 entries");
-                            *top = (Key(h), pos);
-                        } else {
-                            continue;
-                        }
-                        if heap.len() == k {
-                            bound = heap.peek().map_or(f64::INFINITY, |top| top.0 .0);
-                        }
-                    }
-                }
-                j0 = j1;
-            }
+        let mut scan = Vec::with_capacity(n);
+        for range in [offset..n, 0..offset] {
+            scan.extend(
+                row[range.clone()]
+                    .iter()
+                    .zip(&v[range])
+                    .map(|(&c, &p)| c - p),
+            );
         }
+        let mut picked = Vec::with_capacity(k + 1);
+        k_smallest(&scan, k, &mut picked);
         out.extend(
-            heap.into_iter()
-                .map(|(_, pos)| ((pos as usize + offset) % n) as u32),
+            picked
+                .iter()
+                .map(|&(_, pos)| ((pos as usize + offset) % n) as u32),
         );
         out.sort_unstable();
     }
