@@ -170,18 +170,7 @@ impl Forward {
         let relaxed = !self.new_rows.is_empty();
         for k in 0..self.new_rows.len() {
             let (i, di) = self.new_rows[k];
-            let i = i as usize;
-            let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
-            let base = di + sh.pr[i] - sh.shift;
-            relax::<T>(
-                row,
-                sh.pc,
-                base,
-                di,
-                i as u32,
-                &mut self.key,
-                &mut self.pred_col,
-            );
+            self.relax_row(sh, i as usize, di, false);
         }
         // The keys changed everywhere after a relaxation, in column j's block only otherwise.
         if relaxed {
