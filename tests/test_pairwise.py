@@ -103,6 +103,57 @@ def test_every_pair_gets_exactly_compares_numbers(s, cv):
             assert np.isnan(r["s0"]) and r["s"] == s
 
 
+def test_auto_solves_the_in_sample_path_only_as_far_as_s0_needs(monkeypatch):
+    """With s="auto" a pair solves its in-sample path to s0, or to 1 where the mass matched at
+    zero cost reaches that far: copies (s0 = 1 exactly), partial copies (s0 at least the copied
+    share), independent noise (s0 = 0) and planted correlations all give compare's numbers."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((60, 30))
+    partial_copy = np.hstack([x[:, :12], rng.standard_normal((60, 18))])
+    planted = x[:, rng.permutation(30)] + 0.3 * rng.standard_normal((60, 30))
+    pops = {
+        "x": x,
+        "copy": x[:, rng.permutation(30)],
+        "partial_copy": partial_copy,
+        "planted": planted,
+        "noise": rng.standard_normal((60, 45)),
+    }
+    reached = []
+    real_problem = parsm._core.Problem
+
+    def counting(c, metric, s_max, *args):
+        reached.append(s_max)
+        return real_problem(c, metric, s_max, *args)
+
+    monkeypatch.setattr(parsm._core, "Problem", counting)
+    res = quiet(parsm.pairwise, pops, pairs=[("x", k) for k in list(pops)[1:]])
+    monkeypatch.setattr(parsm._core, "Problem", real_problem)
+    assert reached and min(reached) < 1.0  # some pairs stopped short of s = 1
+    by_pair = {r["b"]: r for r in res.records}
+    assert by_pair["copy"]["s0"] == 1.0
+    assert by_pair["partial_copy"]["s0"] >= 12 / 30
+    assert by_pair["noise"]["s0"] == 0.0
+    # Twelve stimuli: the folds see no share, yet a third of Y copies X (zero cost), so the
+    # path goes on to s = 1 to find where the free mass ends.
+    few = rng.standard_normal((12, 30))
+    few_pops = {"few": few, "few_copy": np.hstack([few[:, :10], rng.standard_normal((12, 20))])}
+    pops.update(few_pops)
+    monkeypatch.setattr(parsm._core, "Problem", counting)
+    reached.clear()
+    more = quiet(parsm.pairwise, few_pops)
+    monkeypatch.setattr(parsm._core, "Problem", real_problem)
+    assert reached[-1] == 1.0 and more.records[0]["s0"] == pytest.approx(1 / 3, abs=1e-15)
+    for r in [*res.records, *more.records]:
+        want = expected(quiet(parsm.compare, pops[r["a"]], pops[r["b"]]).summary)
+        assert r["s0"] == want["s0"] == r["s"], r["b"]
+        assert [r["s0_low"], r["s0_high"]] == want["s0_interval"], r["b"]
+        for k in ("score", "mean_correlation", "matched_a", "matched_b", "unmatched_mass"):
+            # No matched mass (s0 = 0) has no mean correlation: None in compare's summary.
+            undefined = want[k] is None and np.isnan(r[k])
+            assert undefined or r[k] == want[k], (r["b"], k, r[k], want[k])
+        assert r["score_sm"] == pytest.approx(want["score_sm"], abs=1e-12)
+
+
 def test_matrices_are_symmetric_with_nan_where_not_asked():
     pops = populations()
     res = parsm.pairwise(pops, s=0.5, pairs=[("area0", "area2"), ("area3", "area1")])

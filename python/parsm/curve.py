@@ -18,6 +18,7 @@ from .results import LCurve, ShareEstimate
 from .share import (
     ShareWarning,
     estimate_share,
+    floored,
     folds_used,
     held_out_factors,
     identical_mass,
@@ -381,6 +382,41 @@ def _share(
     if key is not None and path is not None:
         _path_cache.put_share(key, len(splits), share)
     return share
+
+
+def share_on(
+    x: np.ndarray, y: np.ndarray, c: np.ndarray, *, metric: str, n_threads: int | None
+) -> tuple[ShareEstimate, Any]:
+    """The held-out share estimate of ``x`` and ``y`` (cost matrix ``c``), the same as
+    :func:`lcurve_on` gives, and the :class:`parsm._core.Problem` of ``c`` with its in-sample
+    path solved only as far as the estimate needs: to ``s0``, or to 1 where the mass matched at
+    zero cost (:func:`identical_mass`, a floor for ``s0``) reaches that far. What
+    :func:`parsm.pairwise` needs with ``s="auto"``: the path's tail to s = 1, most of a path's
+    time on rectangular problems, is left out, and soft matching comes from the balanced
+    solver instead (the same optimum, to rounding)."""
+    splits = kfold(x.shape[0], share_folds(x.shape[0]))
+    with Progress("parsm share", 3, False) as bar:
+        raw = _share(
+            x,
+            y,
+            c,
+            metric=metric,
+            path=None,
+            splits=splits,
+            cv_folds=None,
+            n_threads=n_threads,
+            bar=bar,
+        )
+        # One unit's mass beyond s0: enough to see whether the mass matched at zero cost ends
+        # by s0 (and, at s0 = 0, whether there is any).
+        reach = min(raw.s0 + 1.0 / max(c.shape), 1.0)
+        problem = _core.Problem(c, metric, reach, bar.step())
+        exact = identical_mass(problem.path)
+        if exact >= problem.s_max and problem.s_max < 1.0:
+            # Everything solved so far was free: the identical mass may reach further.
+            problem = _core.Problem(c, metric, 1.0, bar.step())
+            exact = identical_mass(problem.path)
+    return floored(raw, exact), problem
 
 
 def _cost_at(s0: float, c: np.ndarray, problem: Any, folds: list, n_threads: int | None) -> float:

@@ -31,7 +31,7 @@ from ._progress import (
 from ._validation import as_mass_or_auto, as_n_jobs, as_n_threads, as_population
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
-from .curve import lcurve_on, mass_grid
+from .curve import lcurve_on, mass_grid, share_on
 from .errors import ConstantUnitsError, NonFiniteError, StimulusMismatchError
 from .matching import _check_metric, as_dtype, cost_matrix
 from .preprocessing import constant_units
@@ -150,8 +150,13 @@ def compare_pair(
                 c = _core.cost_matrix_of_factors(x, y, metric, n_threads, progress, dtype)
         else:
             c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
-        lc = None
-        if s == "auto":
+        lc = share = None
+        if s == "auto" and cv is None:
+            # The estimate and the in-sample path only as far as s0 (not the L-curve's whole
+            # path to s = 1), with the same s0 and interval as compare's.
+            share, problem = share_on(x, y, c, metric=metric, n_threads=n_threads)
+            s_value, at_s0 = share.s0, None
+        elif s == "auto":
             lc, problem = lcurve_on(
                 x,
                 y,
@@ -172,13 +177,15 @@ def compare_pair(
             s_value, at_s0 = float(s), None
         partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
     nan = float("nan")
-    interval = lc.s0_interval if lc is not None and lc.s0_interval is not None else (nan, nan)
+    if lc is not None:
+        share = lc.share
+    interval = share.interval if share is not None else (nan, nan)
     return {
         "s": partial["s"],
-        "s0": lc.s0 if lc is not None else nan,
+        "s0": share.s0 if share is not None else nan,
         "s0_low": interval[0],
         "s0_high": interval[1],
-        "s0_identifiable": None if lc is None else lc.s0_identifiable,
+        "s0_identifiable": None if share is None else share.identifiable,
         "unmatched_mass": 1.0 - partial["s"],
         "score": partial["score"],
         "mean_correlation": nan

@@ -67,6 +67,7 @@ one, plus ``O(path length · n_f²)`` for the gain and its variance. Above
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,7 @@ __all__ = [
     "held_out_factors",
     "identical_mass",
     "estimate_share",
+    "floored",
 ]
 
 #: Folds over stimuli when the caller did not ask for cross-validation.
@@ -188,7 +190,8 @@ def estimate_share(
 ) -> ShareEstimate:
     """The share estimate from fold paths solved to ``s = 1`` on the training stimuli and the
     matching held-out factors ``(Zxᵀ, Zyᵀ)`` from :func:`held_out_factors`. ``identical`` is
-    the mass with an identical counterpart (:func:`identical_mass`), a floor for ``s0``."""
+    the mass with an identical counterpart (:func:`identical_mass`), a floor for ``s0`` and
+    its interval (:func:`floored`: the estimate can be made before it is known)."""
     stats = [
         _fold_gain_and_variance(p, zx, zy, _SEED + f)
         for f, (p, (zx, zy)) in enumerate(zip(paths, held_out))
@@ -196,21 +199,21 @@ def estimate_share(
     gain = np.mean([s[0] for s in stats], axis=0)
     sd = np.mean([np.sqrt(s[1]) for s in stats], axis=0)
     units = max(held_out[0][0].shape[0], held_out[0][1].shape[0])
-    s0 = float(max(_whole_units(GRID[_corners(gain[None, :], sd, z)[0]], units), identical))
+    s0 = float(_whole_units(GRID[_corners(gain[None, :], sd, z)[0]], units))
     # Perturbed curves: Cov(E(s), E(t)) = (V(0, s) + V(0, t) - V(s, t)) / 2, scaled.
     v0 = sd[0] ** 2
     cov = _BOOT_SCALE * (v0[:, None] + v0[None, :] - sd**2) / 2.0
     w, u = np.linalg.eigh(cov)
     factor = u * np.sqrt(np.clip(w, 0.0, None))
     noise = np.random.default_rng(_SEED).standard_normal((_N_BOOT, len(GRID))) @ factor.T
-    boot = np.maximum(_whole_units(GRID[_corners(gain[None, :] + noise, sd, z)], units), identical)
+    boot = _whole_units(GRID[_corners(gain[None, :] + noise, sd, z)], units)
     lo = float(np.percentile(boot, 5.0, method="lower"))
     hi = float(np.percentile(boot, 95.0, method="higher"))
     lo, hi = min(lo, s0), max(hi, s0)
     gain_sd = sd[0].copy()
     for a in (gain, gain_sd):
         a.setflags(write=False)
-    return ShareEstimate(
+    share = ShareEstimate(
         s0=s0,
         interval=(lo, hi),
         identifiable=hi - lo <= CLEAR_WIDTH,
@@ -220,4 +223,21 @@ def estimate_share(
         folds=len(paths),
         n_folds=n_folds,
         z=z,
+    )
+    return floored(share, identical)
+
+
+def floored(share: ShareEstimate, identical: float) -> ShareEstimate:
+    """``share`` with the mass ``identical`` (:func:`identical_mass`) as a floor for ``s0``
+    and its interval. Flooring ``s0`` and every perturbed curve's corner before taking the
+    interval's percentiles (order statistics) and widening it to ``s0`` gives the same
+    numbers, since ``max(., c)`` commutes with order statistics, ``min`` and ``max``."""
+    if identical <= 0.0:
+        return share
+    lo, hi = (max(v, identical) for v in share.interval)
+    return dataclasses.replace(
+        share,
+        s0=max(share.s0, identical),
+        interval=(lo, hi),
+        identifiable=hi - lo <= CLEAR_WIDTH,
     )
