@@ -38,13 +38,13 @@ impl MassPath {
         let l = left.as_slice().expect("standard layout");
         let r = right.as_slice().expect("standard layout");
         let mut out = Array3::<f64>::zeros((grid.len(), p, q));
-        let mut rate = vec![0.0; p * q];
         self.accumulate(
             grid,
             p * q,
-            |k, acc_scale, target| {
-                // Rate matrix of augmentation k, added to `target` with weight `acc_scale`.
-                rate.iter_mut().for_each(|v| *v = 0.0);
+            |k, weight, target| {
+                // Augmentation k's rate matrix times `weight`, added arc by arc into `target`
+                // (no rate matrix of its own: zeroing it and adding it in cost two passes over
+                // p x q per augmentation, as much as the arcs of a short path).
                 let path = &self.nodes[self.offsets[k]..self.offsets[k + 1]];
                 for t in (0..path.len()).step_by(2) {
                     let row = path[t] as usize;
@@ -54,17 +54,14 @@ impl MassPath {
                     for a in 0..p {
                         let d = l[row * p + a] - next.map_or(0.0, |n| l[n * p + a]);
                         if d != 0.0 {
-                            rate[a * q..(a + 1) * q]
+                            let d = weight * d;
+                            target[a * q..(a + 1) * q]
                                 .iter_mut()
                                 .zip(rc)
                                 .for_each(|(v, &b)| *v += d * b);
                         }
                     }
                 }
-                target
-                    .iter_mut()
-                    .zip(&rate)
-                    .for_each(|(t, &v)| *t += acc_scale * v);
             },
             &mut out,
         )?;
