@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Callable
 
 from tqdm import tqdm
@@ -117,7 +117,7 @@ class Progress:
             else None
         )
         self._done = 0.0
-        self._token = None
+        self._token: Token[Progress | None] | None = None
 
     def __enter__(self) -> Progress:
         self._token = _active.set(self)

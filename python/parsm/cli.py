@@ -422,7 +422,7 @@ def _check_usage(args: argparse.Namespace) -> None:
     """Option values the computation would reject, checked before any file is read, in the
     command line's terms (a :class:`_UsageError`, exit status 2)."""
     s = getattr(args, "s", "auto")
-    if s != "auto" and not 0.0 <= s <= 1.0:
+    if not isinstance(s, str) and not 0.0 <= s <= 1.0:
         raise _UsageError(
             f"--s {s:g} is outside [0, 1]; --s is the share of the mass to match, or 'auto'."
         )

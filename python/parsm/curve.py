@@ -260,7 +260,7 @@ def lcurve_on(
         else:
             full = _simplex_curve(c, c, grid, n_threads=n_threads, progress=bar)
             problem = None
-        folds = []
+        folds: list[tuple[np.ndarray, Any, np.ndarray, np.ndarray]] = []
         if cv is not None:
             pairs = list(fold_costs(x, y, cv, metric, n_threads=n_threads, dtype=c.dtype.name))
             bar.advance()

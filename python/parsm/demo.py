@@ -100,12 +100,14 @@ def _report(seed: int, sp: SpuriousResult, models: list[ModelRow]) -> str:
     pm_noise = int(sp.partial.matched_y[noise].sum())
     top = set(sp.ranking.order_y[: int(sp.signal_y.sum())])
     top_signal = len(top & set(np.flatnonzero(sp.signal_y)))
+    # The demo's L-curve takes the held-out estimate, which always has an interval.
+    lo, hi = sp.lcurve.s0_interval or (float("nan"), float("nan"))
     lines = [
         f"parsm {__version__} demo (seed {seed})",
         "",
         "1. Spurious units: X = 100 signal + 20 noise units, Y = 100 signal + 90 noise units",
         f"   matched share s0 = {sp.lcurve.s0:.3f}, 90% interval "
-        f"[{sp.lcurve.s0_interval[0]:.3f}, {sp.lcurve.s0_interval[1]:.3f}] (true signal share "
+        f"[{lo:.3f}, {hi:.3f}] (true signal share "
         f"100/190 = 0.526); unmatched mass {sp.lcurve.unmatched_mass:.3f}",
         f"   {'':<26}{'score':>7}{'mean r':>8}   noise units of Y matched",
         f"   {'soft matching (s = 1)':<26}{sp.soft.score:>7.3f}{sp.soft.mean_correlation:>8.3f}"

@@ -213,7 +213,7 @@ def emd2(
                 center_dual=center_dual,
                 check_marginals=check_marginals,
             )
-            for k in range(b_arr.shape[1])
+            for k in range(b_arr.shape[-1])  # ndim 2: the columns
         ]
     plan, cost, u, v, status, dtype = _solved(a, b, M, center_dual, check_marginals)
     if log or return_matrix:
