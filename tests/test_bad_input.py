@@ -103,6 +103,26 @@ def test_ragged_input(XY):
         parsm.cost_matrix([[1.0, 2.0], [3.0]], XY[1])
 
 
+def test_object_arrays_of_numbers_are_numbers(XY):
+    """An object array of Python numbers (a mixed-type DataFrame column, Decimals) is read as
+    numbers, None in it is a missing value (reported as such), and other objects are refused."""
+    from decimal import Decimal
+
+    X, Y = XY
+    as_objects = X.astype(object)
+    as_objects[0, 0] = Decimal(float(X[0, 0]))
+    assert np.array_equal(parsm.cost_matrix(as_objects, Y), parsm.cost_matrix(X, Y))
+    as_objects[1, 1] = None
+    with pytest.raises(ValueError, match="NaN"):
+        parsm.cost_matrix(as_objects, Y)
+    as_objects[1, 1] = "a"
+    with pytest.raises(TypeError, match="not real numbers"):
+        parsm.cost_matrix(as_objects, Y)
+    as_objects[1, 1] = 1 + 2j
+    with pytest.raises(TypeError, match="could not be converted"):
+        parsm.cost_matrix(as_objects, Y)
+
+
 def test_bad_n_threads(XY):
     with pytest.raises(ValueError, match="n_threads must be >= 1"):
         parsm.cost_matrix(*XY, n_threads=0)

@@ -42,10 +42,16 @@ def _as_real_array(a: Any, name: str) -> np.ndarray:
     except Exception as exc:  # ragged lists, exotic objects
         raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from exc
     if arr.dtype == object:
-        raise TypeError(
-            f"{name} could not be converted to a numeric array: it holds Python objects or "
-            "rows of different lengths. Pass a rectangular array of numbers."
-        )
+        # Python numbers in an object array (a column of mixed pandas types, Decimals, None
+        # for a missing value, which becomes NaN) are numbers; anything else is not.
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} could not be converted to a numeric array: it holds Python objects "
+                f"that are not real numbers, or rows of different lengths ({exc}). Pass a "
+                "rectangular array of numbers."
+            ) from exc
     if not (
         np.issubdtype(arr.dtype, np.integer)
         or np.issubdtype(arr.dtype, np.floating)
