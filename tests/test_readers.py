@@ -41,6 +41,23 @@ def test_a_first_row_of_numbers_is_data_not_names(tmp_path, data):
     assert load_responses(tmp_path / "x.csv", header=False)[0].shape == (60, 5)
 
 
+def test_pandas_default_column_names_are_a_header(tmp_path, data):
+    """A DataFrame built from an array and written without its index has the header 0, 1, ...,
+    n - 1: names, not a stimulus; header=False still reads it as data."""
+    pd = pytest.importorskip("pandas")
+    X, _ = data
+    pd.DataFrame(X).to_csv(tmp_path / "x.tsv", sep="\t", index=False)
+    notes = []
+    got, units = load_responses(tmp_path / "x.tsv", notes=notes)
+    assert units == ["0", "1", "2", "3", "4"] and got.shape == X.shape
+    np.testing.assert_allclose(got, X, rtol=1e-15)
+    assert "pandas' default column names" in notes[0]
+    assert load_responses(tmp_path / "x.tsv", header=False)[0].shape == (61, 5)
+    # Two columns 0, 1 may be counts: data.
+    write_csv(tmp_path / "counts.csv", [[0, 1], [2, 0], [1, 1]])
+    assert load_responses(tmp_path / "counts.csv")[0].shape == (3, 2)
+
+
 def test_a_pandas_index_column_is_not_a_unit(tmp_path, data):
     pd = pytest.importorskip("pandas")
     X, _ = data

@@ -54,7 +54,8 @@ def load_responses(
         index column (first column), not from the header.
     header : bool, optional
         CSV/TSV only: whether the first row names the units. Default: detected; a first row
-        that parses entirely as numbers is data (and ``notes`` says so).
+        that parses entirely as numbers is data (and ``notes`` says so), except ``0, 1, ...,
+        n - 1`` over three or more columns: pandas' default column names.
     index_col : bool, optional
         CSV/TSV only: whether the first column is an index (stimulus labels; unit names with
         ``transpose``) rather than data. Default: detected, as pandas writes one (an empty
@@ -215,8 +216,16 @@ def _load_delimited(
         raise ValueError(f"{p} is empty; expected rows of numbers (and a header of names).")
     first = [c.strip() for c in rows[0]]
     if header is None:
-        header = not all(c != "" and _is_number(c) for c in first)
-        if not header and notes is not None:
+        # pandas' default column names, written without an index: 0, 1, ..., n - 1. From three
+        # units on, no row of responses reads so.
+        numbered = len(first) >= 3 and first == [str(k) for k in range(len(first))]
+        header = numbered or not all(c != "" and _is_number(c) for c in first)
+        if notes is not None and numbered:
+            notes.append(
+                f"{p}: the first row is 0, 1, ..., {len(first) - 1} (pandas' default column "
+                "names), so it is a header; pass header=False (--no-header) if it is data"
+            )
+        elif notes is not None and not header:
             notes.append(f"{p}: the first row is all numbers, so it is data, not unit names")
     names = first if header else None
     body = rows[1:] if header else rows
