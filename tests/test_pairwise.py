@@ -196,6 +196,9 @@ def test_bad_populations_and_pairs_are_named_before_any_pair_runs():
     pops = populations()
     with pytest.raises(parsm.StimulusMismatchError, match="area1: 79"):
         parsm.pairwise({**pops, "area1": pops["area1"][:-1]}, s=0.5)
+    # A population given units x stimuli is named as such.
+    with pytest.raises(parsm.StimulusMismatchError, match="'area1' has 80 columns.*transpose"):
+        parsm.pairwise({**pops, "area1": pops["area1"].T}, s=0.5)
     nan = pops["area2"].copy()
     nan[3, 4] = np.inf
     with pytest.raises(parsm.NonFiniteError, match="population 'area2' contains 1 NaN"):

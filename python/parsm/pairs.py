@@ -57,11 +57,24 @@ def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], l
     if len(set(names)) != len(names):
         raise ValueError("population names must be distinct (as strings).")
     arrays = [as_population(v, f"population {n!r}") for n, v in zip(names, (v for _, v in items))]
-    stimuli = {a.shape[0] for a in arrays}
-    if len(stimuli) != 1:
-        counts = ", ".join(f"{n}: {a.shape[0]}" for n, a in zip(names, arrays))
+    stimuli = [a.shape[0] for a in arrays]
+    if len(set(stimuli)) != 1:
+        counts = ", ".join(f"{n}: {m}" for n, m in zip(names, stimuli))
+        # The count most populations share; a population with that many columns instead is
+        # likely units x stimuli.
+        common = max(set(stimuli), key=stimuli.count)
+        flipped = [
+            n for n, a in zip(names, arrays) if a.shape[0] != common and a.shape[1] == common
+        ]
+        hint = (
+            f" {', '.join(map(repr, flipped))} {'has' if len(flipped) == 1 else 'have'} "
+            f"{common} columns, as many as the others have stimuli: if units x stimuli, "
+            "transpose (.T; parsm pairwise --transpose reads every file so)."
+            if flipped
+            else ""
+        )
         raise StimulusMismatchError(
-            f"every population must be recorded on the same stimuli (rows); got {counts}."
+            f"every population must be recorded on the same stimuli (rows); got {counts}.{hint}"
         )
     return names, arrays
 
