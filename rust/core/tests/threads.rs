@@ -1,4 +1,5 @@
-//! Pools of an explicit size are reused, never shared between calls running at once.
+//! Pools of an explicit size are reused, never shared between calls running at once; work
+//! spawned into them runs beside the caller.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -40,4 +41,62 @@ fn concurrent_calls_get_their_own_pools() {
     let threads = with_threads(Some(1), rayon::current_num_threads).unwrap();
     assert_eq!(threads, 1);
     assert!(with_threads(Some(0), || ()).is_err());
+}
+
+/// `spawn_while` runs its task in a pool of the size asked for, on another thread than the
+/// caller's, while the caller's `wait` runs; the task may borrow the caller's data, and
+/// concurrent calls of one thread each get their own pool, as with `with_threads`.
+#[test]
+fn spawn_while_runs_the_task_in_its_pool_while_the_caller_waits() {
+    use parsm_core::threads::spawn_while;
+    use std::sync::mpsc::channel;
+
+    let data: Vec<u64> = (1..=1000).collect();
+    for n in [None, Some(1), Some(2)] {
+        let (tx, rx) = channel();
+        let caller = std::thread::current().id();
+        let task = || {
+            let on_caller = std::thread::current().id() == caller;
+            tx.send((
+                data.iter().sum::<u64>(),
+                rayon::current_num_threads(),
+                on_caller,
+            ))
+            .unwrap();
+        };
+        let (sum, threads, on_caller) = spawn_while(n, task, || rx.recv().unwrap()).unwrap();
+        assert_eq!(sum, 500_500);
+        assert!(!on_caller, "the task ran on the calling thread");
+        if let Some(n) = n {
+            assert_eq!(threads, n);
+        }
+    }
+    assert!(spawn_while(Some(0), || (), || ()).is_err());
+    // Two callers at once, one thread each: both tasks run at the same time.
+    let started = AtomicUsize::new(0);
+    let both_ran = std::thread::scope(|scope| {
+        let waits: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| {
+                    let (tx, rx) = channel();
+                    let task = || {
+                        started.fetch_add(1, Ordering::SeqCst);
+                        let t = Instant::now();
+                        let mut ok = true;
+                        while started.load(Ordering::SeqCst) < 2 {
+                            if t.elapsed() > Duration::from_secs(5) {
+                                ok = false;
+                                break;
+                            }
+                            std::thread::yield_now();
+                        }
+                        tx.send(ok).unwrap();
+                    };
+                    spawn_while(Some(1), task, || rx.recv().unwrap()).unwrap()
+                })
+            })
+            .collect();
+        waits.into_iter().all(|w| w.join().unwrap())
+    });
+    assert!(both_ran, "two one-thread calls ran one after the other");
 }
