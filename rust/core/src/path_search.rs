@@ -17,7 +17,7 @@
 //! to the full rows that send it flow; a labeled full row relaxes the columns of its row of
 //! `C`. On rows long enough, only its candidate columns, leaving a bound for the rest that is
 //! relaxed in full only if it comes up ([`crate::path_candidates`]), and full columns fed only
-//! by free rows are never labeled ([`Search::mark_dead_ends`]). Both keep the paths shortest;
+//! by free rows are never labeled ([`Search::dead_end`]). Both keep the paths shortest;
 //! at 500-800 units a side they cut the path to s = 0.5 by 2.2x (14.1 to 6.5 ms a pair on
 //! `bench_pairwise`'s populations).
 //!
@@ -341,7 +341,7 @@ pub(crate) struct Search<'a, T: Cost> {
     d_row: Vec<f64>,
     /// Distance from each column to the sink: 0 for a free column, `+inf` for a full one.
     to_sink: Vec<f64>,
-    /// `+inf` for a *dead-end* column, 0 otherwise (see [`Search::mark_dead_ends`]); added to
+    /// `+inf` for a *dead-end* column, 0 otherwise (see [`Search::dead_end`]); added to
     /// the keys where the search picks its next column.
     dead: Vec<f64>,
     fwd: Forward,
@@ -384,7 +384,7 @@ impl<'a, T: Cost> Search<'a, T> {
             runners_up.store(j, top);
         }
         let shift = colmin.iter().copied().fold(f64::INFINITY, f64::min);
-        Search {
+        let mut search = Search {
             c,
             monitor,
             shift,
@@ -417,6 +417,45 @@ impl<'a, T: Cost> Search<'a, T> {
                 lists: (ny >= MIN_ROW).then(|| RowLists::new(nx)),
                 pending: PendingRows::new(),
             },
+        };
+        for j in 0..ny {
+            search.start_key(j);
+        }
+        search
+    }
+
+    /// Column `j`'s key at the start of a search: its reduced distance from the cheapest free
+    /// row, `max(colmin - shift - pc, 0)` (infinite when no row is free), reached from that
+    /// row. Kept current between searches, where `pc` and `colmin` change (the potential
+    /// update and [`Search::retire_row`]), so that a search starts without a pass of its own.
+    #[inline]
+    fn start_key(&mut self, j: usize) {
+        let arg = self.colarg[j];
+        self.fwd.key[j] = if arg == NONE {
+            f64::INFINITY
+        } else {
+            (self.colmin[j] - self.shift - self.pc[j]).max(0.0)
+        };
+        self.fwd.pred_col[j] = arg;
+    }
+
+    /// Whether column `j` is a *dead end*, as 0 or `+inf`: a full column whose flow comes only
+    /// from free rows. Such a column leads nowhere (the rows behind it are the source, at
+    /// distance 0), so the search never needs to label it: it only needs its final key, which
+    /// the potential update reads. Skipping them saves most of the search's steps on
+    /// rectangular problems, where most rows stay partly free for a long time (at 500 x 520
+    /// and s = 0.5, about 19 of every 20 labeled columns were dead ends). The marks are kept
+    /// current by [`Search::augment`], for the columns whose flow arcs or rows it changes: a
+    /// pass over every column and its arcs before each search was a twelfth of a path's time.
+    fn dead_end(&self, j: usize) -> f64 {
+        let dead = self.col_flow[j] >= self.col_cap
+            && self.col_arcs[j]
+                .iter()
+                .all(|&(i, _)| self.row_flow[i as usize] < self.row_cap);
+        if dead {
+            f64::INFINITY
+        } else {
+            0.0
         }
     }
 
@@ -428,11 +467,6 @@ impl<'a, T: Cost> Search<'a, T> {
     #[inline]
     fn row_free(&self, i: usize) -> bool {
         self.row_flow[i] < self.row_cap
-    }
-
-    #[inline]
-    fn col_free(&self, j: usize) -> bool {
-        self.col_flow[j] < self.col_cap
     }
 
     /// Units on the flow arc `(i, j)`.
@@ -476,6 +510,18 @@ impl<'a, T: Cost> Search<'a, T> {
         if self.col_flow[ck] == self.col_cap {
             self.to_sink[ck] = f64::INFINITY;
         }
+        // Whether a column is a dead end changes only with its flow arcs (the path's columns,
+        // ck's flow among them) and with the rows behind them filling (r0, if it did).
+        for t in (1..seq.len()).step_by(2) {
+            let j = seq[t] as usize;
+            self.dead[j] = self.dead_end(j);
+        }
+        if self.row_flow[r0] == self.row_cap {
+            for k in 0..self.row_arcs[r0].len() {
+                let j = self.row_arcs[r0][k].0 as usize;
+                self.dead[j] = self.dead_end(j);
+            }
+        }
     }
 
     /// Recomputes the per-column minimum over free rows where it pointed at `row`, now full:
@@ -495,6 +541,7 @@ impl<'a, T: Cost> Search<'a, T> {
             };
             self.colmin[j] = best;
             self.colarg[j] = arg;
+            self.start_key(j);
         }
     }
 
@@ -564,19 +611,10 @@ impl<'a, T: Cost> Search<'a, T> {
     /// arcs are tight. `Ok(false)` when no augmenting path is left.
     pub(crate) fn next_path(&mut self, seq: &mut Vec<u32>) -> Result<bool, ParsmError> {
         self.reset();
-        let shift = self.shift;
-        for j in 0..self.ny {
-            let arg = self.colarg[j];
-            self.fwd.key[j] = if arg == NONE {
-                f64::INFINITY
-            } else {
-                (self.colmin[j] - shift - self.pc[j]).max(0.0)
-            };
-            self.fwd.pred_col[j] = arg;
-        }
+        // The keys start where the last potential update (or `new`) left them, and the dead
+        // ends where the last augmentation did.
         // `mu`: the shortest source-sink path seen, through the free column `sink`.
         let (mut mu, mut sink) = first_least_sum(&self.fwd.key, &self.to_sink);
-        self.mark_dead_ends();
         refresh_blocks(&self.fwd.key, &self.dead, &mut self.fwd.blocks);
         self.fwd.top = min_of_blocks(&self.fwd.blocks);
         let mut steps = 0usize;
@@ -607,22 +645,6 @@ impl<'a, T: Cost> Search<'a, T> {
         Ok(true)
     }
 
-    /// Marks the *dead-end* columns of the coming search: full columns whose flow comes only
-    /// from free rows. Such a column leads nowhere (the rows behind it are the source, at
-    /// distance 0), so the search never needs to label it: it only needs its final key, which
-    /// the potential update reads. Skipping them saves most of the search's steps on
-    /// rectangular problems, where most rows stay partly free for a long time (at 500 x 520
-    /// and s = 0.5, about 19 of every 20 labeled columns were dead ends).
-    fn mark_dead_ends(&mut self) {
-        for j in 0..self.ny {
-            let dead = self.col_flow[j] >= self.col_cap
-                && self.col_arcs[j]
-                    .iter()
-                    .all(|&(i, _)| self.row_flow[i as usize] < self.row_cap);
-            self.dead[j] = if dead { f64::INFINITY } else { 0.0 };
-        }
-    }
-
     /// Writes the path from a free row to the free column `sink` into `seq`, following the
     /// predecessors back (they form a tree: each points at a node labeled earlier).
     fn trace(&self, sink: usize, seq: &mut Vec<u32>) {
@@ -643,34 +665,43 @@ impl<'a, T: Cost> Search<'a, T> {
     /// Moves every node by `min(d(v), D)` (see the module docs), `r = min(frontier, D)` for a
     /// node neither labeled nor keyed below it.
     ///
-    /// Dead-end columns are never labeled ([`Search::mark_dead_ends`]); their key is their
+    /// Dead-end columns are never labeled ([`Search::dead_end`]); their key is their
     /// distance wherever it is below `D` (every row closer than `D` is labeled and has relaxed
     /// them), and every other unlabeled column has a key of at least `D`, so there an
     /// unlabeled column moves by `min(key, D)`.
     fn update_potentials(&mut self, d: f64, r: f64) {
         let delta = |dist: f64| if dist.is_finite() { dist.min(d) } else { r };
-        for i in 0..self.nx {
-            if !self.row_free(i) {
-                self.pr[i] += delta(self.d_row[i]);
+        let row_cap = self.row_cap;
+        for ((p, &flow), &dist) in self.pr.iter_mut().zip(&self.row_flow).zip(&self.d_row) {
+            if flow >= row_cap {
+                *p += delta(dist);
             }
         }
-        for j in 0..self.ny {
-            if self.col_free(j) {
-                continue;
-            }
-            let dist = if self.fwd.key[j].is_nan() {
-                self.fwd.d_col[j]
-            } else {
-                self.fwd.key[j]
-            };
-            self.pc[j] += delta(dist);
-        }
-        // Free columns: distance to the sink 0, so they all move by D.
+        // Free columns: distance to the sink 0, so they all move by D. Each column's key for
+        // the next search is set in the same pass, as [`Search::start_key`] sets it (over
+        // slices, so that the pass needs no bounds checks).
         self.p_free += d;
-        for j in 0..self.ny {
-            if self.col_free(j) {
-                self.pc[j] = self.p_free;
+        let (p_free, shift, col_cap) = (self.p_free, self.shift, self.col_cap);
+        let fwd = &mut self.fwd;
+        let columns = self
+            .pc
+            .iter_mut()
+            .zip(&self.col_flow)
+            .zip(fwd.key.iter_mut().zip(fwd.pred_col.iter_mut()))
+            .zip(fwd.d_col.iter().zip(self.colmin.iter().zip(&self.colarg)));
+        for (((pc, &flow), (key, pred)), (&d_col, (&colmin, &colarg))) in columns {
+            if flow < col_cap {
+                *pc = p_free;
+            } else {
+                let dist = if key.is_nan() { d_col } else { *key };
+                *pc += delta(dist);
             }
+            *key = if colarg == NONE {
+                f64::INFINITY
+            } else {
+                (colmin - shift - *pc).max(0.0)
+            };
+            *pred = colarg;
         }
     }
 }
