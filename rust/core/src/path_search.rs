@@ -41,7 +41,7 @@ use crate::error::ParsmError;
 use crate::monitor::Monitor;
 use crate::path_candidates::{Pending, PendingRows, RowLists, MIN_ROW};
 use crate::scalar::Cost;
-use crate::select::{column_thresholds, greatest, least_paired};
+use crate::select::{column_thresholds, greatest, least, least_paired};
 
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -59,7 +59,7 @@ struct Forward {
     top: (f64, usize),
     /// `(min key, argmin)` of each block of [`BLOCK`] columns: a step that labels a column
     /// without relaxing a row then rescans one block and the block minima, not every column.
-    blocks: Vec<(f64, usize)>,
+    blocks: BlockMinima,
     /// Candidate columns of the rows (rows of at least [`MIN_ROW`] columns; see
     /// [`crate::path_candidates`]), and the search's pending row bounds.
     lists: Option<RowLists>,
@@ -106,24 +106,61 @@ fn first_least_sum(a: &[f64], b: &[f64]) -> (f64, usize) {
     (m, chunk * LANES + within.expect("the chunk holds it"))
 }
 
-/// Recomputes every block minimum.
-fn refresh_blocks(key: &[f64], dead: &[f64], blocks: &mut [(f64, usize)]) {
-    for (b, slot) in blocks.iter_mut().enumerate() {
-        *slot = block_min(key, dead, b);
-    }
+/// The `(min, argmin)` of `key + dead` over each block of [`BLOCK`] columns, the minima and
+/// their columns in separate arrays, so that the least of the minima is one vectorised pass.
+struct BlockMinima {
+    min: Vec<f64>,
+    arg: Vec<usize>,
 }
 
-/// The minimum over the block minima, lowest index first on ties (as an argmin over all
-/// columns would choose).
-#[inline]
-fn min_of_blocks(blocks: &[(f64, usize)]) -> (f64, usize) {
-    let mut best = (f64::INFINITY, usize::MAX);
-    for &(m, i) in blocks {
-        if m < best.0 {
-            best = (m, i);
+impl BlockMinima {
+    fn new(ny: usize) -> Self {
+        let n = ny.div_ceil(BLOCK);
+        BlockMinima {
+            min: vec![f64::INFINITY; n],
+            arg: vec![usize::MAX; n],
         }
     }
-    best
+
+    /// Recomputes block `b`.
+    #[inline]
+    fn rescan(&mut self, key: &[f64], dead: &[f64], b: usize) {
+        (self.min[b], self.arg[b]) = block_min(key, dead, b);
+    }
+
+    /// Recomputes every block.
+    fn refresh(&mut self, key: &[f64], dead: &[f64]) {
+        for b in 0..self.min.len() {
+            self.rescan(key, dead, b);
+        }
+    }
+
+    /// Column `j`'s key plus dead mark dropped to `v`: its block's minimum if it is below it
+    /// (or equal to it at a lower column).
+    #[inline]
+    fn offer(&mut self, v: f64, j: usize) {
+        let b = j / BLOCK;
+        if v < self.min[b] || (v == self.min[b] && j < self.arg[b]) {
+            self.min[b] = v;
+            self.arg[b] = j;
+        }
+    }
+
+    /// The least of the block minima, lowest column first on ties (as an argmin over all
+    /// columns would choose); `(inf, usize::MAX)` when every block is empty.
+    #[inline]
+    fn top(&self) -> (f64, usize) {
+        let m = least(&self.min);
+        if m == f64::INFINITY {
+            return (m, usize::MAX);
+        }
+        let b = self
+            .min
+            .iter()
+            .position(|&v| v == m)
+            .expect("the minimum is attained");
+        (m, self.arg[b])
+    }
 }
 
 /// What a step reads of the search state.
@@ -174,11 +211,11 @@ impl Forward {
         }
         // The keys changed everywhere after a relaxation, in column j's block only otherwise.
         if relaxed {
-            refresh_blocks(&self.key, sh.dead, &mut self.blocks);
+            self.blocks.refresh(&self.key, sh.dead);
         } else {
-            self.blocks[j / BLOCK] = block_min(&self.key, sh.dead, j / BLOCK);
+            self.blocks.rescan(&self.key, sh.dead, j / BLOCK);
         }
-        self.top = min_of_blocks(&self.blocks);
+        self.top = self.blocks.top();
         Some(j)
     }
 
@@ -222,8 +259,8 @@ impl Forward {
                 self.pending.pop();
                 let i = row as usize;
                 self.relax_row(sh, i, sh.d_row[i], true);
-                refresh_blocks(&self.key, sh.dead, &mut self.blocks);
-                self.top = min_of_blocks(&self.blocks);
+                self.blocks.refresh(&self.key, sh.dead);
+                self.top = self.blocks.top();
                 return None;
             }
         }
@@ -248,11 +285,7 @@ impl Forward {
                 if nd < self.key[jj] {
                     self.key[jj] = nd;
                     self.pred_col[jj] = i as u32;
-                    let v = nd + sh.dead[jj];
-                    let b = &mut self.blocks[jj / BLOCK];
-                    if v < b.0 || (v == b.0 && jj < b.1) {
-                        *b = (v, jj);
-                    }
+                    self.blocks.offer(nd + sh.dead[jj], jj);
                 }
             }
             let bound = lists.bound(i, base, sh.p_free).max(di);
@@ -262,11 +295,11 @@ impl Forward {
             });
         }
         if dense {
-            refresh_blocks(&self.key, sh.dead, &mut self.blocks);
+            self.blocks.refresh(&self.key, sh.dead);
         } else {
-            self.blocks[j / BLOCK] = block_min(&self.key, sh.dead, j / BLOCK);
+            self.blocks.rescan(&self.key, sh.dead, j / BLOCK);
         }
-        self.top = min_of_blocks(&self.blocks);
+        self.top = self.blocks.top();
         Some(j)
     }
 
@@ -413,7 +446,7 @@ impl<'a, T: Cost> Search<'a, T> {
                 touched_rows: Vec::new(),
                 new_rows: Vec::new(),
                 top: (f64::INFINITY, usize::MAX),
-                blocks: vec![(f64::INFINITY, usize::MAX); ny.div_ceil(BLOCK)],
+                blocks: BlockMinima::new(ny),
                 lists: (ny >= MIN_ROW).then(|| RowLists::new(nx)),
                 pending: PendingRows::new(),
             },
@@ -615,8 +648,8 @@ impl<'a, T: Cost> Search<'a, T> {
         // ends where the last augmentation did.
         // `mu`: the shortest source-sink path seen, through the free column `sink`.
         let (mut mu, mut sink) = first_least_sum(&self.fwd.key, &self.to_sink);
-        refresh_blocks(&self.fwd.key, &self.dead, &mut self.fwd.blocks);
-        self.fwd.top = min_of_blocks(&self.fwd.blocks);
+        self.fwd.blocks.refresh(&self.fwd.key, &self.dead);
+        self.fwd.top = self.fwd.blocks.top();
         let mut steps = 0usize;
         while self.fwd.frontier() < mu {
             steps += 1;
@@ -884,6 +917,55 @@ mod tests {
                         want
                     };
                     assert_eq!(block_min(&key, &dead, b), want, "n = {n}, block {b}");
+                }
+            }
+        }
+    }
+
+    /// The blocks' top, after a refresh and after offers, is the first minimum of `key + dead`
+    /// over all columns, as a plain scan finds it: many ties, NaN and infinite keys.
+    #[test]
+    fn block_minima_top_is_the_first_minimum_over_all_columns() {
+        let mut state = 0x1234_5678_9abc_def1u64;
+        let first_min = |key: &[f64], dead: &[f64]| {
+            let mut want = (f64::INFINITY, usize::MAX);
+            for k in 0..key.len() {
+                if key[k] + dead[k] < want.0 {
+                    want = (key[k] + dead[k], k);
+                }
+            }
+            want
+        };
+        for n in [1usize, 7, 64, 65, 130, 700] {
+            for _ in 0..30 {
+                let mut key: Vec<f64> = (0..n)
+                    .map(|_| match next(&mut state) % 7 {
+                        0 => f64::NAN,
+                        1 => f64::INFINITY,
+                        r => (r + 3) as f64,
+                    })
+                    .collect();
+                let dead: Vec<f64> = (0..n)
+                    .map(|_| {
+                        if next(&mut state).is_multiple_of(5) {
+                            f64::INFINITY
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let mut blocks = BlockMinima::new(n);
+                blocks.refresh(&key, &dead);
+                assert_eq!(blocks.top(), first_min(&key, &dead), "n = {n}");
+                for _ in 0..20 {
+                    let j = (next(&mut state) % n as u64) as usize;
+                    let v = (next(&mut state) % 8) as f64;
+                    if key[j].is_nan() || v >= key[j] {
+                        continue;
+                    }
+                    key[j] = v;
+                    blocks.offer(v + dead[j], j);
+                    assert_eq!(blocks.top(), first_min(&key, &dead), "n = {n}");
                 }
             }
         }
