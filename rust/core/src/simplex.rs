@@ -616,11 +616,20 @@ impl<'a> Simplex<'a> {
         } else {
             self.pi[pv.v_in] - self.pi[pv.u_in] + c
         };
+        // The subtree is a stretch of the thread, from `u_in` to `end`; its complement is the
+        // rest of the (cyclic) thread. Potentials matter only up to a common constant, so
+        // lowering the complement by `sigma` serves as well as raising the subtree, and walks
+        // fewer nodes when the subtree holds more than half of them.
         let end = self.thread[self.last_succ[pv.u_in]];
-        let mut u = pv.u_in;
+        let (from, to, shift) = if 2 * self.succ_num[pv.u_in] <= self.n1 + self.n2 + 1 {
+            (pv.u_in, end, sigma)
+        } else {
+            (end, pv.u_in, -sigma)
+        };
+        let mut u = from;
         let mut scale = self.pi_scale;
-        while u != end {
-            self.pi[u] += sigma;
+        while u != to {
+            self.pi[u] += shift;
             // Potentials are finite, so a plain comparison is `f64::max`; without its NaN
             // handling the running maximum no longer lengthens the loop's dependency chain.
             let a = self.pi[u].abs();
