@@ -17,8 +17,9 @@
 //! * [`memory`]: memory estimates checked before large allocations;
 //! * [`scalar`]: the element types (f64, f32) a cost matrix may be stored in;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
-// One measured hot loop needs `unsafe`: calling the AVX-512 product kernel after checking the
-// CPU has it (`products`, 1.7-2x the cost matrix's GEMM). Nothing else may use it.
+// Two measured hot loops need `unsafe`, each only to call code compiled for a CPU feature after
+// checking the CPU has it: the AVX-512 product kernel (`products`, 1.7-2x the cost matrix's
+// GEMM) and the mass path's AVX2 copy (`path`, 10-12 % of a path). Nothing else may use it.
 #![deny(unsafe_code)]
 
 pub mod ablation;

@@ -82,13 +82,14 @@ impl RowLists {
     }
 
     /// Whether row `i` has a list.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn has(&self, i: usize) -> bool {
         self.built[i]
     }
 
     /// Rebuilds row `i`'s list from its costs `row` and the column potentials `pc`, with the
     /// free columns' potential `p_free`; twice as long (up to [`MAX_LIST`]) with `grow`.
+    #[inline(always)]
     pub(crate) fn rebuild<T: Cost>(
         &mut self,
         i: usize,
@@ -116,14 +117,14 @@ impl RowLists {
     }
 
     /// Row `i`'s listed columns.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cols(&self, i: usize) -> &[u32] {
         &self.cols[i * MAX_LIST..i * MAX_LIST + self.len[i] as usize]
     }
 
     /// The least key an unlisted column can get from row `i` relaxed with `base = d_i + pr_i -
     /// shift`, now that the free columns' potential is `p_free`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn bound(&self, i: usize, base: f64, p_free: f64) -> f64 {
         base + self.tau[i] - (p_free - self.p_ref[i])
     }
@@ -139,6 +140,7 @@ pub(crate) struct Pending {
 impl Eq for Pending {}
 
 impl Ord for Pending {
+    #[inline(always)]
     fn cmp(&self, other: &Self) -> Ordering {
         other
             .bound
@@ -148,6 +150,7 @@ impl Ord for Pending {
 }
 
 impl PartialOrd for Pending {
+    #[inline(always)]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }

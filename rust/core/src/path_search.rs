@@ -71,7 +71,7 @@ const BLOCK: usize = 64;
 
 /// `(min, argmin)` of `key + dead` over block `b`, ignoring NaN, lowest index first on ties;
 /// `(inf, usize::MAX)` if none is finite. Independent lanes, so that it vectorises.
-#[inline]
+#[inline(always)]
 fn block_min(key: &[f64], dead: &[f64], b: usize) -> (f64, usize) {
     let lo = b * BLOCK;
     let hi = (lo + BLOCK).min(key.len());
@@ -81,7 +81,7 @@ fn block_min(key: &[f64], dead: &[f64], b: usize) -> (f64, usize) {
 
 /// `(min, first argmin)` of `a[j] + b[j]`, ignoring NaN; `(inf, usize::MAX)` if none is
 /// finite.
-#[inline]
+#[inline(always)]
 fn first_least_sum(a: &[f64], b: &[f64]) -> (f64, usize) {
     const LANES: usize = 8;
     // The minimum first (one `minpd` a lane), then the first position holding it: the same
@@ -123,12 +123,13 @@ impl BlockMinima {
     }
 
     /// Recomputes block `b`.
-    #[inline]
+    #[inline(always)]
     fn rescan(&mut self, key: &[f64], dead: &[f64], b: usize) {
         (self.min[b], self.arg[b]) = block_min(key, dead, b);
     }
 
     /// Recomputes every block.
+    #[inline(always)]
     fn refresh(&mut self, key: &[f64], dead: &[f64]) {
         for b in 0..self.min.len() {
             self.rescan(key, dead, b);
@@ -137,7 +138,7 @@ impl BlockMinima {
 
     /// Column `j`'s key plus dead mark dropped to `v`: its block's minimum if it is below it
     /// (or equal to it at a lower column).
-    #[inline]
+    #[inline(always)]
     fn offer(&mut self, v: f64, j: usize) {
         let b = j / BLOCK;
         if v < self.min[b] || (v == self.min[b] && j < self.arg[b]) {
@@ -148,7 +149,7 @@ impl BlockMinima {
 
     /// The least of the block minima, lowest column first on ties (as an argmin over all
     /// columns would choose); `(inf, usize::MAX)` when every block is empty.
-    #[inline]
+    #[inline(always)]
     fn top(&self) -> (f64, usize) {
         let m = least(&self.min);
         if m == f64::INFINITY {
@@ -181,13 +182,13 @@ struct Shared<'s, T: Cost> {
 }
 
 impl<T: Cost> Shared<'_, T> {
-    #[inline]
+    #[inline(always)]
     fn row_free(&self, i: usize) -> bool {
         self.row_flow[i] < self.row_cap
     }
 
     /// Reduced cost of the backward (flow) arc `j -> i`: 0 up to rounding, clamped at 0.
-    #[inline]
+    #[inline(always)]
     fn rc_flow(&self, i: usize, j: usize) -> f64 {
         let c = self.c[i * self.ny + j].get();
         (self.pc[j] - (c - self.shift) - self.pr[i]).max(0.0)
@@ -199,6 +200,7 @@ impl Forward {
     /// columns of each (the listed ones where rows have lists); leaves the next frontier in
     /// `top`. Returns the column, or `None` where the step relaxed a pending row in full
     /// instead.
+    #[inline(always)]
     fn step<T: Cost>(&mut self, sh: &Shared<'_, T>) -> Option<usize> {
         if self.lists.is_some() {
             return self.step_listed(sh);
@@ -222,6 +224,7 @@ impl Forward {
     /// Labels the closest unlabeled column and the full rows that send it flow (into
     /// `new_rows`, with their distances and predecessors; free rows are the source and labeled
     /// rows are done), and returns the column.
+    #[inline(always)]
     fn label_top<T: Cost>(&mut self, sh: &Shared<'_, T>) -> usize {
         let (dj, j) = self.top;
         self.d_col[j] = dj;
@@ -242,6 +245,7 @@ impl Forward {
     }
 
     /// The smallest key of the search: of a column, or of a pending row bound.
+    #[inline(always)]
     fn frontier(&self) -> f64 {
         self.pending
             .peek()
@@ -252,6 +256,7 @@ impl Forward {
     /// bound is the search's minimum, or labels the closest column and relaxes the listed
     /// columns of the full rows behind it (in full where a row has no list yet), entering
     /// their bounds.
+    #[inline(always)]
     fn step_listed<T: Cost>(&mut self, sh: &Shared<'_, T>) -> Option<usize> {
         self.new_rows.clear();
         if let Some(&Pending { bound, row }) = self.pending.peek() {
@@ -306,6 +311,7 @@ impl Forward {
     /// Relaxes every column from row `i` at distance `di` and rebuilds its list with the
     /// current potentials, twice as long with `grow` (its bound came up); the caller refreshes
     /// the block minima.
+    #[inline(always)]
     fn relax_row<T: Cost>(&mut self, sh: &Shared<'_, T>, i: usize, di: f64, grow: bool) {
         let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
         let base = di + sh.pr[i] - sh.shift;
@@ -461,7 +467,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// row, `max(colmin - shift - pc, 0)` (infinite when no row is free), reached from that
     /// row. Kept current between searches, where `pc` and `colmin` change (the potential
     /// update and [`Search::retire_row`]), so that a search starts without a pass of its own.
-    #[inline]
+    #[inline(always)]
     fn start_key(&mut self, j: usize) {
         let arg = self.colarg[j];
         self.fwd.key[j] = if arg == NONE {
@@ -480,6 +486,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// and s = 0.5, about 19 of every 20 labeled columns were dead ends). The marks are kept
     /// current by [`Search::augment`], for the columns whose flow arcs or rows it changes: a
     /// pass over every column and its arcs before each search was a twelfth of a path's time.
+    #[inline(always)]
     fn dead_end(&self, j: usize) -> f64 {
         let dead = self.col_flow[j] >= self.col_cap
             && self.col_arcs[j]
@@ -492,17 +499,18 @@ impl<'a, T: Cost> Search<'a, T> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn cost(&self, i: usize, j: usize) -> f64 {
         self.c[i * self.ny + j].get()
     }
 
-    #[inline]
+    #[inline(always)]
     fn row_free(&self, i: usize) -> bool {
         self.row_flow[i] < self.row_cap
     }
 
     /// Units on the flow arc `(i, j)`.
+    #[inline(always)]
     pub(crate) fn flow_on(&self, i: usize, j: usize) -> u64 {
         self.col_arcs[j]
             .iter()
@@ -512,6 +520,7 @@ impl<'a, T: Cost> Search<'a, T> {
 
     /// Spare capacity of the start row and end column, and the flow on every backward arc, of
     /// the path `r0 c0 r1 c1 … rk ck`.
+    #[inline(always)]
     pub(crate) fn residual(&self, seq: &[u32]) -> u64 {
         let (r0, ck) = (seq[0] as usize, seq[seq.len() - 1] as usize);
         let mut amount = (self.row_cap - self.row_flow[r0]).min(self.col_cap - self.col_flow[ck]);
@@ -522,6 +531,7 @@ impl<'a, T: Cost> Search<'a, T> {
     }
 
     /// Pushes `amount` units along `seq` and retires the row or column it fills.
+    #[inline(always)]
     pub(crate) fn augment(&mut self, seq: &[u32], amount: u64) {
         for t in (0..seq.len()).step_by(2) {
             let (r, col) = (seq[t], seq[t + 1]);
@@ -560,6 +570,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// Recomputes the per-column minimum over free rows where it pointed at `row`, now full:
     /// from the column's list of next-cheapest rows when one of them is still free, else by a
     /// scan of the column (see [`ColumnRunnersUp`]).
+    #[inline(always)]
     fn retire_row(&mut self, row: usize) {
         for j in 0..self.ny {
             if self.colarg[j] as usize != row {
@@ -580,6 +591,7 @@ impl<'a, T: Cost> Search<'a, T> {
 
     /// The cheapest free row of column `j` (lowest index among ties), `(inf, NONE)` if none,
     /// refilling the column's runners-up list in the same strided pass.
+    #[inline(always)]
     fn rescan_column(&mut self, j: usize) -> (f64, u32) {
         let mut top = RunnersUp::default();
         for i in 0..self.nx {
@@ -630,6 +642,7 @@ impl<'a, T: Cost> Search<'a, T> {
     }
 
     /// Clears the previous search's labels.
+    #[inline(always)]
     fn reset(&mut self) {
         for i in self.fwd.touched_rows.drain(..) {
             let i = i as usize;
@@ -642,6 +655,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// The next shortest augmenting path, as `r0 c0 r1 c1 … rk ck` in `seq` (forward arcs
     /// `(r_t, c_t)`, backward arcs `(r_{t+1}, c_t)`), with the potentials updated so that its
     /// arcs are tight. `Ok(false)` when no augmenting path is left.
+    #[inline(always)]
     pub(crate) fn next_path(&mut self, seq: &mut Vec<u32>) -> Result<bool, ParsmError> {
         self.reset();
         // The keys start where the last potential update (or `new`) left them, and the dead
@@ -680,6 +694,7 @@ impl<'a, T: Cost> Search<'a, T> {
 
     /// Writes the path from a free row to the free column `sink` into `seq`, following the
     /// predecessors back (they form a tree: each points at a node labeled earlier).
+    #[inline(always)]
     fn trace(&self, sink: usize, seq: &mut Vec<u32>) {
         seq.clear();
         let mut j = sink;
@@ -702,6 +717,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// distance wherever it is below `D` (every row closer than `D` is labeled and has relaxed
     /// them), and every other unlabeled column has a key of at least `D`, so there an
     /// unlabeled column moves by `min(key, D)`.
+    #[inline(always)]
     fn update_potentials(&mut self, d: f64, r: f64) {
         let delta = |dist: f64| if dist.is_finite() { dist.min(d) } else { r };
         let row_cap = self.row_cap;
@@ -742,7 +758,7 @@ impl<'a, T: Cost> Search<'a, T> {
 /// `key[k] = min(key[k], max(base + c[k] - pot[k], floor))`, recording `who` where it
 /// improves. Labeled entries hold NaN, which no comparison replaces. Independent lanes, so
 /// that it vectorises.
-#[inline]
+#[inline(always)]
 fn relax<T: Cost>(
     c: &[T],
     pot: &[f64],
@@ -761,6 +777,7 @@ fn relax<T: Cost>(
 }
 
 /// Adds `delta` units to the flow arc to `node` in an arc list, dropping empty arcs.
+#[inline(always)]
 fn add_arc(arcs: &mut Vec<(u32, u64)>, node: u32, delta: i64) {
     if let Some(pos) = arcs.iter().position(|(r, _)| *r == node) {
         let v = arcs[pos].1 as i64 + delta;
@@ -798,7 +815,7 @@ impl Default for RunnersUp {
 impl RunnersUp {
     /// Offers row `i` at cost `v`; rows must be offered in increasing index order, so that a
     /// tie keeps the lower index, as a plain scan for the minimum does.
-    #[inline]
+    #[inline(always)]
     fn offer(&mut self, v: f64, i: u32) {
         if self.len == RUNNERS_UP && v >= self.items[RUNNERS_UP - 1].0 {
             return;
@@ -813,6 +830,7 @@ impl RunnersUp {
     }
 
     /// The cheapest offer, `(inf, NONE)` if none.
+    #[inline(always)]
     fn first(&self) -> (f64, u32) {
         self.items[0]
     }
@@ -844,6 +862,7 @@ impl ColumnRunnersUp {
     }
 
     /// The first listed row of column `j` that is still free, dropping those that are not.
+    #[inline(always)]
     fn next_free(&mut self, j: usize, free: impl Fn(usize) -> bool) -> Option<usize> {
         let list = &self.rows[j * (RUNNERS_UP - 1)..(j + 1) * (RUNNERS_UP - 1)];
         while self.next[j] < self.len[j] {
@@ -857,6 +876,7 @@ impl ColumnRunnersUp {
     }
 
     /// Lists the offers of `top` after its first as column `j`'s runners-up.
+    #[inline(always)]
     fn store(&mut self, j: usize, top: &RunnersUp) {
         let list = &mut self.rows[j * (RUNNERS_UP - 1)..(j + 1) * (RUNNERS_UP - 1)];
         let n = top.len.saturating_sub(1);

@@ -16,6 +16,7 @@ use crate::scalar::Cost;
 /// Keeping one at a time the `k` smallest seen so far (the first version) cost a compare and a
 /// running minimum per value plus `O(k)` work for each of the about `k ln(n / k)` that enter:
 /// on 700-long rows, a fifth of a whole soft matching.
+#[inline(always)]
 pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) -> f64 {
     out.clear();
     let blocks = 2 * (k + 1);
@@ -94,7 +95,7 @@ fn fold_lanes<T: Cost>(values: &[T], init: f64, pick: impl Fn(f64, f64) -> f64) 
 }
 
 /// The least value of `values`, NaN skipped (`inf` if none is smaller), vectorised.
-#[inline]
+#[inline(always)]
 pub(crate) fn least<T: Cost>(values: &[T]) -> f64 {
     fold_lanes(values, f64::INFINITY, lesser)
 }
@@ -107,7 +108,7 @@ pub(crate) fn greatest<T: Cost>(values: &[T]) -> f64 {
 
 /// The least `f(a[j], b[j])` over the pairs of `a` and `b`, NaN skipped (`inf` if none is
 /// smaller), in independent lanes so that it vectorises.
-#[inline]
+#[inline(always)]
 pub(crate) fn least_paired<T: Cost>(a: &[T], b: &[f64], f: impl Fn(f64, f64) -> f64) -> f64 {
     let n = a.len().min(b.len());
     let body = n - n % LANES;
