@@ -900,6 +900,42 @@ mod tests {
         state.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
+    /// `n` keys over a few levels, with NaN (labeled) and infinite ones among them.
+    fn random_keys(state: &mut u64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|_| match next(state) % 7 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                r => r as f64,
+            })
+            .collect()
+    }
+
+    /// `n` dead-end marks, about one in five `+inf`.
+    fn random_dead(state: &mut u64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|_| {
+                if next(state).is_multiple_of(5) {
+                    f64::INFINITY
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// The first minimum of `key + dead` over `lo..hi` by a plain scan, `(inf, usize::MAX)`
+    /// when none is finite.
+    fn first_min(key: &[f64], dead: &[f64], lo: usize, hi: usize) -> (f64, usize) {
+        let mut want = (f64::INFINITY, usize::MAX);
+        for k in lo..hi {
+            if key[k] + dead[k] < want.0 {
+                want = (key[k] + dead[k], k);
+            }
+        }
+        want
+    }
+
     /// `block_min` is the first minimum of `key + dead` in the block, skipping NaN (labeled)
     /// keys and dead columns: against a plain scan, on ragged blocks with many ties.
     #[test]
@@ -907,35 +943,11 @@ mod tests {
         let mut state = 0x2545_f491_4f6c_dd1du64;
         for n in [1usize, 7, 64, 65, 130, 200] {
             for _ in 0..50 {
-                let key: Vec<f64> = (0..n)
-                    .map(|_| match next(&mut state) % 6 {
-                        0 => f64::NAN,
-                        1 => f64::INFINITY,
-                        r => r as f64,
-                    })
-                    .collect();
-                let dead: Vec<f64> = (0..n)
-                    .map(|_| {
-                        if next(&mut state).is_multiple_of(5) {
-                            f64::INFINITY
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
+                let key = random_keys(&mut state, n);
+                let dead = random_dead(&mut state, n);
                 for b in 0..n.div_ceil(BLOCK) {
                     let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(n));
-                    let mut want = (f64::INFINITY, NONE as usize);
-                    for k in lo..hi {
-                        if key[k] + dead[k] < want.0 {
-                            want = (key[k] + dead[k], k);
-                        }
-                    }
-                    let want = if want.1 == NONE as usize {
-                        (want.0, usize::MAX)
-                    } else {
-                        want
-                    };
+                    let want = first_min(&key, &dead, lo, hi);
                     assert_eq!(block_min(&key, &dead, b), want, "n = {n}, block {b}");
                 }
             }
@@ -947,36 +959,13 @@ mod tests {
     #[test]
     fn block_minima_top_is_the_first_minimum_over_all_columns() {
         let mut state = 0x1234_5678_9abc_def1u64;
-        let first_min = |key: &[f64], dead: &[f64]| {
-            let mut want = (f64::INFINITY, usize::MAX);
-            for k in 0..key.len() {
-                if key[k] + dead[k] < want.0 {
-                    want = (key[k] + dead[k], k);
-                }
-            }
-            want
-        };
         for n in [1usize, 7, 64, 65, 130, 700] {
             for _ in 0..30 {
-                let mut key: Vec<f64> = (0..n)
-                    .map(|_| match next(&mut state) % 7 {
-                        0 => f64::NAN,
-                        1 => f64::INFINITY,
-                        r => (r + 3) as f64,
-                    })
-                    .collect();
-                let dead: Vec<f64> = (0..n)
-                    .map(|_| {
-                        if next(&mut state).is_multiple_of(5) {
-                            f64::INFINITY
-                        } else {
-                            0.0
-                        }
-                    })
-                    .collect();
+                let mut key = random_keys(&mut state, n);
+                let dead = random_dead(&mut state, n);
                 let mut blocks = BlockMinima::new(n);
                 blocks.refresh(&key, &dead);
-                assert_eq!(blocks.top(), first_min(&key, &dead), "n = {n}");
+                assert_eq!(blocks.top(), first_min(&key, &dead, 0, n), "n = {n}");
                 for _ in 0..20 {
                     let j = (next(&mut state) % n as u64) as usize;
                     let v = (next(&mut state) % 8) as f64;
@@ -985,7 +974,7 @@ mod tests {
                     }
                     key[j] = v;
                     blocks.offer(v + dead[j], j);
-                    assert_eq!(blocks.top(), first_min(&key, &dead), "n = {n}");
+                    assert_eq!(blocks.top(), first_min(&key, &dead, 0, n), "n = {n}");
                 }
             }
         }
