@@ -1,10 +1,12 @@
 //! Running core calls without the GIL, with progress and Ctrl-C, and turning their failures into
 //! Python exceptions.
 //!
-//! The solve runs on a thread of its rayon pool, spawned there from a scope the calling thread
-//! waits in (no thread is started per call: that cost about 70 µs a call). The calling (Python main) thread waits for it without the
-//! GIL, waking every [`POLL`] to take the GIL, check for signals (`KeyboardInterrupt`) and pass
-//! the solve's progress to an optional Python callback. On a signal, or an exception raised by
+//! The solve runs on another thread ([`spawn_while`]): with a thread count, on a thread of its
+//! leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
+//! started for the call, which cost about 70 µs); without one (serial solves), on a thread
+//! started for it. The calling (Python) thread waits for it without the GIL, waking every
+//! [`POLL`] to take the GIL, check for signals (`KeyboardInterrupt`) and pass the solve's
+//! progress to an optional Python callback. On a signal, or an exception raised by
 //! the callback, it cancels the solve through its [`Monitor`]; the core checks that flag every
 //! few milliseconds of work, so Ctrl-C reaches Python within a fraction of a second.
 
