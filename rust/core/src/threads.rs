@@ -79,10 +79,14 @@ pub fn spawn_while<'a, R>(
 ) -> Result<R, ParsmError> {
     match n_threads {
         Some(0) => Err(ParsmError::ZeroThreads),
-        None => Ok(std::thread::scope(|scope| {
-            scope.spawn(task);
-            wait()
-        })),
+        None => std::thread::scope(|scope| {
+            // Without a thread to run the task (the system's limit reached), an error, not a
+            // panic.
+            std::thread::Builder::new()
+                .spawn_scoped(scope, task)
+                .map_err(|e| ParsmError::ThreadPool(format!("cannot start a thread: {e}")))?;
+            Ok(wait())
+        }),
         Some(n) => {
             let lease = Lease::take(n)?;
             let pool = lease.pool.as_ref().expect("a leased pool");
