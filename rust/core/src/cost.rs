@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
 use crate::monitor::Monitor;
-use crate::products::with_inner_products;
+use crate::products::{for_each_product, PackedUnits, TILE};
 use crate::scalar::Cost;
 use crate::validate::check_populations;
 
@@ -67,12 +67,9 @@ impl FromStr for Metric {
     }
 }
 
-/// Rows of the output handled by one parallel task: large enough that the GEMM kernel packs the
-/// right-hand matrix rarely, fixed so that results never depend on the thread count.
+/// Rows of the output handled by one parallel task (each passes over every packed right-hand
+/// unit once per column tile), fixed so that results never depend on the thread count.
 const ROW_BLOCK: usize = 256;
-
-/// Columns of the output in one product-and-finish tile.
-const COL_TILE: usize = 256;
 
 /// Below this fraction of `|x|^2 + |y|^2`, a squared distance from the GEMM identity has lost
 /// too many digits to cancellation, so it is recomputed directly from the difference.
@@ -92,7 +89,8 @@ pub enum ConstantUnits {
     Uncorrelated,
 }
 
-/// Unit vectors (one row per unit) prepared for a metric, plus their squared norms.
+/// Unit vectors (one row per unit) prepared for a metric, plus their squared norms where the
+/// metric reads them (the Euclidean ones; empty for correlation and cosine).
 struct Prepared<'a> {
     units: CowArray<'a, f64, Ix2>,
     sq_norms: Array1<f64>,
@@ -101,8 +99,12 @@ struct Prepared<'a> {
 impl<'a> Prepared<'a> {
     /// Units as [`unit_factors`] gives them, with their squared norms computed as
     /// [`prepare`] computes them (so that costs from either are the same bits).
-    fn from_units(units: CowArray<'a, f64, Ix2>) -> Self {
-        let sq_norms = units.map_axis(Axis(1), |u| u.dot(&u));
+    fn from_units(units: CowArray<'a, f64, Ix2>, metric: Metric) -> Self {
+        let sq_norms = if metric.is_similarity() {
+            Array1::zeros(0)
+        } else {
+            units.map_axis(Axis(1), |u| u.dot(&u))
+        };
         Prepared { units, sq_norms }
     }
 }
@@ -136,7 +138,7 @@ fn prepare(
             indices: bad,
         });
     }
-    Ok(Prepared::from_units(units.into()))
+    Ok(Prepared::from_units(units.into(), metric))
 }
 
 /// Scales `u` to unit norm, centred first for correlation; `false` (leaving `u` as it was)
@@ -263,8 +265,8 @@ pub fn cost_matrix_of_factors<T: Cost>(
 ) -> Result<Array2<T>, ParsmError> {
     // Factors are units x stimuli: the populations' checks read them transposed.
     check_populations(ux.t(), uy.t())?;
-    let px = Prepared::from_units(ux.as_standard_layout());
-    let py = Prepared::from_units(uy.as_standard_layout());
+    let px = Prepared::from_units(ux.as_standard_layout(), metric);
+    let py = Prepared::from_units(uy.as_standard_layout(), metric);
     costs_of(&px, &py, metric, monitor)
 }
 
@@ -284,6 +286,8 @@ fn costs_of<T: Cost>(
         crate::memory::COST_REMEDY,
     )?;
     let mut c = Array2::<T>::from_elem((nx, ny), T::from_f64(0.0));
+    // The right-hand units are packed for the product kernel once, for every row block.
+    let packed = PackedUnits::new(py.units.view());
 
     monitor.set_total(nx.div_ceil(ROW_BLOCK) as u64);
     c.axis_chunks_iter_mut(Axis(0), ROW_BLOCK)
@@ -294,18 +298,22 @@ fn costs_of<T: Cost>(
             let r0 = blk * ROW_BLOCK;
             let rows = out.nrows();
             let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
-            // Column tiles keep each tile in cache between the product, its finishing pass and
-            // the store (rounded once to T).
-            for j0 in (0..ny).step_by(COL_TILE) {
-                let cols = Slice::from(j0..j0 + COL_TILE.min(ny - j0));
-                let yb = py.units.slice_axis(Axis(0), cols);
-                with_inner_products(xb, yb, |mut t| {
-                    for (di, mut row) in t.axis_iter_mut(Axis(0)).enumerate() {
-                        finish_row(metric, &mut row, r0 + di, j0, px, py);
-                    }
-                    Zip::from(out.slice_axis_mut(Axis(1), cols))
-                        .and(&t)
-                        .for_each(|o, &v| *o = T::from_f64(v));
+            // Column tiles keep the tile's packed units in cache while every row of the block
+            // passes over them; each product is finished into a cost (rounded once to T) as it
+            // is stored.
+            for j0 in (0..ny).step_by(TILE) {
+                for_each_product(xb, &packed, j0..ny.min(j0 + TILE), |r, c0, sums| {
+                    let mut row = out.row_mut(r);
+                    let row = row.as_slice_mut().expect("rows of a standard-layout array");
+                    finish(
+                        metric,
+                        sums,
+                        &mut row[c0..c0 + sums.len()],
+                        r0 + r,
+                        c0,
+                        px,
+                        py,
+                    );
                 });
             }
             monitor.advance(1);
@@ -314,10 +322,13 @@ fn costs_of<T: Cost>(
     Ok(c)
 }
 
-/// Turns inner products into costs, for row `i` and the columns starting at `j0`.
-fn finish_row(
+/// Turns the inner products `sums` of row `i` with the columns starting at `j0` into costs,
+/// stored in `out`.
+#[inline(always)]
+fn finish<T: Cost>(
     metric: Metric,
-    row: &mut ndarray::ArrayViewMut1<f64>,
+    sums: &[f64],
+    out: &mut [T],
     i: usize,
     j0: usize,
     px: &Prepared<'_>,
@@ -325,15 +336,17 @@ fn finish_row(
 ) {
     match metric {
         Metric::Correlation | Metric::Cosine => {
-            row.mapv_inplace(|g| (1.0 - g).clamp(0.0, 2.0));
+            for (o, &g) in out.iter_mut().zip(sums) {
+                *o = T::from_f64((1.0 - g).clamp(0.0, 2.0));
+            }
         }
         Metric::SqEuclidean | Metric::Euclidean => {
             let xi = px.units.row(i);
             let nxi = px.sq_norms[i];
-            Zip::indexed(row).for_each(|dj, g| {
+            for (dj, (o, &g)) in out.iter_mut().zip(sums).enumerate() {
                 let j = j0 + dj;
                 let scale = nxi + py.sq_norms[j];
-                let mut d2 = scale - 2.0 * *g;
+                let mut d2 = scale - 2.0 * g;
                 if d2 < CANCELLATION_GUARD * scale {
                     let yj = py.units.row(j);
                     d2 = Zip::from(&xi)
@@ -341,12 +354,12 @@ fn finish_row(
                         .fold(0.0, |acc, &a, &b| acc + (a - b) * (a - b));
                 }
                 let d2 = d2.max(0.0);
-                *g = if metric == Metric::Euclidean {
+                *o = T::from_f64(if metric == Metric::Euclidean {
                     d2.sqrt()
                 } else {
                     d2
-                };
-            });
+                });
+            }
         }
     }
 }
