@@ -53,7 +53,7 @@ impl MassPath {
         self.accumulate(
             grid,
             p * q,
-            |k, weight, _| {
+            |k, weight, target| {
                 let mut batch = batch.borrow_mut();
                 let path = &self.nodes[self.offsets[k]..self.offsets[k + 1]];
                 for t in (0..path.len()).step_by(2) {
@@ -66,6 +66,10 @@ impl MassPath {
                         }),
                         &r[col * q..(col + 1) * q],
                     );
+                }
+                // Bounded memory on long stretches between grid points.
+                if batch.terms() >= MAX_TERMS {
+                    batch.add_into(target);
                 }
             },
             |target| batch.borrow_mut().add_into(target),
@@ -202,6 +206,10 @@ impl MassPath {
     }
 }
 
+/// Terms gathered at most before they are added (a product of this inner size runs at the
+/// kernel's speed; the gathered terms stay within a few MB).
+const MAX_TERMS: usize = 4096;
+
 /// Rank-one terms `u ⊗ v` (`u` of length `p`, `v` of length `q`) gathered to be added to a
 /// `p x q` matrix as one product.
 struct RankOneTerms {
@@ -211,6 +219,7 @@ struct RankOneTerms {
     us: Vec<f64>,
     /// The `v`s, one row each (`terms x q`).
     vs: Vec<f64>,
+    terms: usize,
 }
 
 impl RankOneTerms {
@@ -220,17 +229,23 @@ impl RankOneTerms {
             q,
             us: Vec::new(),
             vs: Vec::new(),
+            terms: 0,
         }
+    }
+
+    fn terms(&self) -> usize {
+        self.terms
     }
 
     fn push(&mut self, u: impl Iterator<Item = f64>, v: &[f64]) {
         self.us.extend(u);
         self.vs.extend_from_slice(v);
+        self.terms += 1;
     }
 
     /// Adds the gathered terms' sum to `target` (`p x q`, row-major) and forgets them.
     fn add_into(&mut self, target: &mut [f64]) {
-        let terms = self.vs.len() / self.q.max(1);
+        let terms = self.terms();
         if terms > 0 && self.p > 0 && self.q > 0 {
             let u = ArrayView2::from_shape((terms, self.p), &self.us).expect("terms x p");
             let v = ArrayView2::from_shape((terms, self.q), &self.vs).expect("terms x q");
@@ -239,6 +254,7 @@ impl RankOneTerms {
         }
         self.us.clear();
         self.vs.clear();
+        self.terms = 0;
     }
 }
 

@@ -76,3 +76,30 @@ fn projection_checks_shapes_values_and_masses() {
         Err(ParsmError::MassTooLarge { .. })
     ));
 }
+
+/// A long path between two grid points projects as the dense plans do: from 0.05 to 1 it has
+/// about 7,600 path columns, so its terms are added in more than one product (4,096 at most).
+#[test]
+fn projection_of_a_long_path_on_a_sparse_grid_equals_dense_plan_products() {
+    let mut rng = Rng::new(11);
+    let (nx, ny, p, q) = (600, 650, 3, 4);
+    let c = Array2::from_shape_fn((nx, ny), |_| rng.uniform());
+    let left = Array2::from_shape_fn((nx, p), |_| rng.normal());
+    let right = Array2::from_shape_fn((ny, q), |_| rng.normal());
+    let path = MassPath::solve(c.view(), 1.0).unwrap();
+    let grid = [1.0, 0.05];
+    let proj = path.project(left.view(), right.view(), &grid).unwrap();
+    for (g, &s) in grid.iter().enumerate() {
+        let dense = left.t().dot(&path.plan_at(s).unwrap()).dot(&right);
+        for a in 0..p {
+            for b in 0..q {
+                let got = proj[[g, a, b]];
+                assert!(
+                    (got - dense[[a, b]]).abs() < 1e-12,
+                    "s={s}: {got} vs {}",
+                    dense[[a, b]]
+                );
+            }
+        }
+    }
+}
