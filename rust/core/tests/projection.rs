@@ -30,21 +30,10 @@ fn projection_equals_dense_plan_products() {
             .map(|_| rng.uniform())
             .chain([1.0, 0.0, 0.5, 0.5])
             .collect();
-        let proj = path.project(left.view(), right.view(), &grid).unwrap();
+        assert_projects_as_dense_plans(&path, &left, &right, &grid, &format!("trial {trial}"));
         let inner = path.inner(left.view(), right_p.view(), &grid).unwrap();
         for (g, &s) in grid.iter().enumerate() {
             let plan = path.plan_at(s).unwrap();
-            let dense = left.t().dot(&plan).dot(&right);
-            for a in 0..p {
-                for b in 0..q {
-                    let got = proj[[g, a, b]];
-                    assert!(
-                        (got - dense[[a, b]]).abs() < 1e-12,
-                        "trial {trial} s={s}: {got} vs {}",
-                        dense[[a, b]]
-                    );
-                }
-            }
             let want: f64 = (&plan * &left.dot(&right_p.t())).sum();
             assert!((inner[g] - want).abs() < 1e-12, "trial {trial} s={s}");
         }
@@ -87,19 +76,23 @@ fn projection_of_a_long_path_on_a_sparse_grid_equals_dense_plan_products() {
     let left = Array2::from_shape_fn((nx, p), |_| rng.normal());
     let right = Array2::from_shape_fn((ny, q), |_| rng.normal());
     let path = MassPath::solve(c.view(), 1.0).unwrap();
-    let grid = [1.0, 0.05];
-    let proj = path.project(left.view(), right.view(), &grid).unwrap();
+    assert_projects_as_dense_plans(&path, &left, &right, &[1.0, 0.05], "long path");
+}
+
+/// `path.project(left, right, grid)` equals `Lᵀ T(s) R` of the dense plans, within 1e-12.
+fn assert_projects_as_dense_plans(
+    path: &MassPath,
+    left: &Array2<f64>,
+    right: &Array2<f64>,
+    grid: &[f64],
+    what: &str,
+) {
+    let proj = path.project(left.view(), right.view(), grid).unwrap();
     for (g, &s) in grid.iter().enumerate() {
-        let dense = left.t().dot(&path.plan_at(s).unwrap()).dot(&right);
-        for a in 0..p {
-            for b in 0..q {
-                let got = proj[[g, a, b]];
-                assert!(
-                    (got - dense[[a, b]]).abs() < 1e-12,
-                    "s={s}: {got} vs {}",
-                    dense[[a, b]]
-                );
-            }
+        let dense = left.t().dot(&path.plan_at(s).unwrap()).dot(right);
+        for ((a, b), &want) in dense.indexed_iter() {
+            let got = proj[[g, a, b]];
+            assert!((got - want).abs() < 1e-12, "{what} s={s}: {got} vs {want}");
         }
     }
 }
