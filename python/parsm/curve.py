@@ -365,8 +365,11 @@ def _share(
         key = None
     else:
         used = splits[: folds_used(c.shape[0], c.shape[1], len(splits))]
-        key = _path_cache.key(x, y, metric, c.dtype.name)
-        cached = _path_cache.get_share(key, len(splits))
+        # Estimates are kept beside a kept in-sample path only. Without one (``share_on``, for
+        # ``pairwise``, which solves each pair once) hashing the data to look for one cost
+        # about 1 % of a pair and found nothing.
+        key = None if path is None else _path_cache.key(x, y, metric, c.dtype.name)
+        cached = None if key is None else _path_cache.get_share(key, len(splits))
         if cached is not None:
             bar.advance(2)
             return cached
@@ -379,7 +382,7 @@ def _share(
     factors = [(held_out_factors(x[te]), held_out_factors(y[te])) for _, te in used]
     exact = identical_mass(path) if path is not None else 0.0
     share = estimate_share(paths, factors, len(splits), identical=exact)
-    if key is not None and path is not None:
+    if key is not None:
         _path_cache.put_share(key, len(splits), share)
     return share
 
