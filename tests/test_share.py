@@ -231,6 +231,25 @@ def test_correlation_and_cosine_costs_do_not_depend_on_scale(rng):
             )
 
 
+def test_too_few_stimuli_for_the_estimate_say_what_to_do_everywhere():
+    rng = np.random.default_rng(2)
+    x, y = rng.standard_normal((3, 20)), rng.standard_normal((3, 25))
+    for auto in (
+        lambda: parsm.compare(x, y, progress=False),
+        lambda: parsm.lcurve(x, y),
+        lambda: parsm.pairwise([x, y], progress=False),
+        lambda: parsm.rank_units(x, y),
+    ):
+        with pytest.raises(ValueError, match=r"at least 4 stimuli; there are 3\. Give s a mass"):
+            auto()
+    # With a given s, compare still compares: its curve's s0 is then the in-sample corner.
+    with pytest.warns(parsm.ShareWarning, match="3 stimuli are too few"):
+        c = parsm.compare(x, y, s=0.5, progress=False)
+    assert c.lcurve.elbow == "plateau" and c.summary["lcurve"]["elbow"] == "plateau"
+    assert c.partial.cost == pytest.approx(parsm.partial_soft_match(x, y, 0.5).cost, abs=1e-12)
+    assert parsm.lcurve(x, y, elbow="plateau").s0 == c.lcurve.s0
+
+
 def test_few_stimuli_and_fold_counts():
     assert share.share_folds(200) == 5 and share.share_folds(7) == 3
     with pytest.raises(ValueError, match="at least 4 stimuli"):

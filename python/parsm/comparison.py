@@ -7,17 +7,18 @@
 from __future__ import annotations
 
 import platform
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from . import __version__
+from . import __version__, share
 from ._progress import one_call
 from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
 from .crossval import cv_score, keep_fold_costs
-from .curve import lcurve_on, mass_grid
+from .curve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_on, soft_match_of
 from .ranking import labels_of, rank_on
 from .results import MATCH_TOL, Comparison, LCurve, Pair
@@ -113,7 +114,9 @@ def compare(
         Responses (stimuli x units).
     s : float in [0, 1] or "auto", default "auto"
         The matched mass; ``"auto"`` takes the held-out share estimate ``s0`` with its
-        interval (see :func:`parsm.lcurve`, ``elbow="heldout"``).
+        interval (see :func:`parsm.lcurve`, ``elbow="heldout"``; at least 4 stimuli). With a
+        given ``s`` and fewer stimuli, the L-curve's ``s0`` is its in-sample corner
+        (``elbow="plateau"``), with a :class:`parsm.ShareWarning`.
     metric : str, default "correlation"
     cv : int, optional
         Also report scores cross-validated over this many folds of stimuli.
@@ -143,9 +146,28 @@ def compare(
     lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, y.shape[1], "labels_y")
     # One cost matrix and one path solve give the curve, both matchings and the ranking.
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+    # With a given s and too few stimuli for the held-out estimate, the curve's s0 is its
+    # in-sample corner (said in a warning); with s="auto" that is an error (in lcurve_on).
+    elbow = DEFAULT_ELBOW
+    if s != "auto" and cv is None and x.shape[0] < share.MIN_STIMULI:
+        elbow = "plateau"
+        warnings.warn(
+            f"{x.shape[0]} stimuli are too few for the held-out share estimate (it needs "
+            f"{share.MIN_STIMULI}); the L-curve's s0 is its in-sample corner (elbow='plateau').",
+            share.ShareWarning,
+            stacklevel=2,
+        )
     with keep_fold_costs():  # the cv curve and the cv scores share their fold matrices
         lc, problem = lcurve_on(
-            x, y, c, mass_grid(grid), metric=metric, cv=cv, n_threads=n_threads, progress=progress
+            x,
+            y,
+            c,
+            mass_grid(grid),
+            metric=metric,
+            cv=cv,
+            elbow=elbow,
+            n_threads=n_threads,
+            progress=progress,
         )
         s_value = lc.s0 if s == "auto" else float(s)
         at_s0 = lc.score_s0 if s == "auto" and cv is not None else None

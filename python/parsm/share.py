@@ -109,16 +109,20 @@ class ShareWarning(UserWarning):
     """The held-out gain curve has no clear corner: report ``s0`` with its interval."""
 
 
+#: The fewest stimuli the held-out estimate works with: two folds of two held-out stimuli.
+MIN_STIMULI = 4
+
+
 def share_folds(n_stimuli: int) -> int:
     """Folds for the estimate when the caller did not choose: :data:`SHARE_FOLDS`, fewer
     with fewer than 10 stimuli (every fold keeps at least 2 held-out stimuli)."""
-    k = min(SHARE_FOLDS, n_stimuli // 2)
-    if k < 2:
+    if n_stimuli < MIN_STIMULI:
         raise ValueError(
-            f"the held-out share estimate needs at least 4 stimuli; there are {n_stimuli}. "
-            "Use elbow='plateau' (in-sample) instead."
+            f"the held-out share estimate (s='auto') needs at least {MIN_STIMULI} stimuli; "
+            f"there are {n_stimuli}. Give s a mass instead (for example s=0.5, or --s 0.5 on "
+            "the command line), or use lcurve(X, Y, elbow='plateau') for the in-sample corner."
         )
-    return k
+    return min(SHARE_FOLDS, n_stimuli // 2)
 
 
 def folds_used(nx: int, ny: int, n_folds: int) -> int:
