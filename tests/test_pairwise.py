@@ -178,6 +178,8 @@ def test_sequences_are_named_by_position_and_inputs_are_checked():
         parsm.pairwise([pops[0], pops[1][:-1]])
     with pytest.raises(ValueError, match="unknown population"):
         parsm.pairwise({"a": pops[0], "b": pops[1]}, pairs=[("a", "c")])
+    with pytest.raises(ValueError, match="distinct as strings; 1, '1' are all '1'"):
+        parsm.pairwise({1: pops[0], "1": pops[1]})
     with pytest.raises(TypeError, match="mapping name -> array"):
         parsm.pairwise(pops[0][0, 0])
     with pytest.raises(ValueError, match=r"outside \[0, 1\]"):

@@ -55,7 +55,11 @@ def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], l
         raise ValueError(f"pairwise needs at least two populations; got {len(items)}.")
     names = [str(k) for k, _ in items]
     if len(set(names)) != len(names):
-        raise ValueError("population names must be distinct (as strings).")
+        clash = next(n for n in names if names.count(n) > 1)
+        keys = ", ".join(repr(k) for k, _ in items if str(k) == clash)
+        raise ValueError(
+            f"population names must be distinct as strings; {keys} are all {clash!r}. Rename them."
+        )
     arrays = [as_population(v, f"population {n!r}") for n, v in zip(names, (v for _, v in items))]
     stimuli = [a.shape[0] for a in arrays]
     if len(set(stimuli)) != 1:
