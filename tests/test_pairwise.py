@@ -371,9 +371,12 @@ def test_one_matlab_file_of_several_populations(tmp_path, capsys):
         for k, a in pops.items():
             np.testing.assert_array_equal(got[k], a)
         assert main(["pairwise", str(tmp_path / name), "--s", "0.5"]) == 0
-        out = capsys.readouterr().out
+        out, err = capsys.readouterr()
         line = next(row for row in out.splitlines() if row.startswith("roi0") and "roi1" in row)
         assert f"{want.score[0, 1]:.3f}" in line
+        # What the file holds besides populations is named, not dropped in silence.
+        assert ("left out, not populations" in err) == (name == "v5.mat")
+        assert name != "v5.mat" or "ids (1, 50)" in err
     scipy_io.savemat(tmp_path / "one.mat", {"roi0": pops["roi0"], "ids": np.arange(50.0)})
     with pytest.raises(
         ValueError,
@@ -381,6 +384,24 @@ def test_one_matlab_file_of_several_populations(tmp_path, capsys):
         r"or not 2-D\): ids \(1, 50\)\)",
     ):
         load_populations(tmp_path / "one.mat")
+
+
+def test_arrays_that_are_not_populations_are_named_in_a_note(tmp_path):
+    h5py = pytest.importorskip("h5py")
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((20, 5)), rng.standard_normal((20, 6))
+    np.savez(tmp_path / "p.npz", a=a, b=b, t=np.zeros((2, 3, 4)), ids=np.arange(20.0))
+    with h5py.File(tmp_path / "p.h5", "w") as f:
+        f["g/a"], f["b"], f["labels"] = a, b, np.array([[b"x", b"y"], [b"z", b"w"]])
+    for name, left in (("p.npz", "t (2, 3, 4), ids (20,)"), ("p.h5", "labels (2, 2)")):
+        notes: list[str] = []
+        got = load_populations(tmp_path / name, notes=notes)
+        assert sorted(v.shape for v in got.values()) == [(20, 5), (20, 6)]
+        assert notes == [
+            f"{tmp_path / name}: left out, not populations (vectors, not 2-D or not numeric): "
+            + left
+        ]
+    assert load_populations(tmp_path / "p.npz") is not None  # notes are optional
 
 
 def test_docstring_example_runs():

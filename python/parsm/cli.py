@@ -397,7 +397,10 @@ def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
     from .io import load_populations
 
     if len(args.files) == 1:
-        pops = load_populations(args.files[0], transpose=args.transpose)
+        notes: list[str] = []
+        pops = load_populations(args.files[0], transpose=args.transpose, notes=notes)
+        for n in notes:
+            _note(args, n)
     else:
         pops = {}
         names = [f.stem for f in args.files]

@@ -283,18 +283,25 @@ def _open_h5(p: Path) -> Any:
         raise ValueError(f"{p}: not a readable HDF5 file ({exc}).") from None
 
 
-def _datasets_2d(f: Any) -> list[tuple[str, tuple[int, ...]]]:
-    """The 2-D numeric datasets anywhere in an open HDF5 file, as ``(path, shape)``."""
+def _datasets(f: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """Every dataset anywhere in an open HDF5 file, as ``(path, shape)``."""
     import h5py
 
     found: list[tuple[str, tuple[int, ...]]] = []
 
     def visit(name: str, node: Any) -> None:
-        if isinstance(node, h5py.Dataset) and node.ndim == 2 and node.dtype.kind in "fiub":
+        if isinstance(node, h5py.Dataset):
             found.append((name, node.shape))
 
     f.visititems(visit)
     return found
+
+
+def _datasets_2d(f: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """The 2-D numeric datasets anywhere in an open HDF5 file, as ``(path, shape)``."""
+    return [
+        (n, shape) for n, shape in _datasets(f) if len(shape) == 2 and f[n].dtype.kind in "fiub"
+    ]
 
 
 def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
@@ -362,12 +369,15 @@ def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
-def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np.ndarray]:
+def load_populations(
+    path: PathLike, *, transpose: bool = False, notes: list[str] | None = None
+) -> dict[str, np.ndarray]:
     """Every population stored in one ``.npz``, MATLAB (``.mat``, v5 or v7.3) or HDF5/NWB
     file: ``{name: array}``, one entry per 2-D numeric array (``.npz`` keys; MATLAB variable
     names; HDF5 dataset paths, searched through groups), in file order. Row and column vectors
     (a dimension of 1, as MATLAB stores every vector and scalar, such as stimulus ids) are not
-    populations and are left out.
+    populations and are left out; so are arrays that are not 2-D (and, in HDF5, datasets that
+    are not numeric). ``notes``, when given, gets one line naming what was left out.
 
     Raises
     ------
@@ -400,6 +410,7 @@ def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np
         with _open_h5(p) as f:
             for name, _shape in _datasets_2d(f):
                 found[name] = f[name][()]
+            other += [f"{n} {shape}" for n, shape in _datasets(f) if n not in found]
     elif suffix == ".mat":
         found = {k: np.asarray(v) for k, v in _mat_arrays(p).items()}
     else:
@@ -416,4 +427,7 @@ def load_populations(path: PathLike, *, transpose: bool = False) -> dict[str, np
             f"{p} holds {len(found)} population array(s) ({held}{rest}); comparing populations "
             "needs at least two 2-D arrays (one per population, stimuli x units)."
         )
+    if other and notes is not None:
+        kinds = "vectors, not 2-D or not numeric"
+        notes.append(f"{p}: left out, not populations ({kinds}): {', '.join(other)}")
     return {k: (v.T if transpose else v) for k, v in found.items()}
