@@ -258,6 +258,21 @@ def test_frame_and_figure():
     assert [t.get_text() for t in heat.get_xticklabels()] == res.names
     with pytest.raises(ValueError, match="what must name"):
         res.plot(what="names")
+    # Many populations: a taller figure, and only as many names as fit beside the heatmap.
+    rng = np.random.default_rng(6)
+    many = {f"population_{k:03d}": rng.standard_normal((20, 4)) for k in range(120)}
+    heat, _ = parsm.pairwise(many, s=0.5, n_jobs=2).plot()
+    fig = heat.figure
+    fig.canvas.draw()
+    assert fig.get_figheight() > 4.2 * 3
+    labels = [t.get_text() for t in heat.get_yticklabels()]
+    height_pt = heat.get_window_extent().height * 72.0 / fig.dpi
+    assert 40 <= len(labels) and len(labels) * 7.0 <= height_pt
+    step = list(many).index(labels[1])
+    assert labels == list(many)[::step]  # every step-th name, from the first
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
 
 
 def test_runs_unchanged_on_a_dask_cluster_with_worker_processes():

@@ -16,6 +16,7 @@ __all__ = [
     "plot_ranking",
     "plot_keep_curve",
     "plot_pairwise",
+    "pairwise_figsize",
     "classical_mds",
     "save_figure",
 ]
@@ -287,16 +288,20 @@ def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None)
     m = getattr(res, what, None)
     if not isinstance(m, np.ndarray) or m.ndim != 2:
         raise ValueError(f"what must name one of the result's matrices; got {what!r}.")
-    if axes is None:
-        _, axes = _pyplot().subplots(1, 2, figsize=(10, 4.2), layout="constrained")
-    ax, ax_map = axes
     n = len(res.names)
+    if axes is None:
+        _, axes = _pyplot().subplots(1, 2, figsize=pairwise_figsize(n), layout="constrained")
+    ax, ax_map = axes
     im = ax.imshow(np.ma.masked_invalid(m), cmap="viridis")
     ax.figure.colorbar(im, ax=ax, label=what.replace("_", " "))
-    ticks = np.arange(n)
-    step = max(1, n // 40)
-    ax.set_xticks(ticks[::step], [res.names[k] for k in ticks[::step]], rotation=90, fontsize=7)
-    ax.set_yticks(ticks[::step], [res.names[k] for k in ticks[::step]], fontsize=7)
+    # Every name where they fit at 7 pt (about 9 pt of axis a name), else every k-th.
+    fig = ax.figure
+    height_pt = ax.get_position().height * fig.get_figheight() * 72.0
+    step = max(1, int(np.ceil(n * 9.0 / max(height_pt, 1.0))))
+    ticks = np.arange(n)[::step]
+    names = [res.names[k] for k in ticks]
+    ax.set_xticks(ticks, names, rotation=90, fontsize=7)
+    ax.set_yticks(ticks, names, fontsize=7)
     ax.set_title(f"{what.replace('_', ' ')} ({res.metric})")
     d = 1.0 - np.asarray(res.score, dtype=np.float64)
     np.fill_diagonal(d, 0.0)
@@ -312,6 +317,14 @@ def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None)
         ax_map.set_axis_off()
         ax_map.text(0.5, 0.5, "MDS needs every pair", ha="center", va="center")
     return axes
+
+
+def pairwise_figsize(n: int) -> tuple[float, float]:
+    """The size in inches of :func:`plot_pairwise`'s two panels for ``n`` populations: 10 x 4.2
+    up to about 25, then growing so that every name fits beside the heatmap (up to 16 inches
+    high; beyond that only every k-th name is shown)."""
+    height = float(min(16.0, max(4.2, 0.17 * n)))
+    return (height * 2.4, height)
 
 
 def save_figure(

@@ -170,10 +170,10 @@ def write_pairwise(res: PairwiseResult, out: Any, *, figures: bool = True) -> li
             w.writerow([name, *(_cell(v) for v in row)])
     written = ["pairs.csv", "score_matrix.csv"]
     if figures:
-        from .plot import _pyplot
+        from .plot import _pyplot, pairwise_figsize
 
         plt = _pyplot()
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.6))
+        fig, axes = plt.subplots(1, 2, figsize=pairwise_figsize(len(res.names)))
         try:
             res.plot(axes=axes)
             fig.tight_layout()
