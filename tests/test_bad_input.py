@@ -181,6 +181,22 @@ def test_cv_score_with_mismatched_stimuli(XY):
         parsm.cv_score(X, Y[:19])
 
 
+def test_cv_folds_too_small_to_correlate_are_refused_before_any_is_solved():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((3, 5)), rng.standard_normal((3, 6))
+    # Two folds of three stimuli: the second holds one (the first trains on one).
+    for run in (
+        lambda: parsm.cv_score(x, y, s=0.5, cv=2),
+        lambda: parsm.compare(x, y, s=0.5, cv=2, progress=False),
+    ):
+        with pytest.raises(ValueError, match="leaves 1 held-out stimulus in a fold of 3 stimuli"):
+            run()
+    x, y = rng.standard_normal((40, 5)), rng.standard_normal((40, 6))
+    assert np.isfinite(parsm.cv_score(x, y, s=0.5, cv=20))
+    with pytest.raises(ValueError, match="leaves 1 held-out stimulus in a fold of 40"):
+        parsm.cv_score(x, y, s=0.5, cv=40)
+
+
 def test_core_errors_have_their_own_classes_under_parsm_error():
     rng = np.random.default_rng(0)
     X, Y = rng.standard_normal((20, 4)), rng.standard_normal((20, 5))

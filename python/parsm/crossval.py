@@ -78,12 +78,15 @@ def fold_costs(
         yield from kept[key]
         return
     made = []
-    for train, test in kfold(X.shape[0], cv):
-        if len(test) < 2:
-            raise ValueError(
-                f"cv = {cv} leaves {len(test)} held-out stimulus per fold; at least 2 are "
-                "needed to compute correlations. Use fewer folds."
-            )
+    folds = kfold(X.shape[0], cv)
+    # Every fold checked before any is computed (the smallest held-out set may be the last).
+    fewest = min(len(test) for _, test in folds)
+    if fewest < 2:
+        raise ValueError(
+            f"cv = {cv} leaves {fewest} held-out stimulus in a fold of {X.shape[0]} stimuli; at "
+            "least 2 are needed to compute correlations. Use fewer folds."
+        )
+    for train, test in folds:
         pair = (
             train_cost(X, Y, train, metric, n_threads=n_threads, dtype=dtype),
             cost_matrix(
