@@ -181,6 +181,21 @@ def test_cv_score_with_mismatched_stimuli(XY):
         parsm.cv_score(X, Y[:19])
 
 
+@pytest.mark.parametrize("metric", ["sqeuclidean", "euclidean"])
+def test_euclidean_distances_that_overflow_are_named_not_zeroed(XY, metric):
+    X, Y = XY
+    # Finite responses whose squares are not: an error that says to rescale, wherever the
+    # costs are computed (before, NaN from inf - inf was clamped to a distance of 0).
+    for run in (
+        lambda: parsm.cost_matrix(X * 1e300, Y, metric),
+        lambda: parsm.partial_soft_match(X * 1e300, X[:, :1] * 1e300, 0.5, metric=metric),
+        lambda: parsm.pairwise([X * 1e200, Y * 1e200], s=0.5, metric=metric),
+    ):
+        with pytest.raises(parsm.NonFiniteError, match=f"the {metric} distances overflow.*rescale"):
+            run()
+    assert np.isfinite(parsm.cost_matrix(X * 1e150, Y * 1e150, metric)).all()
+
+
 def test_cv_folds_too_small_to_correlate_are_refused_before_any_is_solved():
     rng = np.random.default_rng(3)
     x, y = rng.standard_normal((3, 5)), rng.standard_normal((3, 6))

@@ -301,11 +301,12 @@ fn costs_of<T: Cost>(
             // Column tiles keep the tile's packed units in cache while every row of the block
             // passes over them; each product is finished into a cost (rounded once to T) as it
             // is stored.
+            let mut finite = true;
             for j0 in (0..ny).step_by(TILE) {
                 for_each_product(xb, &packed, j0..ny.min(j0 + TILE), |r, c0, sums| {
                     let mut row = out.row_mut(r);
                     let row = row.as_slice_mut().expect("rows of a standard-layout array");
-                    finish(
+                    finite &= finish(
                         metric,
                         sums,
                         &mut row[c0..c0 + sums.len()],
@@ -316,14 +317,31 @@ fn costs_of<T: Cost>(
                     );
                 });
             }
+            if !finite {
+                return Err(overflow(metric, px, py));
+            }
             monitor.advance(1);
             Ok::<(), ParsmError>(())
         })?;
     Ok(c)
 }
 
+/// The error for Euclidean distances beyond f64's range (finite responses whose squares are
+/// not), naming the largest response.
+fn overflow(metric: Metric, px: &Prepared<'_>, py: &Prepared<'_>) -> ParsmError {
+    let largest = px
+        .units
+        .iter()
+        .chain(py.units.iter())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    ParsmError::DistanceOverflow {
+        metric: metric.name(),
+        largest,
+    }
+}
+
 /// Turns the inner products `sums` of row `i` with the columns starting at `j0` into costs,
-/// stored in `out`.
+/// stored in `out`; `false` when a Euclidean distance overflowed (is infinite).
 #[inline(always)]
 fn finish<T: Cost>(
     metric: Metric,
@@ -333,16 +351,20 @@ fn finish<T: Cost>(
     j0: usize,
     px: &Prepared<'_>,
     py: &Prepared<'_>,
-) {
+) -> bool {
     match metric {
         Metric::Correlation | Metric::Cosine => {
             for (o, &g) in out.iter_mut().zip(sums) {
                 *o = T::from_f64((1.0 - g).clamp(0.0, 2.0));
             }
+            true
         }
         Metric::SqEuclidean | Metric::Euclidean => {
             let xi = px.units.row(i);
             let nxi = px.sq_norms[i];
+            // Beyond f64's range (or f32's, stored as f32) a distance is infinite, or NaN
+            // from inf - inf; `max(0.0)` would turn NaN into 0, so both are checked here.
+            let mut finite = true;
             for (dj, (o, &g)) in out.iter_mut().zip(sums).enumerate() {
                 let j = j0 + dj;
                 let scale = nxi + py.sq_norms[j];
@@ -353,13 +375,17 @@ fn finish<T: Cost>(
                         .and(&yj)
                         .fold(0.0, |acc, &a, &b| acc + (a - b) * (a - b));
                 }
+                finite &= d2.is_finite();
                 let d2 = d2.max(0.0);
-                *o = T::from_f64(if metric == Metric::Euclidean {
+                let v = T::from_f64(if metric == Metric::Euclidean {
                     d2.sqrt()
                 } else {
                     d2
                 });
+                finite &= v.get().is_finite();
+                *o = v;
             }
+            finite
         }
     }
 }

@@ -38,6 +38,10 @@ pub enum ParsmError {
     #[error("{what} contains {count} NaN or infinite value(s); remove or impute them before comparing populations")]
     NonFinite { what: &'static str, count: usize },
 
+    /// Finite responses whose Euclidean distances are not (their squares overflow).
+    #[error("the {metric} distances overflow the float range (responses reach {largest:.2e} in absolute value, and their squares exceed about 1.8e308, or 3.4e38 stored as float32); rescale the responses, for example divide both populations by their largest absolute value")]
+    DistanceOverflow { metric: &'static str, largest: f64 },
+
     #[error("{what} is empty (shape {rows} x {cols}); it needs at least one stimulus (row) and one unit (column)")]
     Empty {
         what: &'static str,

@@ -124,6 +124,64 @@ fn bad_shapes_and_values_are_errors() {
     assert!("nope".parse::<Metric>().is_err());
 }
 
+/// Finite responses whose Euclidean distances overflow (to infinity, or to NaN from
+/// `inf - inf`, which clamping at 0 would hide) are refused with the largest response named;
+/// correlation and cosine are scale-free and still computed; below the overflow, distances
+/// are computed.
+#[test]
+fn euclidean_distances_beyond_the_float_range_are_an_error() {
+    use parsm_core::cost::cost_matrix_monitored;
+    use parsm_core::{ConstantUnits, Monitor};
+    let mut rng = Rng::new(9);
+    let x = random(&mut rng, 20, 7);
+    let y = random(&mut rng, 20, 300);
+    let big = x.mapv(|v| v * 1e300);
+    // One unit against itself: `inf - 2 * inf` is NaN, the only non-finite distance there.
+    let one = big.slice(ndarray::s![.., ..1]).to_owned();
+    let monitor = Monitor::new();
+    for (a, b) in [(&big, &y), (&big, &big), (&one, &one)] {
+        for metric in [Metric::SqEuclidean, Metric::Euclidean] {
+            let err = cost_matrix(a.view(), b.view(), metric).unwrap_err();
+            let ParsmError::DistanceOverflow { largest, .. } = err else {
+                panic!("{metric:?}: {err:?}");
+            };
+            assert_eq!(largest, a.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+        }
+        for metric in [Metric::Correlation, Metric::Cosine] {
+            assert!(cost_matrix(a.view(), b.view(), metric).is_ok());
+        }
+    }
+    // Within f64, beyond f32: an error only when stored as f32.
+    let (x20, y20) = (x.mapv(|v| v * 1e20), y.mapv(|v| v * 1e20));
+    let run = |storage_f32: bool| {
+        let constant = ConstantUnits::Reject;
+        if storage_f32 {
+            cost_matrix_monitored::<f32>(
+                x20.view(),
+                y20.view(),
+                Metric::SqEuclidean,
+                constant,
+                &monitor,
+            )
+            .map(|_| ())
+        } else {
+            cost_matrix_monitored::<f64>(
+                x20.view(),
+                y20.view(),
+                Metric::SqEuclidean,
+                constant,
+                &monitor,
+            )
+            .map(|_| ())
+        }
+    };
+    assert!(run(false).is_ok());
+    assert!(matches!(
+        run(true),
+        Err(ParsmError::DistanceOverflow { .. })
+    ));
+}
+
 /// From the populations' unit factors, the cost matrix is the one from their responses, bit
 /// for bit, for every metric, both storage types and factors given in either layout; factors
 /// on different stimuli are refused.

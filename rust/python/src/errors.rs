@@ -75,7 +75,9 @@ pub fn to_py(e: CoreError) -> PyErr {
     match e {
         CoreError::OutOfMemory { .. } => PyMemoryError::new_err(msg),
         CoreError::Uncertified(_) => PyRuntimeError::new_err(msg),
-        CoreError::NonFinite { .. } => NonFiniteError::new_err(msg),
+        CoreError::NonFinite { .. } | CoreError::DistanceOverflow { .. } => {
+            NonFiniteError::new_err(msg)
+        }
         CoreError::Empty { .. } => EmptyInputError::new_err(msg),
         CoreError::StimulusMismatch { .. } => StimulusMismatchError::new_err(msg),
         CoreError::ConstantUnits { .. } => ConstantUnitsError::new_err(msg),
