@@ -121,13 +121,15 @@ def _bad_inputs(d):
         ("flat.npy", "must be a 2-D array"),
         ("ragged.csv", "line 3: 2 fields but the header has 3"),
         ("words.csv", "line 3, column 'b': 'x' is not a number"),
-        ("data.txt", "unknown format '.txt'"),
+        ("data.xlsx", "unknown format '.xlsx'; save the sheet as .csv"),
+        ("data.dat", "unknown format '.dat'; use one of .npy"),
     ],
 )
 def test_bad_files_give_one_line_and_exit_1(files, tmp_path, capsys, x, message):
     d = files[0]
     _bad_inputs(tmp_path)
-    (tmp_path / "data.txt").write_text("1 2\n")
+    (tmp_path / "data.xlsx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "data.dat").write_text("1 2\n")
     assert main(["compare", str(tmp_path / x), str(d / "Y.csv")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("parsm compare: error: "), err

@@ -204,3 +204,42 @@ def test_a_one_dimensional_file_gets_cli_advice(tmp_path, data, capsys):
     assert main(["compare", str(tmp_path / "flat.npy"), str(tmp_path / "y.npy")]) == 1
     err = capsys.readouterr().err
     assert "must hold a 2-D array, stimuli x units" in err and "reshape" not in err
+
+
+def test_spreadsheet_and_savetxt_text_files(tmp_path, data, capsys):
+    """Text files as users have them: a European spreadsheet's export (semicolons, decimal
+    commas), np.savetxt's defaults (spaces, .txt) and its header (a # comment line), and
+    comment lines; each read as the same responses, with a note saying what was guessed."""
+    X, Y = data
+    names = [f"u{k}" for k in range(5)]
+
+    def euro(v: float) -> str:
+        return repr(v).replace(".", ",")
+
+    rows = [";".join(names)] + [";".join(euro(v) for v in row) for row in X.tolist()]
+    (tmp_path / "euro.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    np.savetxt(tmp_path / "plain.txt", X)
+    np.savetxt(tmp_path / "named.csv", X, delimiter=",", header=",".join(names))
+    commented = "# recorded 2026-01-01\n# session 3\n" + "\n".join(
+        ",".join(repr(v) for v in row) for row in [*X.tolist()]
+    )
+    (tmp_path / "commented.csv").write_text(commented, encoding="utf-8")
+    for name, units, said in [
+        ("euro.csv", names, "separated by semicolons (decimal commas read as points)"),
+        ("plain.txt", None, "separated by spaces"),
+        ("named.csv", names, "the unit names come from the comment line '# u0,u1,u2,u3,u4'"),
+        ("commented.csv", None, "2 line(s) starting with # skipped as comments"),
+    ]:
+        notes: list[str] = []
+        got, got_units = load_responses(tmp_path / name, notes=notes)
+        assert got_units == units, name
+        np.testing.assert_array_equal(got, X, err_msg=name)
+        assert any(said in n for n in notes), (name, notes)
+    # Thousands separators of a decimal-comma file, and names with commas, stay what they are.
+    (tmp_path / "t.csv").write_text("a,b;c\n1.234,5;2\n3;-0,25\n", encoding="utf-8")
+    got, units = load_responses(tmp_path / "t.csv")
+    assert units == ["a,b", "c"] and got.tolist() == [[1234.5, 2.0], [3.0, -0.25]]
+    # The command line reads them too, and says what it guessed.
+    np.savetxt(tmp_path / "y.txt", Y)
+    assert main(["compare", str(tmp_path / "euro.csv"), str(tmp_path / "y.txt"), "--s", "0.5"]) == 0
+    assert "separated by spaces" in capsys.readouterr().err

@@ -50,7 +50,9 @@ def _amount(text: str) -> float | int:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("X", type=Path, help="responses of population X (.npy .npz .csv .tsv .h5 .nwb)")
+    p.add_argument(
+        "X", type=Path, help="responses of population X (.npy .npz .csv .tsv .txt .h5 .nwb .mat)"
+    )
     p.add_argument("Y", type=Path, help="responses of population Y, same stimuli in the same order")
     p.add_argument("--key", metavar="NAME", help="array name inside .npz files (both inputs)")
     p.add_argument("--key-x", metavar="NAME", help="array name in X's .npz (overrides --key)")

@@ -1,7 +1,9 @@
 """Reading response matrices (stimuli x units) from files, safely.
 
-Formats: ``.npy``, ``.npz`` (pick the array with ``key``), ``.csv`` / ``.tsv`` (an optional,
-detected header row of unit names and index column, one row per stimulus), ``.h5`` /
+Formats: ``.npy``, ``.npz`` (pick the array with ``key``), ``.csv`` / ``.tsv`` / ``.txt`` (an
+optional, detected header row of unit names and index column, one row per stimulus; the
+separator detected: commas, semicolons with decimal commas as spreadsheets write them in much
+of Europe, tabs, or spaces as ``np.savetxt`` writes them; ``#`` lines are comments), ``.h5`` /
 ``.hdf5`` / ``.nwb`` (pick the dataset with ``dataset``, a path into groups; needs ``h5py``,
 the ``[io]`` extra) and ``.mat`` (MATLAB v5 through scipy, v7.3 through h5py; pick the variable
 with ``key``). NumPy files are read with
@@ -20,7 +22,7 @@ import numpy as np
 __all__ = ["load_responses", "load_populations", "drop_missing_stimuli", "FORMATS"]
 
 #: File suffixes :func:`load_responses` reads.
-FORMATS = (".npy", ".npz", ".csv", ".tsv", ".h5", ".hdf5", ".nwb", ".mat")
+FORMATS = (".npy", ".npz", ".csv", ".tsv", ".txt", ".h5", ".hdf5", ".nwb", ".mat")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -40,8 +42,12 @@ def load_responses(
     Parameters
     ----------
     path : str or path-like
-        A ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.h5``, ``.hdf5``, ``.nwb`` or ``.mat``
-        file.
+        A ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.txt``, ``.h5``, ``.hdf5``, ``.nwb`` or
+        ``.mat`` file. Text files may separate values by commas, semicolons (then decimal
+        commas are read as points), tabs or spaces (detected from the first lines; ``.tsv``
+        is always tabs); lines starting with ``#`` are comments, and the last one before the
+        data names the units when it splits into one name per column (``np.savetxt``'s
+        ``header``).
     key : str, optional
         The array to read from a ``.npz`` or ``.mat`` file; optional when it holds exactly
         one (one 2-D numeric variable for ``.mat``).
@@ -53,15 +59,16 @@ def load_responses(
         The file is units x stimuli: transpose it. A CSV's unit names then come from its
         index column (first column), not from the header.
     header : bool, optional
-        CSV/TSV only: whether the first row names the units. Default: detected; a first row
+        Text files only: whether the first row names the units. Default: detected; a first row
         that parses entirely as numbers is data (and ``notes`` says so), except ``0, 1, ...,
         n - 1`` over three or more columns: pandas' default column names.
     index_col : bool, optional
-        CSV/TSV only: whether the first column is an index (stimulus labels; unit names with
+        Text files only: whether the first column is an index (stimulus labels; unit names with
         ``transpose``) rather than data. Default: detected, as pandas writes one (an empty
         first header cell over 0, 1, 2, ...), or a column of text beside numbers.
     notes : list, optional
-        Receives one line for each guess the reader made (header, index, encoding).
+        Receives one line for each guess the reader made (header, index, encoding,
+        separator, decimal commas, comment lines).
 
     Returns
     -------
@@ -90,10 +97,10 @@ def load_responses(
     if p.stat().st_size == 0:
         raise ValueError(f"{p} is empty (0 bytes).")
     suffix = p.suffix.lower()
-    if suffix in (".csv", ".tsv"):
+    if suffix in (".csv", ".tsv", ".txt"):
         data, units = _load_delimited(
             p,
-            "\t" if suffix == ".tsv" else ",",
+            "\t" if suffix == ".tsv" else None,
             header=header,
             index_col=index_col,
             transpose=transpose,
@@ -108,6 +115,11 @@ def load_responses(
         data = _load_hdf5(p, dataset)
     elif suffix == ".mat":
         data = _load_mat(p, key)
+    elif suffix in (".xlsx", ".xls", ".ods"):
+        raise ValueError(
+            f"{p}: unknown format {suffix!r}; save the sheet as .csv (one row per stimulus, one "
+            "column per unit, unit names in the first row) and read that."
+        )
     else:
         raise ValueError(f"{p}: unknown format {suffix!r}; use one of {', '.join(FORMATS)}.")
     if transpose:
@@ -187,6 +199,32 @@ def _number(cell: str) -> float:
     return float(text)
 
 
+def _decimal_point(cell: str) -> str:
+    """A number written with a decimal comma (``1,5``, ``-1.234,5``) as Python reads it."""
+    if "," not in cell:
+        return cell
+    return cell.replace(".", "").replace(",", ".")
+
+
+def _separator(lines: list[str]) -> str | None:
+    """The separator of a text file whose suffix does not fix it, from its first two lines:
+    ``;`` where a line has at least as many semicolons as commas (a spreadsheet's export with
+    decimal commas), ``,`` where it has commas, a tab where it has tabs, else None (runs of
+    spaces, as ``np.savetxt`` writes by default) when both lines split into the same number of
+    fields, else ``,`` (one column)."""
+    head = lines[:2]
+    for line in head:
+        semis, commas = line.count(";"), line.count(",")
+        if semis and semis >= commas:
+            return ";"
+        if commas:
+            return ","
+        if "\t" in line:
+            return "\t"
+    widths = {len(line.split()) for line in head}
+    return None if len(widths) == 1 and widths.pop() > 1 else ","
+
+
 def _is_number(cell: str) -> bool:
     try:
         _number(cell)
@@ -197,7 +235,7 @@ def _is_number(cell: str) -> bool:
 
 def _load_delimited(
     p: Path,
-    delimiter: str,
+    delimiter: str | None,
     *,
     header: bool | None,
     index_col: bool | None,
@@ -211,7 +249,38 @@ def _load_delimited(
         text = raw.decode("latin-1")
         if notes is not None:
             notes.append(f"{p} is not UTF-8 text; it was read as Latin-1")
-    rows = [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if r]
+    lines = [line for line in text.splitlines() if line.strip()]
+    comments = [line for line in lines if line.lstrip().startswith("#")]
+    lines = [line for line in lines if not line.lstrip().startswith("#")]
+    if delimiter is None:
+        delimiter = _separator(lines)
+        if notes is not None and delimiter != ",":
+            named = {";": "semicolons", "\t": "tabs", None: "spaces"}[delimiter]
+            decimal = " (decimal commas read as points)" if delimiter == ";" else ""
+            notes.append(f"{p}: values are separated by {named}{decimal}")
+    if delimiter is None:
+        rows = [line.split() for line in lines]
+    else:
+        rows = [r for r in csv.reader(lines, delimiter=delimiter) if r]
+    if delimiter == ";":
+        rows = [
+            [_decimal_point(c) if _is_number(_decimal_point(c)) else c for c in r] for r in rows
+        ]
+    if comments and notes is not None:
+        notes.append(f"{p}: {len(comments)} line(s) starting with # skipped as comments")
+    if comments and header is None and rows:
+        # np.savetxt(..., header="a,b,c") writes the unit names as the last comment line.
+        named = comments[-1].lstrip()[1:].strip()
+        cells = (
+            named.split()
+            if delimiter is None
+            else next(csv.reader([named], delimiter=delimiter), [])
+        )
+        cells = [c.strip() for c in cells]
+        if len(cells) == len(rows[0]) > 0 and not all(_is_number(c) for c in cells):
+            rows.insert(0, cells)
+            if notes is not None:
+                notes.append(f"{p}: the unit names come from the comment line {comments[-1]!r}")
     if not rows:
         raise ValueError(f"{p} is empty; expected rows of numbers (and a header of names).")
     first = [c.strip() for c in rows[0]]
