@@ -155,14 +155,32 @@ def test_hdf5_groups_and_matlab_files(tmp_path, data):
         load_responses(tmp_path / "rec.h5", dataset="processing/ophys/dff")[0], X
     )
     scipy_io = pytest.importorskip("scipy.io")
-    scipy_io.savemat(tmp_path / "v5.mat", {"resp": X, "ids": np.arange(60.0)[None, :]})
+    scipy_io.savemat(tmp_path / "v5.mat", {"resp": X, "ids": np.arange(60.0)[None, :], "fs": 30.0})
     np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="resp")[0], X)
+    # MATLAB keeps every scalar and vector 2-D: the one matrix among them is the responses.
+    np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat")[0], X)
+    scipy_io.savemat(tmp_path / "two.mat", {"resp": X, "other": X[:, :3]})
     with pytest.raises(ValueError, match=r"holds 2 2-D numeric variables \(resp"):
-        load_responses(tmp_path / "v5.mat")
-    # MATLAB v7.3 is HDF5, column-major: h5py sees the transpose, parsm undoes it.
+        load_responses(tmp_path / "two.mat")
+    # A struct's fields, nested too, as struct.field (scipy reads a struct as a record).
+    scipy_io.savemat(tmp_path / "s.mat", {"S": {"resp": X, "meta": {"raw": X[:, :2]}}})
+    np.testing.assert_array_equal(load_responses(tmp_path / "s.mat", key="S.resp")[0], X)
+    raw, _ = load_responses(tmp_path / "s.mat", key="S.meta.raw")
+    np.testing.assert_array_equal(raw, X[:, :2])
+    with pytest.raises(ValueError, match=r"as struct\.field"):
+        load_responses(tmp_path / "s.mat")
+    # MATLAB v7.3 is HDF5, column-major: h5py sees the transpose, parsm undoes it; a struct
+    # is a group, its fields named as in v5 (or as the HDF5 path).
     with h5py.File(tmp_path / "v73.mat", "w") as f:
         f["resp"] = X.T
-    np.testing.assert_array_equal(load_responses(tmp_path / "v73.mat")[0], X)
+        f["S/resp"] = X[:, :2].T
+        f["fs"] = np.ones((1, 1))
+    with pytest.raises(ValueError, match=r"S\.resp \(60, 2\)"):
+        load_responses(tmp_path / "v73.mat")
+    np.testing.assert_array_equal(load_responses(tmp_path / "v73.mat", key="resp")[0], X)
+    for key in ("S.resp", "S/resp"):
+        got, _ = load_responses(tmp_path / "v73.mat", key=key)
+        np.testing.assert_array_equal(got, X[:, :2])
 
 
 @pytest.mark.parametrize(

@@ -49,8 +49,9 @@ def load_responses(
         data names the units when it splits into one name per column (``np.savetxt``'s
         ``header``).
     key : str, optional
-        The array to read from a ``.npz`` or ``.mat`` file; optional when it holds exactly
-        one (one 2-D numeric variable for ``.mat``).
+        The array to read from a ``.npz`` or ``.mat`` file (a MATLAB struct's field as
+        ``struct.field``, nested too); optional when it holds exactly one (for ``.mat``, one
+        2-D numeric variable that is not a scalar or a vector, which MATLAB also stores 2-D).
     dataset : str, optional
         The dataset path to read from an HDF5/NWB file, e.g. ``"responses"`` or
         ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file
@@ -396,12 +397,16 @@ def _load_mat(p: Path, key: str | None) -> np.ndarray:
     arrays = _mat_arrays(p)
     listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
     if key is None:
-        if len(arrays) != 1:
+        # MATLAB stores every scalar and vector as a 2-D array: the responses are the one
+        # variable that is neither (or, failing that, the one 2-D variable there is).
+        matrices = [k for k, v in arrays.items() if 1 not in v.shape] or list(arrays)
+        if len(matrices) != 1:
             raise ValueError(
                 f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
-                "--key (key= in Python)."
+                "--key (key= in Python; a struct's field as struct.field)."
             )
-        key = next(iter(arrays))
+        key = matrices[0]
+    key = key.replace("/", ".")  # a v7.3 struct's field as an HDF5 path names it too
     if key not in arrays:
         raise ValueError(f"{p} has no 2-D variable {key!r}; it holds: {listing}.")
     return np.asarray(arrays[key])
@@ -409,13 +414,17 @@ def _load_mat(p: Path, key: str | None) -> np.ndarray:
 
 def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
     """The 2-D numeric variables of a MATLAB file (v5 through scipy, v7.3 through h5py), in
-    file order, oriented as MATLAB shows them."""
+    file order, oriented as MATLAB shows them; a struct's fields (nested too) as
+    ``struct.field``."""
     with open(p, "rb") as f:
         head = f.read(128)
     if b"MATLAB 7.3" in head or head[:8] == b"\x89HDF\r\n\x1a\n":
-        # v7.3 files are HDF5; MATLAB stores arrays column-major, so h5py sees them transposed.
+        # v7.3 files are HDF5 (a struct is a group); MATLAB stores arrays column-major, so
+        # h5py sees them transposed.
         with _open_h5(p) as f:
-            arrays = {n: f[n][()].T for n, _ in _datasets_2d(f) if not n.startswith("#")}
+            return {
+                n.replace("/", "."): f[n][()].T for n, _ in _datasets_2d(f) if not n.startswith("#")
+            }
     else:
         try:
             import scipy.io
@@ -427,15 +436,26 @@ def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
             content = scipy.io.loadmat(p)
         except Exception as exc:  # scipy raises several types for bad files
             raise ValueError(f"{p}: not a readable MATLAB file ({exc}).") from None
-        arrays = {
-            k: v
-            for k, v in content.items()
-            if not k.startswith("__")
-            and isinstance(v, np.ndarray)
-            and v.ndim == 2
-            and v.dtype.kind in "fiub"
-        }
+        arrays: dict[str, np.ndarray] = {}
+        for k, v in content.items():
+            if not k.startswith("__"):
+                _mat_variable(k, v, arrays)
     return arrays
+
+
+def _mat_variable(name: str, v: Any, into: dict[str, np.ndarray]) -> None:
+    """Adds ``v`` to ``into`` as ``name`` when it is a 2-D numeric array, or its fields as
+    ``name.field`` when it is a (1 x 1) MATLAB struct, as scipy reads one."""
+    if not isinstance(v, np.ndarray):
+        return
+    if v.dtype.names is not None:
+        if v.size == 1:
+            record = v.reshape(-1)[0]
+            for field in v.dtype.names:
+                _mat_variable(f"{name}.{field}", record[field], into)
+        return
+    if v.ndim == 2 and v.dtype.kind in "fiub":
+        into[name] = v
 
 
 def load_populations(
