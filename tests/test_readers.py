@@ -143,6 +143,16 @@ def test_masked_arrays_and_dataframes_in_the_api(data):
         parsm.rank_units(X, frame, s=0.5)
 
 
+def test_npz_with_ids_beside_the_responses(tmp_path, data):
+    X, Y = data
+    np.savez(tmp_path / "r.npz", resp=X, ids=np.arange(60), fs=np.array([[30.0]]))
+    np.testing.assert_array_equal(load_responses(tmp_path / "r.npz")[0], X)
+    np.savez(tmp_path / "two.npz", X=X, Y=Y, ids=np.arange(60))
+    with pytest.raises(ValueError, match=r"holds 3 arrays \(X \(60, 5\), Y \(60, 5\), ids"):
+        load_responses(tmp_path / "two.npz")
+    np.testing.assert_array_equal(load_responses(tmp_path / "two.npz", key="Y")[0], Y)
+
+
 def test_hdf5_groups_and_matlab_files(tmp_path, data):
     X, _ = data
     h5py = pytest.importorskip("h5py")

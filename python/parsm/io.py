@@ -50,8 +50,9 @@ def load_responses(
         ``header``).
     key : str, optional
         The array to read from a ``.npz`` or ``.mat`` file (a MATLAB struct's field as
-        ``struct.field``, nested too); optional when it holds exactly one (for ``.mat``, one
-        2-D numeric variable that is not a scalar or a vector, which MATLAB also stores 2-D).
+        ``struct.field``, nested too); optional when it holds exactly one array, or exactly
+        one 2-D array that is not a scalar or a vector (which MATLAB also stores 2-D) beside
+        others such as stimulus ids.
     dataset : str, optional
         The dataset path to read from an HDF5/NWB file, e.g. ``"responses"`` or
         ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file
@@ -174,13 +175,20 @@ def _load_npz(p: Path, key: str | None) -> np.ndarray:
     try:
         with np.load(p, allow_pickle=False) as archive:
             keys = list(archive.files)
-            if key is None:
-                if len(keys) != 1:
-                    raise ValueError(
-                        f"{p} holds {len(keys)} arrays ({', '.join(keys) or 'none'}); choose "
-                        "one with --key (key= in Python)."
-                    )
+            if key is None and len(keys) == 1:
                 key = keys[0]
+            elif key is None:
+                # Stimulus ids, a sampling rate ... beside the responses: the one matrix
+                # (2-D, no dimension of 1) is the responses.
+                shapes = {k: archive[k].shape for k in keys}
+                matrices = [k for k, sh in shapes.items() if len(sh) == 2 and 1 not in sh]
+                if len(matrices) != 1:
+                    listing = ", ".join(f"{k} {sh}" for k, sh in shapes.items()) or "none"
+                    raise ValueError(
+                        f"{p} holds {len(keys)} arrays ({listing}); choose one with --key "
+                        "(key= in Python)."
+                    )
+                key = matrices[0]
             if key not in keys:
                 raise ValueError(f"{p} has no array {key!r}; it holds: {', '.join(keys)}.")
             return archive[key]
