@@ -208,6 +208,16 @@ def _number(cell: str) -> float:
     return float(text)
 
 
+def _all_numbers(cells: list[str]) -> bool:
+    """Whether every cell is a number or a missing value: one ``float`` map over the row
+    first (in C), cell by cell only where that fails."""
+    try:
+        list(map(float, cells))
+        return True
+    except ValueError:
+        return all(_is_number(c) for c in cells)
+
+
 def _decimal_point(cell: str) -> str:
     """A number written with a decimal comma (``1,5``, ``-1.234,5``) as Python reads it."""
     if "," not in cell:
@@ -316,7 +326,7 @@ def _load_delimited(
             and all(r[0].strip() == str(k) for k, r in enumerate(body))
         )
         text_column = not all(_is_number(r[0]) for r in body) and all(
-            _is_number(c) for r in body for c in r[1:]
+            _all_numbers(r[1:]) for r in body
         )
         index_col = pandas_index or text_column
         if index_col and notes is not None:
