@@ -143,6 +143,35 @@ def test_masked_arrays_and_dataframes_in_the_api(data):
         parsm.rank_units(X, frame, s=0.5)
 
 
+def test_dataframes_labelling_the_same_stimuli_in_other_orders_are_refused(data):
+    """Rows are paired by position: DataFrames indexed by stimulus in different orders would
+    compare each stimulus with another one, a silently wrong number."""
+    pd = pytest.importorskip("pandas")
+    X, Y = data
+    stimuli = [f"img{k}" for k in range(60)]
+    fx, fy = pd.DataFrame(X, index=stimuli), pd.DataFrame(Y, index=stimuli)
+    shuffled = fy.iloc[np.random.default_rng(1).permutation(60)]
+    message = "label the same stimuli \\(rows\\) in different orders"
+    for run in (
+        lambda: parsm.cost_matrix(fx, shuffled),
+        lambda: parsm.partial_soft_match(fx, shuffled, 0.5),
+        lambda: parsm.compare(fx, shuffled, s=0.5, progress=False),
+        lambda: parsm.rank_units(fx, shuffled, s=0.5),
+        lambda: parsm.cv_score(fx, shuffled, s=0.5),
+    ):
+        with pytest.raises(ValueError, match="X and Y " + message):
+            run()
+    with pytest.raises(ValueError, match="population 'a' and population 'c' " + message):
+        parsm.pairwise({"a": fx, "b": fy, "c": shuffled}, s=0.5)
+    # Put in one order, or unlabelled (0, 1, ..., n - 1) on either side: compared as given.
+    aligned = shuffled.loc[fx.index]
+    assert (
+        parsm.partial_soft_match(fx, aligned, 0.5).cost == parsm.partial_soft_match(X, Y, 0.5).cost
+    )
+    plain = pd.DataFrame(X)
+    assert np.isfinite(parsm.partial_soft_match(plain, shuffled, 0.5).cost)
+
+
 def test_npz_with_ids_beside_the_responses(tmp_path, data):
     X, Y = data
     np.savez(tmp_path / "r.npz", resp=X, ids=np.arange(60), fs=np.array([[30.0]]))

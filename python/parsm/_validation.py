@@ -81,6 +81,40 @@ def as_matrix(a: Any, name: str) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
+def as_populations(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Both populations of a comparison, as :func:`as_population` reads each, after checking
+    that labelled rows (pandas) do not pair different stimuli."""
+    check_stimulus_labels([(X, "X"), (Y, "Y")])
+    return as_population(X, "X"), as_population(Y, "Y")
+
+
+def check_stimulus_labels(items: list[tuple[Any, str]]) -> None:
+    """Refuses populations whose row labels (a pandas index other than 0, 1, ..., n - 1) name
+    the same stimuli in different orders: parsm pairs rows by position, so those would be
+    compared stimulus against other stimulus, a silently wrong number."""
+    labelled = [
+        (a.index, name)
+        for a, name in items
+        if hasattr(a, "index") and hasattr(a, "columns") and not _default_labels(a.index)
+    ]
+    for index, name in labelled[1:]:
+        first, first_name = labelled[0]
+        if len(index) == len(first) and not index.equals(first) and set(index) == set(first):
+            raise ValueError(
+                f"{first_name} and {name} label the same stimuli (rows) in different orders, "
+                "and rows are paired by position; put them in one order first, for example "
+                "with df.loc[first.index] (pandas)."
+            )
+
+
+def _default_labels(index: Any) -> bool:
+    """Whether a pandas index is the default 0, 1, ..., n - 1 (no stimulus labels)."""
+    try:
+        return bool(np.array_equal(np.asarray(index), np.arange(len(index))))
+    except (TypeError, ValueError):
+        return False
+
+
 def as_population(a: Any, name: str) -> np.ndarray:
     """Responses of one population: 2-D (stimuli x units), at least 2 stimuli and 1 unit."""
     arr = _as_real_array(a, name)

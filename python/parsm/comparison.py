@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from . import __version__, share
 from ._progress import one_call
-from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
+from ._validation import as_mass_or_auto, as_n_threads, as_populations, columns_of
 from .crossval import cv_score, keep_fold_costs
 from .curve import DEFAULT_ELBOW, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_on, soft_match_of
@@ -139,8 +139,7 @@ def compare(
     """
     s = as_mass_or_auto(s)
     metric = _check_metric(metric)
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     n_threads = as_n_threads(n_threads)
     lab_x = labels_of(columns_of(X) if labels_x is None else labels_x, x.shape[1], "labels_x")
     lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, y.shape[1], "labels_y")

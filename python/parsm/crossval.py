@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._folds import kfold
-from ._validation import as_fraction, as_n_threads, as_population
+from ._validation import as_fraction, as_n_threads, as_populations
 from .matching import _check_metric, cost_matrix
 
 __all__ = ["cv_score", "fold_costs", "keep_fold_costs"]
@@ -131,8 +131,7 @@ def cv_score(
     """
     metric = _check_metric(metric)
     s = as_fraction(s, "s")
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     n_threads = as_n_threads(n_threads)
     if x.shape[0] != y.shape[0]:
         raise ValueError(

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from . import _core, _path_cache
 from ._folds import kfold
 from ._progress import Progress
-from ._validation import as_n_threads, as_population
+from ._validation import as_n_threads, as_populations
 from .crossval import fold_costs, train_cost
 from .matching import _check_metric, as_float64, cost_matrix
 from .results import LCurve, ShareEstimate
@@ -203,8 +203,7 @@ def lcurve(
         raise ValueError(f"method must be 'path' or 'simplex'; got {method!r}.")
     check_elbow(elbow)
     grid = mass_grid(s)
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     n_threads = as_n_threads(n_threads)
     c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
     return lcurve_on(

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core
-from ._validation import as_mass_or_auto, as_n_threads, as_population
+from ._validation import as_mass_or_auto, as_n_threads, as_populations
 from .curve import DEFAULT_ELBOW, LCurve, check_elbow, lcurve_on, mass_grid
 from .matching import _check_metric, cost_matrix, match_on
 from .ranking import labels_of, rank_on
@@ -129,8 +129,7 @@ class PartialSoftMatching:
         self, X: npt.ArrayLike, Y: npt.ArrayLike
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, int | None]:
         metric = _check_metric(self.metric)
-        x = as_population(X, "X")
-        y = as_population(Y, "Y")
+        x, y = as_populations(X, Y)
         n_threads = as_n_threads(self.n_threads)
         return x, y, cost_matrix(x, y, metric, n_threads=n_threads), metric, n_threads
 
@@ -158,8 +157,7 @@ class PartialSoftMatching:
         """
         if not hasattr(self, "plan_"):
             raise ValueError(f"this {type(self).__name__} is not fitted yet; call fit(X, Y) first.")
-        x = as_population(X, "X")
-        y = as_population(Y, "Y")
+        x, y = as_populations(X, Y)
         if (x.shape[1], y.shape[1]) != self.plan_.shape:
             raise ValueError(
                 f"the estimator was fit on {self.plan_.shape[0]} x {self.plan_.shape[1]} units "

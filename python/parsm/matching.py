@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._progress import one_call
-from ._validation import as_fraction, as_n_threads, as_population
+from ._validation import as_fraction, as_n_threads, as_populations
 from .results import PartialMatch
 
 __all__ = [
@@ -81,8 +81,7 @@ def cost_matrix(
         For non-numeric inputs.
     """
     metric = _check_metric(metric)
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     dtype = as_dtype(dtype)
     with one_call("parsm cost matrix") as progress:
         return _core.cost_matrix(

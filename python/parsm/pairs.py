@@ -28,7 +28,13 @@ from ._progress import (
     reset_cancel,
     wait_stopped,
 )
-from ._validation import as_mass_or_auto, as_n_jobs, as_n_threads, as_population
+from ._validation import (
+    as_mass_or_auto,
+    as_n_jobs,
+    as_n_threads,
+    as_population,
+    check_stimulus_labels,
+)
 from .comparison import scored_matchings
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid, share_on
@@ -60,7 +66,9 @@ def _named(populations: Mapping[Any, Any] | Sequence[Any]) -> tuple[list[str], l
         raise ValueError(
             f"population names must be distinct as strings; {keys} are all {clash!r}. Rename them."
         )
-    arrays = [as_population(v, f"population {n!r}") for n, v in zip(names, (v for _, v in items))]
+    labels = [f"population {n!r}" for n in names]
+    check_stimulus_labels([(v, label) for (_, v), label in zip(items, labels)])
+    arrays = [as_population(v, label) for (_, v), label in zip(items, labels)]
     stimuli = [a.shape[0] for a in arrays]
     if len(set(stimuli)) != 1:
         counts = ", ".join(f"{n}: {m}" for n, m in zip(names, stimuli))

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from . import _core
 from ._progress import Progress, active
-from ._validation import as_mass_or_auto, as_n_threads, as_population, columns_of
+from ._validation import as_mass_or_auto, as_n_threads, as_populations, columns_of
 from .curve import lcurve_on, mass_grid, solved
 from .matching import _check_metric, cost_matrix
 from .results import (
@@ -143,8 +143,7 @@ def rank_units(
     if method not in RANK_METHODS:
         raise ValueError(f"method must be one of {RANK_METHODS}; got {method!r}.")
     s = as_mass_or_auto(s)
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     nx, ny = x.shape[1], y.shape[1]
     lab_x = labels_of(columns_of(X) if labels_x is None else labels_x, nx, "labels_x")
     lab_y = labels_of(columns_of(Y) if labels_y is None else labels_y, ny, "labels_y")
@@ -264,8 +263,7 @@ def keep_score_curve(
             raise ValueError("fractions must be a non-empty 1-D sequence of floats in (0, 1].")
         if not np.all(np.isfinite(fr)) or fr.min() <= 0 or fr.max() > 1:
             raise ValueError("every fraction must be within (0, 1]; 0.1 keeps the top 10 %.")
-    x = as_population(X, "X")
-    y = as_population(Y, "Y")
+    x, y = as_populations(X, Y)
     if (x.shape[1], y.shape[1]) != ranking.shape:
         raise ValueError(
             f"the ranking is for {ranking.shape[0]} x {ranking.shape[1]} units but X and Y "
