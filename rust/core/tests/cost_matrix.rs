@@ -153,26 +153,20 @@ fn euclidean_distances_beyond_the_float_range_are_an_error() {
     }
     // Within f64, beyond f32: an error only when stored as f32.
     let (x20, y20) = (x.mapv(|v| v * 1e20), y.mapv(|v| v * 1e20));
-    let run = |storage_f32: bool| {
+    fn stored<T: parsm_core::scalar::Cost>(
+        x: &Array2<f64>,
+        y: &Array2<f64>,
+        monitor: &Monitor,
+    ) -> Result<(), ParsmError> {
         let constant = ConstantUnits::Reject;
+        cost_matrix_monitored::<T>(x.view(), y.view(), Metric::SqEuclidean, constant, monitor)
+            .map(|_| ())
+    }
+    let run = |storage_f32: bool| {
         if storage_f32 {
-            cost_matrix_monitored::<f32>(
-                x20.view(),
-                y20.view(),
-                Metric::SqEuclidean,
-                constant,
-                &monitor,
-            )
-            .map(|_| ())
+            stored::<f32>(&x20, &y20, &monitor)
         } else {
-            cost_matrix_monitored::<f64>(
-                x20.view(),
-                y20.view(),
-                Metric::SqEuclidean,
-                constant,
-                &monitor,
-            )
-            .map(|_| ())
+            stored::<f64>(&x20, &y20, &monitor)
         }
     };
     assert!(run(false).is_ok());
