@@ -300,3 +300,30 @@ def test_spreadsheet_and_savetxt_text_files(tmp_path, data, capsys):
     np.savetxt(tmp_path / "y.txt", Y)
     assert main(["compare", str(tmp_path / "euro.csv"), str(tmp_path / "y.txt"), "--s", "0.5"]) == 0
     assert "separated by spaces" in capsys.readouterr().err
+
+
+def test_files_labelling_the_same_stimuli_in_other_orders_are_refused(tmp_path, data, capsys):
+    """pandas writes the stimulus labels as an index column; files sorted differently would be
+    compared stimulus against other stimulus."""
+    pd = pytest.importorskip("pandas")
+    X, Y = data
+    stimuli = [f"img{k}" for k in range(60)]
+    fx = pd.DataFrame(X, index=pd.Index(stimuli, name="stimulus"))
+    fy = pd.DataFrame(Y, index=pd.Index(stimuli, name="stimulus"))
+    fx.to_csv(tmp_path / "x.csv")
+    fy.to_csv(tmp_path / "y.csv")
+    fy.iloc[::-1].to_csv(tmp_path / "y_reversed.csv")
+    labels: list[str] = []
+    got, _ = load_responses(tmp_path / "y_reversed.csv", stimuli=labels)
+    assert labels == stimuli[::-1]
+    np.testing.assert_array_equal(got, Y[::-1])
+    fx.T.to_csv(tmp_path / "x_units_by_stimuli.csv")  # transposed: the header names stimuli
+    labels = []
+    load_responses(tmp_path / "x_units_by_stimuli.csv", transpose=True, stimuli=labels)
+    assert labels == stimuli
+    x, y, rev = (str(tmp_path / n) for n in ("x.csv", "y.csv", "y_reversed.csv"))
+    for argv in (["compare", x, rev], ["pairwise", x, y, rev]):
+        assert main([*argv, "--s", "0.5"]) == 1
+        err = capsys.readouterr().err
+        assert "label the same stimuli (rows) in different orders" in err, err
+    assert main(["compare", x, y, "--s", "0.5"]) == 0

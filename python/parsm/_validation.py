@@ -93,17 +93,22 @@ def check_stimulus_labels(items: list[tuple[Any, str]]) -> None:
     the same stimuli in different orders: parsm pairs rows by position, so those would be
     compared stimulus against other stimulus, a silently wrong number."""
     labelled = [
-        (a.index, name)
+        (list(a.index), name)
         for a, name in items
         if hasattr(a, "index") and hasattr(a, "columns") and not _default_labels(a.index)
     ]
-    for index, name in labelled[1:]:
+    check_stimulus_order(labelled, "for example with df.loc[first.index] (pandas)")
+
+
+def check_stimulus_order(labelled: list[tuple[list[Any], str]], remedy: str) -> None:
+    """Refuses populations whose stimulus labels (``(labels, name)``, the first as the
+    reference) are the same set in a different order, saying what to do (``remedy``)."""
+    for labels, name in labelled[1:]:
         first, first_name = labelled[0]
-        if len(index) == len(first) and not index.equals(first) and set(index) == set(first):
+        if len(labels) == len(first) and labels != first and set(labels) == set(first):
             raise ValueError(
                 f"{first_name} and {name} label the same stimuli (rows) in different orders, "
-                "and rows are paired by position; put them in one order first, for example "
-                "with df.loc[first.index] (pandas)."
+                f"and rows are paired by position; put them in one order first, {remedy}."
             )
 
 

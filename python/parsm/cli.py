@@ -217,23 +217,35 @@ def _note(args: argparse.Namespace, text: str) -> None:
 
 
 def _read(args: argparse.Namespace, path: Path, transpose: bool, **where: Any) -> Any:
+    """``(data, unit names, stimulus labels)`` of one file, its reader's notes printed."""
     from .io import load_responses
 
     notes: list[str] = []
+    stimuli: list[str] = []
     data, units = load_responses(
         path,
         transpose=transpose,
         header=False if args.no_header else None,
         index_col=True if args.index_col else None,
         notes=notes,
+        stimuli=stimuli,
         **where,
     )
     for n in notes:
         _note(args, n)
-    return data, units
+    return data, units, (stimuli or None)
 
 
-def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None]:
+def _check_stimulus_order(files: list[tuple[Path, list[str] | None]]) -> None:
+    """Files that label the same stimuli in different orders are an error (rows are paired
+    by position)."""
+    from ._validation import check_stimulus_order
+
+    labelled = [(labels, str(path)) for path, labels in files if labels is not None]
+    check_stimulus_order(labelled, "by sorting the files' rows the same way")
+
+
+def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None, Any]:
     path = getattr(args, side)
     key = getattr(args, f"key_{side.lower()}") or args.key
     dataset = getattr(args, f"dataset_{side.lower()}") or args.dataset
@@ -243,8 +255,9 @@ def _load(args: argparse.Namespace, side: str) -> tuple[Any, list[str] | None]:
 
 def _load_pair(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
     """X and Y with their unit names, after ``--missing`` and ``--drop-constant``."""
-    X, units_x = _load(args, "X")
-    Y, units_y = _load(args, "Y")
+    X, units_x, stimuli_x = _load(args, "X")
+    Y, units_y, stimuli_y = _load(args, "Y")
+    _check_stimulus_order([(args.X, stimuli_x), (args.Y, stimuli_y)])
     (X, Y), (units_x, units_y) = _clean(args, [X, Y], [units_x, units_y], ["X", "Y"])
     return X, units_x, Y, units_y
 
@@ -408,8 +421,13 @@ def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
         names = [f.stem for f in args.files]
         if len(set(names)) != len(names):
             names = [str(f) for f in args.files]
+        labels = []
         for name, f in zip(names, args.files):
-            pops[name] = _read(args, f, args.transpose, key=args.key, dataset=args.dataset)[0]
+            pops[name], _, stimuli = _read(
+                args, f, args.transpose, key=args.key, dataset=args.dataset
+            )
+            labels.append((f, stimuli))
+        _check_stimulus_order(labels)
     arrays, _ = _clean(args, list(pops.values()), [None] * len(pops), list(pops))
     pops = dict(zip(pops, arrays))
     if args.names is not None:

@@ -36,6 +36,7 @@ def load_responses(
     header: bool | None = None,
     index_col: bool | None = None,
     notes: list[str] | None = None,
+    stimuli: list[str] | None = None,
 ) -> tuple[np.ndarray, list[str] | None]:
     """Reads a response matrix and its unit names (when the file has them).
 
@@ -71,6 +72,10 @@ def load_responses(
     notes : list, optional
         Receives one line for each guess the reader made (header, index, encoding,
         separator, decimal commas, comment lines).
+    stimuli : list, optional
+        Receives a text file's stimulus labels when it has them (its index column; with
+        ``transpose``, its header), so that files can be checked to list their stimuli in
+        one order.
 
     Returns
     -------
@@ -100,14 +105,17 @@ def load_responses(
         raise ValueError(f"{p} is empty (0 bytes).")
     suffix = p.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        data, units = _load_delimited(
+        data, names, labels = _load_delimited(
             p,
             "\t" if suffix == ".tsv" else None,
             header=header,
             index_col=index_col,
-            transpose=transpose,
             notes=notes,
         )
+        # Rows are stimuli, columns units; transposed, the other way round.
+        units, stimulus_labels = (labels, names) if transpose else (names, labels)
+        if stimuli is not None and stimulus_labels is not None:
+            stimuli.extend(stimulus_labels)
         return (data.T if transpose else data), units
     if suffix == ".npy":
         data = _load_npy(p)
@@ -258,9 +266,10 @@ def _load_delimited(
     *,
     header: bool | None,
     index_col: bool | None,
-    transpose: bool,
     notes: list[str] | None,
-) -> tuple[np.ndarray, list[str] | None]:
+) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
+    """The numbers of a text file, the names in its header row and the labels in its index
+    column (None where it has none)."""
     raw = p.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -363,7 +372,7 @@ def _load_delimited(
                 raise ValueError(
                     f"{p}, line {line}, column {col}: {cell!r} is not a number."
                 ) from None
-    return data, (labels if transpose else names)
+    return data, names, labels
 
 
 def _open_h5(p: Path) -> Any:
