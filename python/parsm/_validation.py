@@ -114,10 +114,10 @@ def check_stimulus_order(labelled: list[tuple[list[Any], str]], remedy: str) -> 
 
 def _default_labels(index: Any) -> bool:
     """Whether a pandas index is the default 0, 1, ..., n - 1 (no stimulus labels)."""
-    try:
-        return bool(np.array_equal(np.asarray(index), np.arange(len(index))))
-    except (TypeError, ValueError):
+    values = np.asarray(index)
+    if values.dtype.kind not in "iu":  # text, dates, tuples ...: labels
         return False
+    return bool(np.array_equal(values, np.arange(len(values))))
 
 
 def as_population(a: Any, name: str) -> np.ndarray:
