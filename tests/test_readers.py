@@ -190,6 +190,13 @@ def test_hdf5_groups_and_matlab_files(tmp_path, data):
         f.create_group("processing").create_group("ophys")["dff"] = X
     got, _ = load_responses(tmp_path / "rec.h5")  # the one 2-D dataset, inside groups
     np.testing.assert_array_equal(got, X)
+    with h5py.File(tmp_path / "rec.h5", "a") as f:
+        f["timestamps"] = np.arange(60.0)[:, None]  # 2-D, but a vector
+    np.testing.assert_array_equal(load_responses(tmp_path / "rec.h5")[0], X)
+    with h5py.File(tmp_path / "rec.h5", "a") as f:
+        f["other"] = X[:, :2]
+    with pytest.raises(ValueError, match="has 3 2-D numeric datasets"):
+        load_responses(tmp_path / "rec.h5")
     np.testing.assert_array_equal(
         load_responses(tmp_path / "rec.h5", dataset="processing/ophys/dff")[0], X
     )

@@ -57,7 +57,8 @@ def load_responses(
     dataset : str, optional
         The dataset path to read from an HDF5/NWB file, e.g. ``"responses"`` or
         ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file
-        holds exactly one 2-D numeric dataset (the error lists them otherwise).
+        holds exactly one 2-D numeric dataset, or exactly one that is not a vector (n x 1 or
+        1 x n) among them (the error lists them otherwise).
     transpose : bool, default False
         The file is units x stimuli: transpose it. A CSV's unit names then come from its
         index column (first column), not from the header.
@@ -416,12 +417,16 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
         candidates = _datasets_2d(f)
         listing = ", ".join(f"{n} {s}" for n, s in candidates) or "none"
         if dataset is None:
-            if len(candidates) != 1:
+            # As for .npz and .mat: beside vectors (timestamps as n x 1 ...), the one matrix.
+            matrices = [n for n, shape in candidates if 1 not in shape] or [
+                n for n, _ in candidates
+            ]
+            if len(matrices) != 1:
                 raise ValueError(
                     f"{p} has {len(candidates)} 2-D numeric datasets ({listing}); choose one "
                     "with --dataset (dataset= in Python)."
                 )
-            dataset = candidates[0][0]
+            dataset = matrices[0]
         node: Any = f.get(dataset)
         if not isinstance(node, h5py.Dataset):
             raise ValueError(f"{p} has no dataset {dataset!r}; its 2-D datasets: {listing}.")
