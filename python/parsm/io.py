@@ -190,7 +190,7 @@ def _load_npz(p: Path, key: str | None) -> np.ndarray:
                 # Stimulus ids, a sampling rate ... beside the responses: the one matrix
                 # (2-D, no dimension of 1) is the responses.
                 shapes = {k: archive[k].shape for k in keys}
-                matrices = [k for k, sh in shapes.items() if len(sh) == 2 and 1 not in sh]
+                matrices = _responses_among(shapes)
                 if len(matrices) != 1:
                     listing = ", ".join(f"{k} {sh}" for k, sh in shapes.items()) or "none"
                     raise ValueError(
@@ -217,6 +217,19 @@ def _number(cell: str) -> float:
     return float(text)
 
 
+def _is_vector(shape: tuple[int, ...]) -> bool:
+    """Whether a 2-D shape is a row or column vector (or a scalar), as MATLAB stores those."""
+    return 1 in shape
+
+
+def _responses_among(shapes: dict[str, tuple[int, ...]]) -> list[str]:
+    """The arrays of a file (name -> shape) that can be the responses when none is named: the
+    2-D ones that are not vectors (stimulus ids, timestamps, a sampling rate beside them), or,
+    if there are none, every 2-D one. The caller takes it when it is the only one."""
+    two_d = [k for k, shape in shapes.items() if len(shape) == 2]
+    return [k for k in two_d if not _is_vector(shapes[k])] or two_d
+
+
 def _all_numbers(cells: list[str]) -> bool:
     """Whether every cell is a number or a missing value: one ``float`` map over the row
     first (in C), cell by cell only where that fails."""
@@ -228,10 +241,12 @@ def _all_numbers(cells: list[str]) -> bool:
 
 
 def _decimal_point(cell: str) -> str:
-    """A number written with a decimal comma (``1,5``, ``-1.234,5``) as Python reads it."""
+    """A number written with a decimal comma (``1,5``, ``-1.234,5``) as Python reads it; any
+    other cell (a name holding a comma) as it is."""
     if "," not in cell:
         return cell
-    return cell.replace(".", "").replace(",", ".")
+    number = cell.replace(".", "").replace(",", ".")
+    return number if _is_number(number) else cell
 
 
 def _separator(lines: list[str]) -> str | None:
@@ -292,9 +307,7 @@ def _load_delimited(
     else:
         rows = [r for r in csv.reader(lines, delimiter=delimiter) if r]
     if delimiter == ";":
-        rows = [
-            [_decimal_point(c) if _is_number(_decimal_point(c)) else c for c in r] for r in rows
-        ]
+        rows = [[_decimal_point(c) for c in r] for r in rows]
     if comments and notes is not None:
         notes.append(f"{p}: {len(comments)} line(s) starting with # skipped as comments")
     if comments and header is None and rows:
@@ -417,10 +430,8 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
         candidates = _datasets_2d(f)
         listing = ", ".join(f"{n} {s}" for n, s in candidates) or "none"
         if dataset is None:
-            # As for .npz and .mat: beside vectors (timestamps as n x 1 ...), the one matrix.
-            matrices = [n for n, shape in candidates if 1 not in shape] or [
-                n for n, _ in candidates
-            ]
+            # Timestamps stored n x 1 and the like beside the responses.
+            matrices = _responses_among(dict(candidates))
             if len(matrices) != 1:
                 raise ValueError(
                     f"{p} has {len(candidates)} 2-D numeric datasets ({listing}); choose one "
@@ -437,9 +448,8 @@ def _load_mat(p: Path, key: str | None) -> np.ndarray:
     arrays = _mat_arrays(p)
     listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
     if key is None:
-        # MATLAB stores every scalar and vector as a 2-D array: the responses are the one
-        # variable that is neither (or, failing that, the one 2-D variable there is).
-        matrices = [k for k, v in arrays.items() if 1 not in v.shape] or list(arrays)
+        # MATLAB stores every scalar and vector as a 2-D array.
+        matrices = _responses_among({k: v.shape for k, v in arrays.items()})
         if len(matrices) != 1:
             raise ValueError(
                 f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
@@ -547,7 +557,7 @@ def load_populations(
             f"{p}: one file holds several populations only as .npz, MATLAB .mat or HDF5 (.h5, "
             ".hdf5, .nwb); pass one file per population instead."
         )
-    vectors = [k for k, v in found.items() if 1 in v.shape]
+    vectors = [k for k, v in found.items() if _is_vector(v.shape)]
     other += [f"{k} {found.pop(k).shape}" for k in vectors]
     if len(found) < 2:
         held = ", ".join(f"{k} {v.shape}" for k, v in found.items()) or "none"
