@@ -11,7 +11,7 @@ import pytest
 
 import parsm
 from parsm.cli import main
-from parsm.io import load_responses
+from parsm.io import load_populations, load_responses
 
 
 @pytest.fixture
@@ -307,6 +307,101 @@ def test_spreadsheet_and_savetxt_text_files(tmp_path, data, capsys):
     np.savetxt(tmp_path / "y.txt", Y)
     assert main(["compare", str(tmp_path / "euro.csv"), str(tmp_path / "y.txt"), "--s", "0.5"]) == 0
     assert "separated by spaces" in capsys.readouterr().err
+
+
+def test_compressed_text_and_a_separator_ending_every_line(tmp_path, data, capsys):
+    """pandas and np.savetxt compress a .csv.gz / .txt.gz by its name; some spreadsheets end
+    every line with a separator (on the header too, or on the data rows only). Each reads as
+    the same responses; a unit whose cells are all empty stays a unit (of NaN)."""
+    import gzip
+
+    X, Y = data
+    names = [f"u{k}" for k in range(5)]
+    np.savetxt(tmp_path / "x.csv.gz", X, delimiter=",", header=",".join(names))
+    np.savetxt(tmp_path / "x.txt.gz", X)
+    body = [",".join(repr(v) for v in row) + "," for row in X.tolist()]
+    (tmp_path / "both.csv").write_text("\n".join([",".join(names) + ","] + body) + "\n")
+    (tmp_path / "rows.csv").write_text("\n".join([",".join(names)] + body) + "\n")
+    (tmp_path / "none.csv").write_text("\n".join(body) + "\n")
+    for name, units in [
+        ("x.csv.gz", names),
+        ("x.txt.gz", None),
+        ("both.csv", names),
+        ("rows.csv", names),
+        ("none.csv", None),
+    ]:
+        notes: list[str] = []
+        got, got_units = load_responses(tmp_path / name, notes=notes)
+        np.testing.assert_array_equal(got, X, err_msg=name)
+        assert got_units == units, name
+        if name.endswith(".csv"):
+            assert any("the empty last column is ignored" in n for n in notes), (name, notes)
+    named_empty = [",".join(names + ["dead"])] + body
+    (tmp_path / "dead.csv").write_text("\n".join(named_empty) + "\n")
+    got, got_units = load_responses(tmp_path / "dead.csv")
+    assert got_units == names + ["dead"] and np.isnan(got[:, 5]).all()
+    (tmp_path / "bad.csv.gz").write_bytes(b"\x1f\x8b not really gzip")
+    with pytest.raises(ValueError, match="bad.csv.gz: not a readable gzip file"):
+        load_responses(tmp_path / "bad.csv.gz")
+    (tmp_path / "y.tsv.gz").write_bytes(
+        gzip.compress("\n".join("\t".join(repr(v) for v in r) for r in Y.tolist()).encode())
+    )
+    assert (
+        main(["compare", str(tmp_path / "x.csv.gz"), str(tmp_path / "y.tsv.gz"), "--s", "0.5"]) == 0
+    )
+    capsys.readouterr()
+    np.save(tmp_path / "c.npy", X.astype(complex))
+    assert main(["compare", str(tmp_path / "c.npy"), str(tmp_path / "x.csv.gz")]) == 1
+    err = capsys.readouterr().err
+    assert "got dtype complex128. The file must hold real numbers." in err and "np." not in err
+    for suffix in (".parquet", ".feather", ".pkl"):
+        (tmp_path / f"t{suffix}").write_bytes(b"PAR1")
+        with pytest.raises(ValueError, match=r"save the table as \.csv"):
+            load_responses(tmp_path / f"t{suffix}")
+
+
+def test_matlab_cell_arrays_and_sparse_matrices(tmp_path, data):
+    """MATLAB users keep populations in a cell array (resp{1}, resp{2}, ...) and counts in
+    sparse matrices: v5 (scipy) and v7.3 (HDF5: cells are references into #refs#, a sparse
+    matrix is a group of compressed columns) read both, cells named as MATLAB names them."""
+    h5py = pytest.importorskip("h5py")
+    scipy_io = pytest.importorskip("scipy.io")
+    sparse = pytest.importorskip("scipy.sparse")
+    X, Y = data
+    S = sparse.random(60, 6, density=0.3, random_state=1, format="csc")
+    cells = np.empty((1, 2), dtype=object)
+    cells[0, 0], cells[0, 1] = X, Y[:, :4]
+    grid = np.empty((2, 2), dtype=object)
+    grid[0, 0], grid[1, 0], grid[0, 1], grid[1, 1] = X, Y, X[:, :2], Y[:, :3]
+    scipy_io.savemat(tmp_path / "v5.mat", {"resp": cells, "S": S, "G": grid, "who": "mouse 3"})
+    with h5py.File(tmp_path / "v73.mat", "w", userblock_size=512) as f:
+        refs = f.create_group("#refs#")
+        a, b = refs.create_dataset("a", data=X.T), refs.create_dataset("b", data=Y[:, :4].T)
+        c = f.create_dataset("resp", data=np.array([[a.ref], [b.ref]], dtype=h5py.ref_dtype))
+        c.attrs["MATLAB_class"] = np.bytes_("cell")
+        g = f.create_group("S")
+        g.attrs["MATLAB_class"], g.attrs["MATLAB_sparse"] = np.bytes_("double"), np.uint64(60)
+        g["data"], g["ir"], g["jc"] = (
+            S.data,
+            S.indices.astype(np.uint64),
+            S.indptr.astype(np.uint64),
+        )
+        who = f.create_dataset("who", data=np.array([[109, 111], [117, 115]], dtype=np.uint16))
+        who.attrs["MATLAB_class"] = np.bytes_("char")
+    with open(tmp_path / "v73.mat", "r+b") as f:  # MATLAB's text in the user block
+        f.write(b"MATLAB 7.3 MAT-file")
+    for name in ("v5.mat", "v73.mat"):
+        path = tmp_path / name
+        np.testing.assert_array_equal(load_responses(path, key="resp{1}")[0], X)
+        np.testing.assert_array_equal(load_responses(path, key="resp{2}")[0], Y[:, :4])
+        np.testing.assert_array_equal(load_responses(path, key="S")[0], S.toarray())
+        found = load_populations(path)
+        assert {"resp{1}", "resp{2}", "S"} <= set(found), name  # HDF5 lists names sorted
+        with pytest.raises(ValueError, match=r"resp\{1\} \(60, 5\), resp\{2\} \(60, 4\)"):
+            load_responses(path)
+    # A 2-D cell array's cells as MATLAB indexes them, column by column.
+    np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="G{2,1}")[0], Y)
+    np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="G{1,2}")[0], X[:, :2])
 
 
 def test_files_labelling_the_same_stimuli_in_other_orders_are_refused(tmp_path, data, capsys):

@@ -524,7 +524,9 @@ _CLI_TERMS = (
         "remove or impute them before comparing populations",
         "fill them in, or drop those stimuli with --missing drop-stimuli",
     ),
+    ("--key (key= in Python; a struct's", "--key (a struct's"),
     ("choose one with --key (key= in Python)", "choose one with --key"),
+    ("Convert it with np.asarray(..., dtype=float).", "The file must hold real numbers."),
     ("choose one with --dataset (dataset= in Python)", "choose one with --dataset"),
 )
 

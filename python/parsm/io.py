@@ -3,10 +3,11 @@
 Formats: ``.npy``, ``.npz`` (pick the array with ``key``), ``.csv`` / ``.tsv`` / ``.txt`` (an
 optional, detected header row of unit names and index column, one row per stimulus; the
 separator detected: commas, semicolons with decimal commas as spreadsheets write them in much
-of Europe, tabs, or spaces as ``np.savetxt`` writes them; ``#`` lines are comments), ``.h5`` /
-``.hdf5`` / ``.nwb`` (pick the dataset with ``dataset``, a path into groups; needs ``h5py``,
-the ``[io]`` extra) and ``.mat`` (MATLAB v5 through scipy, v7.3 through h5py; pick the variable
-with ``key``). NumPy files are read with
+of Europe, tabs, or spaces as ``np.savetxt`` writes them; ``#`` lines are comments; also
+gzip-compressed, ``.csv.gz``), ``.h5`` / ``.hdf5`` / ``.nwb`` (pick the dataset with
+``dataset``, a path into groups; needs ``h5py``, the ``[io]`` extra) and ``.mat`` (MATLAB v5
+through scipy, v7.3 through h5py; pick the variable with ``key``: ``S.field`` for a struct's
+field, ``cells{k}`` for a cell; sparse matrices are read dense). NumPy files are read with
 ``allow_pickle=False``: parsm never unpickles anything.
 """
 
@@ -21,8 +22,10 @@ import numpy as np
 
 __all__ = ["load_responses", "load_populations", "drop_missing_stimuli", "FORMATS"]
 
-#: File suffixes :func:`load_responses` reads.
+#: File suffixes :func:`load_responses` reads (text files also gzip-compressed, as
+#: ``.csv.gz``).
 FORMATS = (".npy", ".npz", ".csv", ".tsv", ".txt", ".h5", ".hdf5", ".nwb", ".mat")
+_TEXT = (".csv", ".tsv", ".txt")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -44,14 +47,17 @@ def load_responses(
     ----------
     path : str or path-like
         A ``.npy``, ``.npz``, ``.csv``, ``.tsv``, ``.txt``, ``.h5``, ``.hdf5``, ``.nwb`` or
-        ``.mat`` file. Text files may separate values by commas, semicolons (then decimal
-        commas are read as points), tabs or spaces (detected from the first lines; ``.tsv``
-        is always tabs); lines starting with ``#`` are comments, and the last one before the
+        ``.mat`` file; text files may be gzip-compressed (``.csv.gz``, ``.tsv.gz``,
+        ``.txt.gz``, as pandas and ``np.savetxt`` write them). Text files may separate values
+        by commas, semicolons (then decimal commas are read as points), tabs or spaces
+        (detected from the first lines; ``.tsv`` is always tabs); a separator ending every
+        line is ignored; lines starting with ``#`` are comments, and the last one before the
         data names the units when it splits into one name per column (``np.savetxt``'s
         ``header``).
     key : str, optional
         The array to read from a ``.npz`` or ``.mat`` file (a MATLAB struct's field as
-        ``struct.field``, nested too); optional when it holds exactly one array, or exactly
+        ``struct.field``, nested too; a cell array's cell as ``cells{k}``, or ``cells{i,j}``
+        in a 2-D cell array; a sparse matrix is read dense); optional when it holds exactly one array, or exactly
         one 2-D array that is not a scalar or a vector (which MATLAB also stores 2-D) beside
         others such as stimulus ids.
     dataset : str, optional
@@ -105,10 +111,14 @@ def load_responses(
     if p.stat().st_size == 0:
         raise ValueError(f"{p} is empty (0 bytes).")
     suffix = p.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
+    compressed = suffix == ".gz" and Path(p.stem).suffix.lower() in _TEXT
+    if compressed:
+        suffix = Path(p.stem).suffix.lower()
+    if suffix in _TEXT:
         data, names, labels = _load_delimited(
             p,
             "\t" if suffix == ".tsv" else None,
+            compressed=compressed,
             header=header,
             index_col=index_col,
             notes=notes,
@@ -130,6 +140,11 @@ def load_responses(
         raise ValueError(
             f"{p}: unknown format {suffix!r}; save the sheet as .csv (one row per stimulus, one "
             "column per unit, unit names in the first row) and read that."
+        )
+    elif suffix in (".parquet", ".feather", ".pkl", ".pickle"):
+        raise ValueError(
+            f"{p}: unknown format {suffix!r}; save the table as .csv (df.to_csv(path)) or "
+            ".npy, or read it with pandas and pass the DataFrame to parsm in Python."
         )
     else:
         raise ValueError(f"{p}: unknown format {suffix!r}; use one of {', '.join(FORMATS)}.")
@@ -192,7 +207,7 @@ def _load_npz(p: Path, key: str | None) -> np.ndarray:
                 shapes = {k: archive[k].shape for k in keys}
                 matrices = _responses_among(shapes)
                 if len(matrices) != 1:
-                    listing = ", ".join(f"{k} {sh}" for k, sh in shapes.items()) or "none"
+                    listing = _listing(shapes)
                     raise ValueError(
                         f"{p} holds {len(keys)} arrays ({listing}); choose one with --key "
                         "(key= in Python)."
@@ -215,6 +230,14 @@ def _number(cell: str) -> float:
     if text.lower() in _MISSING:
         return np.nan
     return float(text)
+
+
+def _listing(shapes: dict[str, tuple[int, ...]], most: int = 12) -> str:
+    """``name shape, ...`` for an error message: the first ``most`` and how many more."""
+    shown = [f"{k} {shape}" for k, shape in list(shapes.items())[:most]]
+    if len(shapes) > most:
+        shown.append(f"... and {len(shapes) - most} more")
+    return ", ".join(shown) or "none"
 
 
 def _is_vector(shape: tuple[int, ...]) -> bool:
@@ -268,6 +291,26 @@ def _separator(lines: list[str]) -> str | None:
     return None if len(widths) == 1 and widths.pop() > 1 else ","
 
 
+def _without_trailing_separator(
+    p: Path, rows: list[list[str]], notes: list[str] | None
+) -> list[list[str]]:
+    """The rows without the empty last field that a separator at the end of every line (as
+    some spreadsheets export) adds; on the data rows only where the first row lacks it."""
+    if len(rows) < 2 or any(len(r) < 2 or r[-1].strip() for r in rows[1:]):
+        return rows
+    width = len(rows[1])
+    if any(len(r) != width for r in rows[1:]):
+        return rows
+    first = rows[0]
+    if len(first) == width and not first[-1].strip():
+        first = first[:-1]
+    elif len(first) != width - 1:
+        return rows
+    if notes is not None:
+        notes.append(f"{p}: every line ends with a separator; the empty last column is ignored")
+    return [first] + [r[:-1] for r in rows[1:]]
+
+
 def _is_number(cell: str) -> bool:
     try:
         _number(cell)
@@ -280,13 +323,22 @@ def _load_delimited(
     p: Path,
     delimiter: str | None,
     *,
+    compressed: bool = False,
     header: bool | None,
     index_col: bool | None,
     notes: list[str] | None,
 ) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
-    """The numbers of a text file, the names in its header row and the labels in its index
-    column (None where it has none)."""
+    """The numbers of a text file (gzip-compressed where ``compressed``), the names in its
+    header row and the labels in its index column (None where it has none)."""
     raw = p.read_bytes()
+    if compressed:
+        import gzip
+        import zlib
+
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(f"{p}: not a readable gzip file ({exc or 'truncated'}).") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -308,6 +360,8 @@ def _load_delimited(
         rows = [r for r in csv.reader(lines, delimiter=delimiter) if r]
     if delimiter == ";":
         rows = [[_decimal_point(c) for c in r] for r in rows]
+    if delimiter is not None:
+        rows = _without_trailing_separator(p, rows, notes)
     if comments and notes is not None:
         notes.append(f"{p}: {len(comments)} line(s) starting with # skipped as comments")
     if comments and header is None and rows:
@@ -428,7 +482,7 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
 
     with _open_h5(p) as f:
         candidates = _datasets_2d(f)
-        listing = ", ".join(f"{n} {s}" for n, s in candidates) or "none"
+        listing = _listing(dict(candidates))
         if dataset is None:
             # Timestamps stored n x 1 and the like beside the responses.
             matrices = _responses_among(dict(candidates))
@@ -446,14 +500,14 @@ def _load_hdf5(p: Path, dataset: str | None) -> np.ndarray:
 
 def _load_mat(p: Path, key: str | None) -> np.ndarray:
     arrays = _mat_arrays(p)
-    listing = ", ".join(f"{k} {v.shape}" for k, v in arrays.items()) or "none"
+    listing = _listing({k: v.shape for k, v in arrays.items()})
     if key is None:
         # MATLAB stores every scalar and vector as a 2-D array.
         matrices = _responses_among({k: v.shape for k, v in arrays.items()})
         if len(matrices) != 1:
             raise ValueError(
                 f"{p} holds {len(arrays)} 2-D numeric variables ({listing}); choose one with "
-                "--key (key= in Python; a struct's field as struct.field)."
+                "--key (key= in Python; a struct's field as struct.field, a cell as cells{k})."
             )
         key = matrices[0]
     key = key.replace("/", ".")  # a v7.3 struct's field as an HDF5 path names it too
@@ -464,38 +518,48 @@ def _load_mat(p: Path, key: str | None) -> np.ndarray:
 
 def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
     """The 2-D numeric variables of a MATLAB file (v5 through scipy, v7.3 through h5py), in
-    file order, oriented as MATLAB shows them; a struct's fields (nested too) as
-    ``struct.field``."""
+    file order, oriented as MATLAB shows them: a struct's fields (nested too) as
+    ``struct.field``, a cell array's cells as ``cells{k}`` (MATLAB's linear index, from 1;
+    ``cells{i,j}`` in a 2-D cell array), sparse matrices made dense."""
     with open(p, "rb") as f:
         head = f.read(128)
+    arrays: dict[str, np.ndarray] = {}
     if b"MATLAB 7.3" in head or head[:8] == b"\x89HDF\r\n\x1a\n":
-        # v7.3 files are HDF5 (a struct is a group); MATLAB stores arrays column-major, so
-        # h5py sees them transposed.
         with _open_h5(p) as f:
-            return {
-                n.replace("/", "."): f[n][()].T for n, _ in _datasets_2d(f) if not n.startswith("#")
-            }
-    else:
-        try:
-            import scipy.io
-        except ImportError:
-            raise ImportError(
-                f"reading {p.name} needs scipy; install it with pip install scipy."
-            ) from None
-        try:
-            content = scipy.io.loadmat(p)
-        except Exception as exc:  # scipy raises several types for bad files
-            raise ValueError(f"{p}: not a readable MATLAB file ({exc}).") from None
-        arrays: dict[str, np.ndarray] = {}
-        for k, v in content.items():
-            if not k.startswith("__"):
-                _mat_variable(k, v, arrays)
+            for name, node in f.items():
+                if not name.startswith("#"):  # "#refs#" holds the cells' contents
+                    _mat73_variable(name, node, f, arrays)
+        return arrays
+    try:
+        import scipy.io
+    except ImportError:
+        raise ImportError(
+            f"reading {p.name} needs scipy; install it with pip install scipy."
+        ) from None
+    try:
+        content = scipy.io.loadmat(p)
+    except Exception as exc:  # scipy raises several types for bad files
+        raise ValueError(f"{p}: not a readable MATLAB file ({exc}).") from None
+    for k, v in content.items():
+        if not k.startswith("__"):
+            _mat_variable(k, v, arrays)
     return arrays
 
 
+def _cell_names(name: str, shape: tuple[int, ...]) -> list[str]:
+    """MATLAB's names of a cell array's cells in column-major order: ``c{k}`` for a row or
+    column of cells, ``c{i,j}`` otherwise."""
+    if len(shape) == 2 and not _is_vector(shape):
+        return [f"{name}{{{i + 1},{j + 1}}}" for j in range(shape[1]) for i in range(shape[0])]
+    return [f"{name}{{{k + 1}}}" for k in range(int(np.prod(shape)))]
+
+
 def _mat_variable(name: str, v: Any, into: dict[str, np.ndarray]) -> None:
-    """Adds ``v`` to ``into`` as ``name`` when it is a 2-D numeric array, or its fields as
-    ``name.field`` when it is a (1 x 1) MATLAB struct, as scipy reads one."""
+    """Adds ``v`` (as scipy reads a v5 variable) to ``into`` as ``name`` when it is a 2-D
+    numeric array (sparse too), its fields as ``name.field`` when it is a (1 x 1) struct, and
+    its cells as ``name{k}`` when it is a cell array."""
+    if hasattr(v, "toarray") and getattr(v, "ndim", 0) == 2:  # scipy.sparse
+        v = v.toarray()
     if not isinstance(v, np.ndarray):
         return
     if v.dtype.names is not None:
@@ -504,8 +568,46 @@ def _mat_variable(name: str, v: Any, into: dict[str, np.ndarray]) -> None:
             for field in v.dtype.names:
                 _mat_variable(f"{name}.{field}", record[field], into)
         return
+    if v.dtype == object:
+        for cell_name, cell in zip(_cell_names(name, v.shape), v.reshape(-1, order="F")):
+            _mat_variable(cell_name, cell, into)
+        return
     if v.ndim == 2 and v.dtype.kind in "fiub":
         into[name] = v
+
+
+def _mat73_variable(name: str, node: Any, f: Any, into: dict[str, np.ndarray]) -> None:
+    """:func:`_mat_variable` for MATLAB v7.3 (HDF5) nodes: a struct is a group, a sparse
+    matrix a group of ``data``, ``ir`` and ``jc`` (compressed columns), a cell array a dataset
+    of references; MATLAB stores arrays column-major, so h5py sees them transposed."""
+    import h5py
+
+    matlab_class = node.attrs.get("MATLAB_class", b"")
+    if isinstance(matlab_class, bytes):
+        matlab_class = matlab_class.decode("ascii", "replace")
+    if isinstance(node, h5py.Group):
+        if "MATLAB_sparse" in node.attrs:
+            rows, cols = int(node.attrs["MATLAB_sparse"]), len(node["jc"]) - 1
+            dense = np.zeros((rows, cols))
+            if "data" in node:
+                data, ir, jc = node["data"][()].ravel(), node["ir"][()].ravel(), node["jc"][()]
+                for j in range(cols):
+                    dense[ir[jc[j] : jc[j + 1]], j] = data[jc[j] : jc[j + 1]]
+            into[name] = dense
+            return
+        for field, child in node.items():
+            _mat73_variable(f"{name}.{field}", child, f, into)
+        return
+    if not isinstance(node, h5py.Dataset) or matlab_class == "char":
+        return
+    if h5py.check_ref_dtype(node.dtype) is not None:
+        refs = node[()].T  # as MATLAB shows the cell array
+        for cell_name, ref in zip(_cell_names(name, refs.shape), refs.reshape(-1, order="F")):
+            if ref:
+                _mat73_variable(cell_name, f[ref], f, into)
+        return
+    if len(node.shape) == 2 and node.dtype.kind in "fiub":
+        into[name] = node[()].T
 
 
 def load_populations(
@@ -513,7 +615,8 @@ def load_populations(
 ) -> dict[str, np.ndarray]:
     """Every population stored in one ``.npz``, MATLAB (``.mat``, v5 or v7.3) or HDF5/NWB
     file: ``{name: array}``, one entry per 2-D numeric array (``.npz`` keys; MATLAB variable
-    names; HDF5 dataset paths, searched through groups), in file order. Row and column vectors
+    names, a cell array's cells as ``cells{k}``; HDF5 dataset paths, searched through groups),
+    in file order. Row and column vectors
     (a dimension of 1, as MATLAB stores every vector and scalar, such as stimulus ids) are not
     populations and are left out; so are arrays that are not 2-D (and, in HDF5, datasets that
     are not numeric). ``notes``, when given, gets one line naming what was left out.
