@@ -219,6 +219,9 @@ def test_bad_populations_and_pairs_are_named_before_any_pair_runs():
     )
     with pytest.raises(ValueError, match="listed twice"):
         parsm.pairwise(pops, s=0.5, pairs=[("area0", "area1"), ("area1", "area0")])
+    # A one-unit population given as a vector: advice in words, not in broken code.
+    with pytest.raises(ValueError, match=r"For a single unit use the array\.reshape\(-1, 1\)\."):
+        parsm.pairwise({**pops, "area1": pops["area1"][:, 0]}, s=0.5)
 
 
 def test_results_do_not_depend_on_jobs_or_threads():

@@ -124,10 +124,12 @@ def as_population(a: Any, name: str) -> np.ndarray:
     """Responses of one population: 2-D (stimuli x units), at least 2 stimuli and 1 unit."""
     arr = _as_real_array(a, name)
     if arr.ndim != 2:
+        # Advice in code where the name is a variable (X), in words where it is a label.
+        var = name if name.isidentifier() else "the array"
         hint = (
-            f" For a single unit use {name}.reshape(-1, 1)."
+            f" For a single unit use {var}.reshape(-1, 1)."
             if arr.ndim == 1
-            else f" Flatten the extra axes into units, e.g. {name}.reshape({name}.shape[0], -1)."
+            else f" Flatten the extra axes into units, e.g. {var}.reshape({var}.shape[0], -1)."
         )
         raise ValueError(
             f"{name} must be a 2-D array of shape (stimuli, units); got a {arr.ndim}-D array "
