@@ -280,12 +280,12 @@ impl Forward {
                 dense = true;
                 continue;
             }
-            let row = &sh.c[i * sh.ny..(i + 1) * sh.ny];
             let base = di + sh.pr[i] - sh.shift;
-            for &jj in lists.cols(i) {
+            let (cols, costs) = lists.arcs(i);
+            for (&jj, &cij) in cols.iter().zip(costs) {
                 let jj = jj as usize;
                 // Costs and potentials are finite: a plain comparison, not f64::max's NaN rules.
-                let v = base + row[jj].get() - sh.pc[jj];
+                let v = base + cij - sh.pc[jj];
                 let nd = if v > di { v } else { di };
                 if nd < self.key[jj] {
                     self.key[jj] = nd;
