@@ -6,7 +6,8 @@
 Every problem draws Nx and Ny (log-uniform in [--min-n, --max-n], Ny within 0.6-1.4 x Nx; every
 fifth one square), a mass s in (0, 1] (every fifth one s = 1), a metric (all four in turn) and
 a kind of data (planted copies, independent noise, von Mises tuning, sparse non-negative
-responses), on 200 stimuli. It is solved by the network simplex (``_core.partial``, what
+responses, shared latent signals (costs of low effective rank), units recorded several times
+(exactly tied costs)), on 200 stimuli. It is solved by the network simplex (``_core.partial``, what
 ``parsm.ot.partial`` runs) and checked against the mass path (a different algorithm,
 successive shortest paths; what ``parsm.partial_soft_match`` runs)
 at the same s, plus ``scipy.optimize.linear_sum_assignment`` when square at s = 1. Each solver
@@ -27,7 +28,7 @@ import parsm
 from parsm import _core
 
 METRICS = ("correlation", "cosine", "sqeuclidean", "euclidean")
-KINDS = ("planted", "noise", "vonmises", "sparse")
+KINDS = ("planted", "noise", "vonmises", "sparse", "structured", "duplicated")
 M = 200
 
 
@@ -41,8 +42,20 @@ def responses(rng: np.random.Generator, kind: str, nx: int, ny: int):
             return np.exp(kappa * np.cos(theta - mu)) + 0.1 * rng.standard_normal((M, n))
 
         return pop(nx), pop(ny)
+    if kind == "duplicated":
+        # Units recorded twice or more (exactly tied costs): each distinct unit 1-40 times.
+        def copies(n: int) -> np.ndarray:
+            distinct = rng.standard_normal((M, max(1, n // 20)))
+            return distinct[:, rng.integers(0, distinct.shape[1], n)]
+
+        return copies(nx), copies(ny)
     X = rng.standard_normal((M, nx))
     Y = rng.standard_normal((M, ny))
+    if kind == "structured":
+        # Shared latent signals with a decaying spectrum: costs of low effective rank.
+        signals = rng.standard_normal((M, 10)) * np.exp(-np.arange(10) / 2)
+        X += signals @ rng.standard_normal((10, nx))
+        Y += signals @ rng.standard_normal((10, ny))
     if kind == "sparse":
         X, Y = np.maximum(X - 1.0, 0.0) + 1e-3, np.maximum(Y - 1.0, 0.0) + 1e-3
         X[rng.integers(0, M, nx), np.arange(nx)] += 1.0  # no constant unit
@@ -81,7 +94,7 @@ def main() -> int:
         nx = int(np.exp(rng.uniform(np.log(args.min_n), np.log(args.max_n))))
         ny = nx if k % 5 == 0 else int(np.clip(nx * rng.uniform(0.6, 1.4), 2, None))
         s = 1.0 if k % 5 == 0 else float(np.round(rng.uniform(0.02, 1.0), 4))
-        metric, kind = METRICS[k % 4], KINDS[(k // 4) % 4]
+        metric, kind = METRICS[k % 4], KINDS[(k // 4) % len(KINDS)]
         X, Y = responses(rng, kind, nx, ny)
         status, diff, t_simplex, t_path = "ok", float("nan"), float("nan"), float("nan")
         try:
