@@ -57,9 +57,9 @@ def load_responses(
     key : str, optional
         The array to read from a ``.npz`` or ``.mat`` file (a MATLAB struct's field as
         ``struct.field``, nested too; a cell array's cell as ``cells{k}``, or ``cells{i,j}``
-        in a 2-D cell array; a sparse matrix is read dense); optional when it holds exactly one array, or exactly
-        one 2-D array that is not a scalar or a vector (which MATLAB also stores 2-D) beside
-        others such as stimulus ids.
+        in a 2-D cell array; a sparse matrix is read dense); optional when it holds exactly
+        one array, or exactly one 2-D array that is not a scalar or a vector (which MATLAB
+        also stores 2-D) beside others such as stimulus ids.
     dataset : str, optional
         The dataset path to read from an HDF5/NWB file, e.g. ``"responses"`` or
         ``"processing/ophys/Fluorescence/RoiResponseSeries/data"``; optional when the file
