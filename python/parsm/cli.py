@@ -51,12 +51,18 @@ def _amount(text: str) -> float | int:
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "X", type=Path, help="responses of population X (.npy .npz .csv .tsv .txt .h5 .nwb .mat)"
+        "X",
+        type=Path,
+        help="responses of population X (.npy .npz .csv .tsv .txt .csv.gz .h5 .nwb .mat)",
     )
     p.add_argument("Y", type=Path, help="responses of population Y, same stimuli in the same order")
-    p.add_argument("--key", metavar="NAME", help="array name inside .npz files (both inputs)")
-    p.add_argument("--key-x", metavar="NAME", help="array name in X's .npz (overrides --key)")
-    p.add_argument("--key-y", metavar="NAME", help="array name in Y's .npz (overrides --key)")
+    p.add_argument(
+        "--key",
+        metavar="NAME",
+        help="array inside .npz / .mat files (both inputs; a struct field as S.f, a cell as C{2})",
+    )
+    p.add_argument("--key-x", metavar="NAME", help="array in X's .npz / .mat (overrides --key)")
+    p.add_argument("--key-y", metavar="NAME", help="array in Y's .npz / .mat (overrides --key)")
     p.add_argument(
         "--dataset", metavar="PATH", help="dataset path inside .h5/.nwb files (both inputs)"
     )
@@ -176,9 +182,8 @@ def _parser() -> argparse.ArgumentParser:
         help="compare every pair of several populations",
         description=(
             "Compares every pair of populations. FILE... are one file per population, or one "
-            ".npz, MATLAB .mat or HDF5 file holding one 2-D array per population (stimuli x "
-            "units, all on "
-            "the same stimuli)."
+            ".npz, MATLAB .mat (variables, struct fields or a cell array's cells) or HDF5 file "
+            "holding one 2-D array per population (stimuli x units, all on the same stimuli)."
         ),
     )
     pw.add_argument("files", type=Path, nargs="+", metavar="FILE", help="population files")
