@@ -349,6 +349,12 @@ def test_compressed_text_and_a_separator_ending_every_line(tmp_path, data, capsy
     assert (
         main(["compare", str(tmp_path / "x.csv.gz"), str(tmp_path / "y.tsv.gz"), "--s", "0.5"]) == 0
     )
+    # pairwise names populations by their files, without both suffixes of a compressed one.
+    out = tmp_path / "pw"
+    files = [str(tmp_path / "x.csv.gz"), str(tmp_path / "y.tsv.gz"), str(tmp_path / "both.csv")]
+    assert main(["pairwise", *files, "--s", "0.5", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(open(out / "pairs.csv")))
+    assert [(r["a"], r["b"]) for r in rows] == [("x", "y"), ("x", "both"), ("y", "both")]
     capsys.readouterr()
     np.save(tmp_path / "c.npy", X.astype(complex))
     assert main(["compare", str(tmp_path / "c.npy"), str(tmp_path / "x.csv.gz")]) == 1

@@ -423,7 +423,8 @@ def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
             _note(args, n)
     else:
         pops = {}
-        names = [f.stem for f in args.files]
+        # A compressed file is named without both suffixes: V1.csv.gz -> V1.
+        names = [Path(f.stem).stem if f.suffix.lower() == ".gz" else f.stem for f in args.files]
         if len(set(names)) != len(names):
             names = [str(f) for f in args.files]
         labels = []
