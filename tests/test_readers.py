@@ -405,6 +405,19 @@ def test_matlab_cell_arrays_and_sparse_matrices(tmp_path, data):
         assert {"resp{1}", "resp{2}", "S"} <= set(found), name  # HDF5 lists names sorted
         with pytest.raises(ValueError, match=r"resp\{1\} \(60, 5\), resp\{2\} \(60, 4\)"):
             load_responses(path)
+    # Broken v7.3 structures are errors naming the file, not tracebacks or endless recursion.
+    with h5py.File(tmp_path / "bad73.mat", "w", userblock_size=512) as f:
+        g = f.create_group("S")
+        g.attrs["MATLAB_sparse"] = np.uint64(60)
+        g["data"] = S.data  # no ir or jc
+    with h5py.File(tmp_path / "loop73.mat", "w", userblock_size=512) as f:
+        loop = f.create_dataset("C", shape=(1, 1), dtype=h5py.ref_dtype)
+        loop[0, 0] = loop.ref  # a cell that holds itself
+    for name, said in [("bad73.mat", "'jc'"), ("loop73.mat", "nested more than 32 levels")]:
+        with open(tmp_path / name, "r+b") as f:
+            f.write(b"MATLAB 7.3 MAT-file")
+        with pytest.raises(ValueError, match=f"{name}: not a readable MATLAB v7.3 file.*{said}"):
+            load_responses(tmp_path / name)
     # A 2-D cell array's cells as MATLAB indexes them, column by column.
     np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="G{2,1}")[0], Y)
     np.testing.assert_array_equal(load_responses(tmp_path / "v5.mat", key="G{1,2}")[0], X[:, :2])

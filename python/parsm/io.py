@@ -526,9 +526,12 @@ def _mat_arrays(p: Path) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     if b"MATLAB 7.3" in head or head[:8] == b"\x89HDF\r\n\x1a\n":
         with _open_h5(p) as f:
-            for name, node in f.items():
-                if not name.startswith("#"):  # "#refs#" holds the cells' contents
-                    _mat73_variable(name, node, f, arrays)
+            try:
+                for name, node in f.items():
+                    if not name.startswith("#"):  # "#refs#" holds the cells' contents
+                        _mat73_variable(name, node, f, arrays)
+            except (KeyError, IndexError, TypeError, ValueError, OSError) as exc:
+                raise ValueError(f"{p}: not a readable MATLAB v7.3 file ({exc}).") from None
         return arrays
     try:
         import scipy.io
@@ -576,27 +579,34 @@ def _mat_variable(name: str, v: Any, into: dict[str, np.ndarray]) -> None:
         into[name] = v
 
 
-def _mat73_variable(name: str, node: Any, f: Any, into: dict[str, np.ndarray]) -> None:
+def _mat73_variable(
+    name: str, node: Any, f: Any, into: dict[str, np.ndarray], depth: int = 0
+) -> None:
     """:func:`_mat_variable` for MATLAB v7.3 (HDF5) nodes: a struct is a group, a sparse
     matrix a group of ``data``, ``ir`` and ``jc`` (compressed columns), a cell array a dataset
-    of references; MATLAB stores arrays column-major, so h5py sees them transposed."""
+    of references; MATLAB stores arrays column-major, so h5py sees them transposed. Nesting
+    deeper than 32 levels (references that loop, which MATLAB never writes) is an error."""
     import h5py
+
+    if depth > 32:
+        raise ValueError(f"{name} is nested more than 32 levels deep")
 
     matlab_class = node.attrs.get("MATLAB_class", b"")
     if isinstance(matlab_class, bytes):
         matlab_class = matlab_class.decode("ascii", "replace")
     if isinstance(node, h5py.Group):
         if "MATLAB_sparse" in node.attrs:
-            rows, cols = int(node.attrs["MATLAB_sparse"]), len(node["jc"]) - 1
-            dense = np.zeros((rows, cols))
-            if "data" in node:
-                data, ir, jc = node["data"][()].ravel(), node["ir"][()].ravel(), node["jc"][()]
-                for j in range(cols):
-                    dense[ir[jc[j] : jc[j + 1]], j] = data[jc[j] : jc[j + 1]]
+            jc = node["jc"][()].ravel().astype(np.int64)
+            dense = np.zeros((int(node.attrs["MATLAB_sparse"]), len(jc) - 1))
+            if "data" in node:  # an all-zero sparse matrix has none
+                data, ir = node["data"][()].ravel(), node["ir"][()].ravel().astype(np.int64)
+                if not len(data) == len(ir) == jc[-1]:
+                    raise ValueError(f"sparse matrix {name} has inconsistent data, ir and jc")
+                dense[ir, np.repeat(np.arange(len(jc) - 1), np.diff(jc))] = data
             into[name] = dense
             return
         for field, child in node.items():
-            _mat73_variable(f"{name}.{field}", child, f, into)
+            _mat73_variable(f"{name}.{field}", child, f, into, depth + 1)
         return
     if not isinstance(node, h5py.Dataset) or matlab_class == "char":
         return
@@ -604,7 +614,7 @@ def _mat73_variable(name: str, node: Any, f: Any, into: dict[str, np.ndarray]) -
         refs = node[()].T  # as MATLAB shows the cell array
         for cell_name, ref in zip(_cell_names(name, refs.shape), refs.reshape(-1, order="F")):
             if ref:
-                _mat73_variable(cell_name, f[ref], f, into)
+                _mat73_variable(cell_name, f[ref], f, into, depth + 1)
         return
     if len(node.shape) == 2 and node.dtype.kind in "fiub":
         into[name] = node[()].T
