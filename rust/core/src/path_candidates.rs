@@ -68,10 +68,16 @@ pub(crate) struct RowLists {
     scratch: Vec<(f64, u32)>,
     /// `w_j = C_ij - pc_j` of the row being listed.
     reduced: Vec<f64>,
+    /// For each column, the `(row, slot)` of every list holding it: what a search that keeps
+    /// its labels from the last one reads to recompute a column's key (see
+    /// [`crate::path_search`], "Searches that go on").
+    listers: Vec<Vec<(u32, u8)>>,
+    /// Where each slot sits in its column's `listers`.
+    lister_pos: Vec<u32>,
 }
 
 impl RowLists {
-    pub(crate) fn new(nx: usize) -> Self {
+    pub(crate) fn new(nx: usize, ny: usize) -> Self {
         RowLists {
             cols: vec![0; nx * MAX_LIST],
             costs: vec![0.0; nx * MAX_LIST],
@@ -81,6 +87,8 @@ impl RowLists {
             p_ref: vec![0.0; nx],
             scratch: Vec::with_capacity(MAX_LIST + 1),
             reduced: Vec::new(),
+            listers: vec![Vec::new(); ny],
+            lister_pos: vec![0; nx * MAX_LIST],
         }
     }
 
@@ -101,6 +109,11 @@ impl RowLists {
         p_free: f64,
         grow: bool,
     ) {
+        if self.built[i] {
+            for k in 0..self.len[i] as usize {
+                self.unlist(i, k);
+            }
+        }
         if grow && self.built[i] {
             self.len[i] = (2 * self.len[i] as usize).min(MAX_LIST) as u8;
         }
@@ -118,8 +131,33 @@ impl RowLists {
             *col = j;
             *cost = row[j as usize].get();
         }
+        for k in 0..len {
+            let col = self.cols[i * MAX_LIST + k] as usize;
+            self.lister_pos[i * MAX_LIST + k] = self.listers[col].len() as u32;
+            self.listers[col].push((i as u32, k as u8));
+        }
         self.p_ref[i] = p_free;
         self.built[i] = true;
+    }
+
+    /// Drops slot `k` of row `i` from its column's listers.
+    #[inline(always)]
+    fn unlist(&mut self, i: usize, k: usize) {
+        let col = self.cols[i * MAX_LIST + k] as usize;
+        let pos = self.lister_pos[i * MAX_LIST + k] as usize;
+        let holders = &mut self.listers[col];
+        holders.swap_remove(pos);
+        if let Some(&(moved, slot)) = holders.get(pos) {
+            self.lister_pos[moved as usize * MAX_LIST + slot as usize] = pos as u32;
+        }
+    }
+
+    /// The rows whose lists hold column `j`, each with `C_ij`.
+    #[inline(always)]
+    pub(crate) fn listers(&self, j: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.listers[j]
+            .iter()
+            .map(|&(i, k)| (i as usize, self.costs[i as usize * MAX_LIST + k as usize]))
     }
 
     /// Row `i`'s listed columns and their costs `C_ij` (kept beside them: a list's columns are
@@ -180,7 +218,7 @@ mod tests {
         let ny = 300;
         let row: Vec<f64> = (0..ny).map(|j| ((j * 37) % ny) as f64).collect();
         let pc = vec![0.0; ny];
-        let mut lists = RowLists::new(2);
+        let mut lists = RowLists::new(2, ny);
         assert!(!lists.has(1));
         lists.rebuild(1, &row, &pc, 0.0, true);
         let mut lens = vec![lists.arcs(1).0.len()];
@@ -208,5 +246,35 @@ mod tests {
         assert_eq!(lists.tau[1], MAX_LIST as f64);
         assert_eq!(lists.bound(1, 0.0, 0.0), MAX_LIST as f64);
         assert!(!lists.has(0) && lists.arcs(0).0.len() == START_LIST);
+    }
+
+    /// Each column's listers are exactly the rows whose lists hold it, with its cost, as lists
+    /// are built, rebuilt with other potentials and grown.
+    #[test]
+    fn listers_follow_the_lists_through_rebuilds() {
+        let (nx, ny) = (5, 200);
+        let row =
+            |i: usize| -> Vec<f64> { (0..ny).map(|j| ((j * 31 + i * 17) % ny) as f64).collect() };
+        let mut lists = RowLists::new(nx, ny);
+        let mut pc = vec![0.0; ny];
+        for round in 0..4 {
+            for i in 0..nx {
+                if (i + round) % 3 != 0 {
+                    lists.rebuild(i, &row(i), &pc, 0.0, round % 2 == 1);
+                }
+            }
+            for (j, p) in pc.iter_mut().enumerate() {
+                *p += ((j * 7 + round) % 11) as f64;
+            }
+            for j in 0..ny {
+                let mut got: Vec<(usize, f64)> = lists.listers(j).collect();
+                got.sort_by_key(|&(i, _)| i);
+                let want: Vec<(usize, f64)> = (0..nx)
+                    .filter(|&i| lists.has(i) && lists.arcs(i).0.contains(&(j as u32)))
+                    .map(|i| (i, row(i)[j]))
+                    .collect();
+                assert_eq!(got, want, "round {round}, column {j}");
+            }
+        }
     }
 }
