@@ -68,10 +68,10 @@ pub(crate) struct RowLists {
     scratch: Vec<(f64, u32)>,
     /// `w_j = C_ij - pc_j` of the row being listed.
     reduced: Vec<f64>,
-    /// For each column, the `(row, slot)` of every list holding it: what a search that keeps
-    /// its labels from the last one reads to recompute a column's key (see
+    /// For each column, the slot (`row * MAX_LIST + k`) of every list holding it: what a
+    /// search that keeps its labels from the last one reads to recompute a column's key (see
     /// [`crate::path_search`], "Searches that go on").
-    listers: Vec<Vec<(u32, u8)>>,
+    listers: Vec<Vec<u32>>,
     /// Where each slot sits in its column's `listers`.
     lister_pos: Vec<u32>,
 }
@@ -134,7 +134,7 @@ impl RowLists {
         for k in 0..len {
             let col = self.cols[i * MAX_LIST + k] as usize;
             self.lister_pos[i * MAX_LIST + k] = self.listers[col].len() as u32;
-            self.listers[col].push((i as u32, k as u8));
+            self.listers[col].push((i * MAX_LIST + k) as u32);
         }
         self.p_ref[i] = p_free;
         self.built[i] = true;
@@ -147,8 +147,8 @@ impl RowLists {
         let pos = self.lister_pos[i * MAX_LIST + k] as usize;
         let holders = &mut self.listers[col];
         holders.swap_remove(pos);
-        if let Some(&(moved, slot)) = holders.get(pos) {
-            self.lister_pos[moved as usize * MAX_LIST + slot as usize] = pos as u32;
+        if let Some(&moved) = holders.get(pos) {
+            self.lister_pos[moved as usize] = pos as u32;
         }
     }
 
@@ -157,7 +157,7 @@ impl RowLists {
     pub(crate) fn listers(&self, j: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         self.listers[j]
             .iter()
-            .map(|&(i, k)| (i as usize, self.costs[i as usize * MAX_LIST + k as usize]))
+            .map(|&e| (e as usize / MAX_LIST, self.costs[e as usize]))
     }
 
     /// Row `i`'s listed columns and their costs `C_ij` (kept beside them: a list's columns are
