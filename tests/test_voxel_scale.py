@@ -141,6 +141,25 @@ def test_float32_is_exact_for_the_stored_costs() -> None:
         parsm.cost_matrix(X, Y, dtype="float16")
 
 
+def test_structured_rectangular_paths_equal_the_simplex_in_both_dtypes() -> None:
+    # Units driven by shared signals with Nx != Ny: the path has several times more
+    # augmentations than units (row remainders), and its searches carry their labels from one
+    # augmentation to the next. Each breakpoint region is checked against the simplex.
+    rng = np.random.default_rng(12)
+    latent = rng.standard_normal((50, 8))
+    X = latent @ rng.standard_normal((8, 600)) + 0.7 * rng.standard_normal((50, 600))
+    Y = latent @ rng.standard_normal((8, 637)) + 0.7 * rng.standard_normal((50, 637))
+    a, b = np.full(600, 1 / 600), np.full(637, 1 / 637)
+    grid = np.array([0.3, 0.6, 0.9, 0.97, 0.995, 1.0])
+    for dtype in ("float64", "float32"):
+        c = parsm.cost_matrix(X, Y, dtype=dtype)
+        wide = c.astype(np.float64)
+        path = _core.MassPath(c, 1.0)
+        assert path.n_augmentations > 3 * 600
+        for s, z in zip(grid, path.evaluate(c, grid)):
+            assert z == pytest.approx(_core.partial(wide, a, b, s).cost, rel=1e-12, abs=1e-14)
+
+
 def test_a_matrix_that_cannot_fit_raises_memory_error_before_allocating() -> None:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((2, 400_000))  # 400,000^2 float64 costs: 1.2 TiB
