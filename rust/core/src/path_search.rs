@@ -250,13 +250,20 @@ impl Forward {
             self.relax_row(sh, i as usize, di, false);
         }
         // The keys changed everywhere after a relaxation, in column j's block only otherwise.
-        if relaxed {
+        self.next_top(sh, j, relaxed);
+        Some(j)
+    }
+
+    /// The next frontier after labeling column `j`: from every block where keys changed
+    /// `everywhere`, else from a rescan of `j`'s block.
+    #[inline(always)]
+    fn next_top<T: Cost>(&mut self, sh: &Shared<'_, T>, j: usize, everywhere: bool) {
+        if everywhere {
             self.blocks.refresh(&self.key, sh.dead);
         } else {
             self.blocks.rescan(&self.key, sh.dead, j / BLOCK);
         }
         self.top = self.blocks.top();
-        Some(j)
     }
 
     /// Labels the closest unlabeled column and the full rows that send it flow (into
@@ -310,12 +317,7 @@ impl Forward {
         }
         let j = self.label_top(sh);
         let dense = self.relax_new_rows(sh);
-        if dense {
-            self.blocks.refresh(&self.key, sh.dead);
-        } else {
-            self.blocks.rescan(&self.key, sh.dead, j / BLOCK);
-        }
-        self.top = self.blocks.top();
+        self.next_top(sh, j, dense);
         Some(j)
     }
 
