@@ -1363,34 +1363,42 @@ mod tests {
     /// Searches that carry their labels into the next find the same augmentations as searches
     /// that start over, bit for bit, on costs of low rank (wide, tall and square, where most
     /// augmentations move remainders and most searches go on), and the same mass path where
-    /// exact ties let the augmentations differ.
+    /// exact ties let the augmentations differ (integer costs, many zeros, low rank rounded
+    /// down).
     #[test]
     fn carried_searches_find_the_paths_of_searches_that_start_over() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut uniform = move || (next(&mut state) >> 11) as f64 / (1u64 << 53) as f64;
-        for &(nx, ny, rank, levels) in &[
-            (300usize, 337usize, 3usize, 0u64),
+        // kind 0: low rank plus noise; 1: four integer levels; 2: 30 % zeros; 3: low rank
+        // rounded down to four levels.
+        for &(nx, ny, rank, kind) in &[
+            (300usize, 337usize, 3usize, 0u8),
             (337, 300, 2, 0),
             (256, 256, 3, 0),
-            (220, 260, 0, 4),
+            (220, 260, 1, 1),
+            (300, 340, 1, 2),
+            (260, 290, 2, 3),
         ] {
             let u: Vec<f64> = (0..nx * rank).map(|_| uniform()).collect();
             let v: Vec<f64> = (0..ny * rank).map(|_| uniform()).collect();
             let c: Vec<f64> = (0..nx * ny)
                 .map(|e| {
                     let (i, j) = (e / ny, e % ny);
-                    if levels > 0 {
-                        return (uniform() * levels as f64).floor();
-                    }
                     let low: f64 = (0..rank).map(|k| u[i * rank + k] * v[j * rank + k]).sum();
-                    low + 0.01 * uniform()
+                    match kind {
+                        0 => low + 0.01 * uniform(),
+                        1 => (uniform() * 4.0).floor(),
+                        2 if uniform() < 0.3 => 0.0,
+                        2 => uniform(),
+                        _ => (low * 4.0).floor(),
+                    }
                 })
                 .collect();
             let (fresh, zeta_fresh, none) = whole_path(&c, nx, ny, usize::MAX);
             let (carried, zeta_carried, went_on) = whole_path(&c, nx, ny, CARRY_FROM);
             assert_eq!(none, 0);
             assert!(went_on > 0, "{nx} x {ny}: no search went on");
-            if levels == 0 {
+            if kind == 0 {
                 assert_eq!(fresh, carried, "{nx} x {ny}");
             } else {
                 // Ties: the same costs at the breakpoints of either path.
