@@ -40,7 +40,7 @@
 //!
 //! So from [`CARRY_FROM`] labeled columns on, a search **carries its labels** into the next:
 //! - the potential update shifts every key by its column's move instead of restarting the
-//!   keys ([`Search::shift_potentials`]), and labeled nodes stay labeled, at distance 0;
+//!   keys ([`Search::update_potentials`]), and labeled nodes stay labeled, at distance 0;
 //! - the augmentation *cuts* the rows whose backward arc on the path it emptied, and the
 //!   path's first row if it filled (it was a source); the labels under a cut row (its subtree
 //!   of the search tree, found by walking the predecessors up) are dropped, as are the keys
@@ -454,10 +454,12 @@ pub(crate) struct Search<'a, T: Cost> {
     under_cut: Vec<bool>,
     cut: Vec<u32>,
     epoch: u32,
-    /// Scratch of the repair: a walk's rows, and the cut columns and rows.
+    /// Scratch of the repair: a walk's rows, the cut columns and rows, and the columns a cut
+    /// row had keyed.
     chain: Vec<u32>,
     cut_cols: Vec<u32>,
     cut_rows: Vec<u32>,
+    stale: Vec<u32>,
 }
 
 impl<'a, T: Cost> Search<'a, T> {
@@ -542,6 +544,7 @@ impl<'a, T: Cost> Search<'a, T> {
             chain: Vec::new(),
             cut_cols: Vec::new(),
             cut_rows: Vec::new(),
+            stale: Vec::new(),
         };
         for j in 0..ny {
             search.start_key(j);
@@ -804,56 +807,11 @@ impl<'a, T: Cost> Search<'a, T> {
         }
         self.trace(sink, seq);
         self.carry = self.fwd.lists.is_some() && self.fwd.labeled.len() >= self.carry_from;
+        self.update_potentials(mu, self.fwd.frontier().min(mu), self.carry);
         if self.carry {
-            self.shift_potentials(mu, self.fwd.frontier().min(mu));
             self.last_path.clone_from(seq);
-        } else {
-            self.update_potentials(mu, self.fwd.frontier().min(mu));
         }
         Ok(true)
-    }
-
-    /// [`Search::update_potentials`] for a search whose labels are carried into the next:
-    /// every node moves by the same amount, but the labeled nodes keep their labels at
-    /// distance 0 and every unlabeled column keeps its key, less its own move (its giver moved
-    /// by its distance, so the key is still that giver's offer). Rows labeled stay labeled, at 0.
-    #[inline(always)]
-    fn shift_potentials(&mut self, d: f64, r: f64) {
-        let delta = |dist: f64| if dist.is_finite() { dist.min(d) } else { r };
-        let row_cap = self.row_cap;
-        for ((p, &flow), dist) in self.pr.iter_mut().zip(&self.row_flow).zip(&mut self.d_row) {
-            if flow >= row_cap {
-                *p += delta(*dist);
-                if dist.is_finite() {
-                    *dist = 0.0;
-                }
-            }
-        }
-        self.p_free += d;
-        let (p_free, col_cap) = (self.p_free, self.col_cap);
-        let fwd = &mut self.fwd;
-        let columns = self
-            .pc
-            .iter_mut()
-            .zip(&self.col_flow)
-            .zip(fwd.key.iter_mut().zip(fwd.d_col.iter_mut()));
-        for ((pc, &flow), (key, d_col)) in columns {
-            let moved = if key.is_nan() {
-                let m = d_col.min(d);
-                *d_col = 0.0;
-                m
-            } else {
-                delta(*key)
-            };
-            if flow < col_cap {
-                *pc = p_free;
-            } else {
-                *pc += moved;
-            }
-            if key.is_finite() {
-                *key = (*key - moved).max(0.0);
-            }
-        }
     }
 
     /// Whether row `i` gave its labels through a cut row (or is one): a walk up the search
@@ -972,7 +930,7 @@ impl<'a, T: Cost> Search<'a, T> {
             return;
         }
         // Columns keyed by a cut row, before the labels change (the walks read them).
-        let mut stale = std::mem::take(&mut self.chain);
+        let mut stale = std::mem::take(&mut self.stale);
         stale.clear();
         for j in 0..self.ny {
             let key = self.fwd.key[j];
@@ -1035,13 +993,13 @@ impl<'a, T: Cost> Search<'a, T> {
                 continue;
             }
             let mut best = (f64::INFINITY, NONE);
+            let sh = shared!(self);
             for &(c, _, cost) in &self.row_arcs[i] {
                 let c = c as usize;
                 if !self.fwd.key[c].is_nan() {
                     continue;
                 }
-                let rc = (self.pc[c] - (cost - self.shift) - self.pr[i]).max(0.0);
-                let d = self.fwd.d_col[c] + rc;
+                let d = self.fwd.d_col[c] + sh.rc_flow(i, c, cost);
                 if d < best.0 || (d == best.0 && (c as u32) < best.1) {
                     best = (d, c as u32);
                 }
@@ -1057,7 +1015,7 @@ impl<'a, T: Cost> Search<'a, T> {
             let sh = shared!(self);
             self.fwd.relax_new_rows(&sh);
         }
-        self.chain = stale;
+        self.stale = stale;
         self.cut_cols = cut_cols;
         self.cut_rows = cut_rows;
         self.last_path = path;
@@ -1109,17 +1067,23 @@ impl<'a, T: Cost> Search<'a, T> {
     /// them), and every other unlabeled column has a key of at least `D`, so there an
     /// unlabeled column moves by `min(key, D)`.
     #[inline(always)]
-    fn update_potentials(&mut self, d: f64, r: f64) {
+    fn update_potentials(&mut self, d: f64, r: f64, carry: bool) {
         let delta = |dist: f64| if dist.is_finite() { dist.min(d) } else { r };
         let row_cap = self.row_cap;
-        for ((p, &flow), &dist) in self.pr.iter_mut().zip(&self.row_flow).zip(&self.d_row) {
+        for ((p, &flow), dist) in self.pr.iter_mut().zip(&self.row_flow).zip(&mut self.d_row) {
             if flow >= row_cap {
-                *p += delta(dist);
+                *p += delta(*dist);
+                // A carried label sits at distance 0 after the move.
+                if carry && dist.is_finite() {
+                    *dist = 0.0;
+                }
             }
         }
         // Free columns: distance to the sink 0, so they all move by D. Each column's key for
-        // the next search is set in the same pass, as [`Search::start_key`] sets it (over
-        // slices, so that the pass needs no bounds checks).
+        // the next search is set in the same pass: as [`Search::start_key`] sets it, or, where
+        // the labels are carried, the key less the column's move (its giver moved by its
+        // distance, so the key is still that giver's offer). Over slices, so that the pass
+        // needs no bounds checks.
         self.p_free += d;
         let (p_free, shift, col_cap) = (self.p_free, self.shift, self.col_cap);
         let fwd = &mut self.fwd;
@@ -1128,20 +1092,32 @@ impl<'a, T: Cost> Search<'a, T> {
             .iter_mut()
             .zip(&self.col_flow)
             .zip(fwd.key.iter_mut().zip(fwd.pred_col.iter_mut()))
-            .zip(fwd.d_col.iter().zip(self.colmin.iter().zip(&self.colarg)));
-        for (((pc, &flow), (key, pred)), (&d_col, (&colmin, &colarg))) in columns {
+            .zip(
+                fwd.d_col
+                    .iter_mut()
+                    .zip(self.colmin.iter().zip(&self.colarg)),
+            );
+        for (((pc, &flow), (key, pred)), (d_col, (&colmin, &colarg))) in columns {
+            let moved = delta(if key.is_nan() { *d_col } else { *key });
             if flow < col_cap {
                 *pc = p_free;
             } else {
-                let dist = if key.is_nan() { d_col } else { *key };
-                *pc += delta(dist);
+                *pc += moved;
             }
-            *key = if colarg == NONE {
-                f64::INFINITY
+            if carry {
+                if key.is_nan() {
+                    *d_col = 0.0;
+                } else if key.is_finite() {
+                    *key = (*key - moved).max(0.0);
+                }
             } else {
-                (colmin - shift - *pc).max(0.0)
-            };
-            *pred = colarg;
+                *key = if colarg == NONE {
+                    f64::INFINITY
+                } else {
+                    (colmin - shift - *pc).max(0.0)
+                };
+                *pred = colarg;
+            }
         }
     }
 }
