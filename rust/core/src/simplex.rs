@@ -143,6 +143,20 @@ pub fn solve_cost(
     Ok((s.plan_cost(problem), status, s.iterations))
 }
 
+/// Where every row has the same supply `a` and every column the same demand `b` (soft
+/// matching), how many columns a row's supply fills and how many rows a column's demand takes:
+/// `(ceil(a / b), ceil(b / a))`, the ranks [`CandidateArcs::build`] estimates prices with.
+fn uniform_ranks(p: &TransportProblem<'_>) -> Option<(usize, usize)> {
+    let (&a, &b) = (p.supply.first()?, p.demand.first()?);
+    let uniform = |v: &[f64], x: f64| v.iter().all(|&y| y == x);
+    if !(a > 0.0 && b > 0.0 && uniform(&p.supply, a) && uniform(&p.demand, b)) {
+        return None;
+    }
+    // A ratio that is a whole number up to rounding counts as that number.
+    let rank = |r: f64| ((r * (1.0 - 1e-12)).ceil() as usize).max(1);
+    Some((rank(a / b), rank(b / a)))
+}
+
 /// The spanning-tree state of the network simplex.
 struct Simplex<'a> {
     cost: &'a [f64],
@@ -251,7 +265,7 @@ impl<'a> Simplex<'a> {
         s.init_tree(p);
         // Candidate lists only without dummy points (see `simplex_pricing`).
         if lists && n1 == p.nx && n2 == p.ny {
-            s.candidates = CandidateArcs::build(&s.prices());
+            s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p));
         }
         s
     }

@@ -18,6 +18,21 @@
 //! list, and the most negative one enters. So the solver ends on the same optimality test as
 //! the dense pricing, on every arc, and only the order of the pivots differs. A list never
 //! shrinks, so each refill adds at least one new arc and the refills end.
+//!
+//! ## Lists by estimated prices
+//! A row's cheapest columns are not the columns it sends to when other rows want them too: an
+//! optimal plan's arcs are those where `c_ij = u_i + v_j` for the optimal potentials, so a
+//! row's arcs are its smallest `c_ij - v_j`, and a column that many rows want has a high price
+//! `v_j`. Where every row has the same mass and every column the same (soft matching), the
+//! lists are chosen by `c_ij - v_j` with prices `v` estimated from each row's cheapest columns
+//! ([`column_prices`]). Over the 20 bench pairs (200-800 units a side, correlation costs) the
+//! simplex then needed 21 % fewer pivots (58,300 to 46,200) and 10-15 % less time, estimate
+//! included (with the optimal potentials in its place, 41,900 pivots and a third less time:
+//! the estimate gets most of what better lists can give). On structured costs of 2,000 x
+//! 2,001-2,100 units it was 1.2-2x faster (89 to 45 ms, 137 to 73 ms, 163 to 105 ms), on
+//! duplicated units 7 %. The estimate costs a few passes over the lists, the lists a second
+//! pass over the matrix. They only change the order of the pivots: the optimality test above
+//! is the same.
 
 use crate::select::k_smallest;
 use crate::simplex::min_reduced_cost;
@@ -30,6 +45,11 @@ pub(crate) const PER_ROW: usize = 16;
 /// entering arc for its price (500 x 520 correlation costs: 3,200 pivots at 1, 2,600 at 2,
 /// 2,300 at 4, for about the same time from 2 on).
 const BLOCK_FACTOR: f64 = 2.0;
+
+/// Rounds of [`column_prices`]' alternating row and column estimates (on the bench pairs,
+/// estimated on each row's 32 cheapest columns: 8 rounds gave 45,200 pivots, 4 gave 48,800 and
+/// 1 gave 50,600, against 41,900 with the optimal potentials themselves).
+const PRICE_ROUNDS: usize = 8;
 
 /// Problems with fewer arcs than this price densely (the lists would save little).
 pub(crate) const MIN_ARCS: usize = 40_000;
@@ -71,25 +91,82 @@ pub(crate) struct CandidateArcs {
 
 impl CandidateArcs {
     /// The starting lists, or `None` when the problem is too small or too narrow for them.
-    pub(crate) fn build(p: &Prices<'_>) -> Option<Self> {
+    /// With `ranks = Some((r, c))` (every row has the same mass, which fills `r` columns, and
+    /// every column the same, which takes `c` rows) the rows list their smallest `c_ij - v_j`
+    /// for the estimated prices `v` of [`column_prices`]; otherwise their cheapest columns.
+    /// Each column's cheapest row is listed too.
+    pub(crate) fn build(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            #[allow(unsafe_code)]
+            // SAFETY: `build_avx2` requires only the `avx2` target feature, which this CPU has
+            // just been checked to have, and contains no unsafe operation. (Calling a
+            // `#[target_feature]` function from code compiled without the feature is the one
+            // operation Rust marks unsafe here.)
+            return unsafe { Self::build_avx2(p, ranks) };
+        }
+        Self::build_any(p, ranks)
+    }
+
+    /// [`CandidateArcs::build_any`] compiled for AVX2: the passes over the matrix (column
+    /// minima, each row's smallest values) run four values to an instruction, and the column
+    /// minima's choice of row without a branch.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn build_avx2(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
+        Self::build_any(p, ranks)
+    }
+
+    /// The lists, inlined into both copies of [`CandidateArcs::build`].
+    #[inline(always)]
+    fn build_any(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
         let (nx, ny) = (p.nx, p.ny);
         if nx * ny < MIN_ARCS || ny <= 4 * PER_ROW {
             return None;
         }
-        let mut lists = Vec::with_capacity(nx);
-        // Each column's first cheapest row, kept without a branch (so that it vectorises).
-        let (mut col_cost, mut col_row) = (vec![f64::INFINITY; ny], vec![u32::MAX; ny]);
+        // Each column's first cheapest row, kept without a branch: the row as an `f64` beside
+        // the cost, so that both are chosen by one vector compare (beside a `u32` the compiler
+        // kept a branch per entry, a fifth of the lists' building).
+        let (mut col_cost, mut col_arg) = (vec![f64::INFINITY; ny], vec![-1.0f64; ny]);
         let mut cheapest = Vec::with_capacity(PER_ROW + 1);
+        let mut lists: Vec<Vec<(u32, f64)>> = Vec::with_capacity(nx);
         for i in 0..nx {
             let row = &p.cost[i * ny..(i + 1) * ny];
-            for ((best, arg), &c) in col_cost.iter_mut().zip(col_row.iter_mut()).zip(row) {
-                let better = c < *best;
-                *best = if better { c } else { *best };
-                *arg = if better { i as u32 } else { *arg };
+            let at = i as f64;
+            for ((best, arg), &c) in col_cost.iter_mut().zip(col_arg.iter_mut()).zip(row) {
+                // Both written whatever the compare, by arithmetic rather than a choice (which
+                // compiles to a masked store, slow on AMD CPUs): `arg` moves to `at` exactly
+                // (whole numbers) where `c` is smaller, and `min` keeps `best` where `c` is NaN,
+                // as `<` does.
+                let step = f64::from(u8::from(c < *best));
+                *arg += (at - *arg) * step;
+                *best = best.min(c);
             }
             k_smallest(row, PER_ROW, &mut cheapest);
-            let list = cheapest.iter().map(|&(c, j)| (j, (c - p.lo) * p.inv));
-            lists.push(list.collect::<Vec<_>>());
+            lists.push(cheapest.iter().map(|&(c, j)| (j, c)).collect());
+        }
+        let col_row: Vec<u32> = col_arg
+            .iter()
+            .map(|&a| if a < 0.0 { u32::MAX } else { a as u32 })
+            .collect();
+        if let Some((row_rank, col_rank)) = ranks {
+            // The lists so far (unscaled costs) are what the prices are estimated on.
+            let prices = column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank);
+            let mut reduced = vec![0.0; ny];
+            for (i, list) in lists.iter_mut().enumerate() {
+                let row = &p.cost[i * ny..(i + 1) * ny];
+                for ((r, &c), &v) in reduced.iter_mut().zip(row).zip(&prices) {
+                    *r = c - v;
+                }
+                k_smallest(&reduced, PER_ROW, &mut cheapest);
+                list.clear();
+                list.extend(cheapest.iter().map(|&(_, j)| (j, row[j as usize])));
+            }
+        }
+        for list in &mut lists {
+            for arc in list.iter_mut() {
+                arc.1 = (arc.1 - p.lo) * p.inv;
+            }
         }
         for (j, (&c, &i)) in col_cost.iter().zip(&col_row).enumerate() {
             let list = if i == u32::MAX {
@@ -186,7 +263,187 @@ impl CandidateArcs {
         (best.1 != usize::MAX).then_some(best.1)
     }
 
+    /// Every listed arc as `(row, column)`.
+    #[cfg(test)]
+    fn listed_pairs(&self) -> std::collections::HashSet<(usize, usize)> {
+        let rows = self.lists.iter().enumerate();
+        rows.flat_map(|(i, l)| l.iter().map(move |&(j, _)| (i, j as usize)))
+            .collect()
+    }
+
     fn resize_block(&mut self) {
         self.block = (BLOCK_FACTOR * (self.listed as f64).sqrt()).ceil() as usize;
+    }
+}
+
+/// Estimated prices `v` of the columns (potentials with `c_ij >= u_i + v_j` where that is
+/// tight on the plan's arcs), from each row's listed columns `(column, cost)` and each
+/// column's cheapest row `(cost, row)`, for rows whose mass fills `row_rank` columns and
+/// columns that take `col_rank` rows.
+///
+/// Alternating rounds: each row's level `u_i` is its `row_rank`-th smallest `c_ij - v_j`
+/// (the level at which its mass finds room, were the other rows not there), then each
+/// column's price `v_j` its `col_rank`-th smallest `c_ij - u_i` over the rows that list it
+/// (what the rows bid for it). Columns that many rows list at low levels so rise in price,
+/// and those rows' lists move on to columns they can have. A heuristic: only the lists
+/// depend on it.
+fn column_prices(
+    lists: &[Vec<(u32, f64)>],
+    (col_cost, col_row): (&[f64], &[u32]),
+    row_rank: usize,
+    col_rank: usize,
+) -> Vec<f64> {
+    let (nx, ny) = (lists.len(), col_cost.len());
+    // The same arcs column by column: `(row, cost)`, column `j`'s at `by_col[at[j]..at[j + 1]]`.
+    let mut at = vec![0usize; ny + 1];
+    let arcs = lists
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.iter().map(move |&(j, c)| (i as u32, j, c)))
+        .chain(
+            col_row
+                .iter()
+                .zip(col_cost)
+                .enumerate()
+                .filter(|&(_, (&i, _))| i != u32::MAX)
+                .map(|(j, (&i, &c))| (i, j as u32, c)),
+        );
+    for (_, j, _) in arcs.clone() {
+        at[j as usize + 1] += 1;
+    }
+    for j in 0..ny {
+        at[j + 1] += at[j];
+    }
+    let mut fill = at.clone();
+    let mut by_col = vec![(0u32, 0.0f64); at[ny]];
+    for (i, j, c) in arcs {
+        by_col[fill[j as usize]] = (i, c);
+        fill[j as usize] += 1;
+    }
+    let (mut u, mut v) = (vec![0.0; nx], vec![0.0; ny]);
+    let mut values = Vec::new();
+    for _ in 0..PRICE_ROUNDS {
+        for (ui, list) in u.iter_mut().zip(lists) {
+            values.clear();
+            values.extend(list.iter().map(|&(j, c)| c - v[j as usize]));
+            *ui = kth_smallest(&mut values, row_rank);
+        }
+        for (j, vj) in v.iter_mut().enumerate() {
+            values.clear();
+            values.extend(
+                by_col[at[j]..at[j + 1]]
+                    .iter()
+                    .map(|&(i, c)| c - u[i as usize]),
+            );
+            if !values.is_empty() {
+                *vj = kth_smallest(&mut values, col_rank);
+            }
+        }
+    }
+    v
+}
+
+/// The `k`-th smallest (`k >= 1`) of `values` (finite), or their largest when there are
+/// fewer; `values` is reordered.
+fn kth_smallest(values: &mut [f64], k: usize) -> f64 {
+    if values.len() <= k {
+        return values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    }
+    if k == 1 {
+        return values.iter().copied().fold(f64::INFINITY, f64::min);
+    }
+    if k <= SMALL_RANK {
+        // The k smallest so far, ascending, by insertion.
+        let mut best = [f64::INFINITY; SMALL_RANK];
+        for &x in values.iter() {
+            if x < best[k - 1] {
+                let mut at = k - 1;
+                while at > 0 && best[at - 1] > x {
+                    best[at] = best[at - 1];
+                    at -= 1;
+                }
+                best[at] = x;
+            }
+        }
+        return best[k - 1];
+    }
+    *values.select_nth_unstable_by(k - 1, f64::total_cmp).1
+}
+
+/// Ranks up to which [`kth_smallest`] keeps the smallest values by insertion.
+const SMALL_RANK: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simplex::{solve, SimplexOptions, TransportProblem};
+
+    /// Costs where every row prefers the same few "hub" columns (low base cost), which can
+    /// take only a small share of the mass: the rows' cheapest columns are a poor guess of
+    /// where they send.
+    fn hub_costs(nx: usize, ny: usize) -> Vec<f64> {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let base: Vec<f64> = (0..ny)
+            .map(|j| if j % 10 == 0 { 0.0 } else { 0.5 })
+            .collect();
+        (0..nx * ny)
+            .map(|e| base[e % ny] + 0.3 * uniform())
+            .collect()
+    }
+
+    /// Share of the optimal plan's arcs that the starting lists hold.
+    fn coverage(lists: &CandidateArcs, plan: &[(usize, usize)]) -> f64 {
+        let listed = lists.listed_pairs();
+        let held = plan
+            .iter()
+            .filter(|&&(i, j)| listed.contains(&(i, j)))
+            .count();
+        held as f64 / plan.len() as f64
+    }
+
+    #[test]
+    fn estimated_prices_list_more_of_the_optimal_plan() {
+        let (nx, ny) = (300, 420);
+        let c = hub_costs(nx, ny);
+        let p = TransportProblem {
+            cost: &c,
+            nx,
+            ny,
+            supply: vec![1.0 / nx as f64; nx],
+            demand: vec![1.0 / ny as f64; ny],
+        };
+        let dense = SimplexOptions {
+            dense_pricing: true,
+            ..Default::default()
+        };
+        let sol = solve(&p, dense).unwrap();
+        let plan: Vec<(usize, usize)> = (0..nx)
+            .flat_map(|i| (0..ny).map(move |j| (i, j)))
+            .filter(|&(i, j)| sol.plan[[i, j]] > 1e-15)
+            .collect();
+        let (lo, hi) = (0.0, 0.3 + 0.5);
+        let prices = Prices {
+            cost: &c,
+            nx,
+            ny,
+            lo,
+            inv: 1.0 / (hi - lo),
+            pi: &[],
+        };
+        let by_cost = CandidateArcs::build(&prices, None).unwrap();
+        let by_price = CandidateArcs::build(&prices, Some((2, 1))).unwrap();
+        let (a, b) = (coverage(&by_cost, &plan), coverage(&by_price, &plan));
+        assert!(
+            b >= 0.85 && b > a + 0.25,
+            "lists by cost hold {a:.3} of the plan's arcs, by estimated prices {b:.3}"
+        );
+        // Lists of the same length either way (plus the columns' cheapest rows).
+        assert!(by_price.listed <= nx * PER_ROW + ny);
     }
 }
