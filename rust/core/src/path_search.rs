@@ -463,6 +463,7 @@ pub(crate) struct Search<'a, T: Cost> {
 }
 
 impl<'a, T: Cost> Search<'a, T> {
+    #[inline(always)]
     pub(crate) fn new(
         c: &'a [T],
         nx: usize,
@@ -713,6 +714,7 @@ impl<'a, T: Cost> Search<'a, T> {
     /// `>= -tol` (flow arcs both ways), where `tol` is relative to the magnitudes of the costs
     /// and potentials. With free rows at potential 0 and free columns sharing theirs, this
     /// proves the flow optimal for its value.
+    #[inline(always)]
     pub(crate) fn certify(&self) -> Result<(), ParsmError> {
         let mag = |v: &[f64]| v.iter().fold(0.0f64, |m, &x| m.max(x.abs()));
         // Every cost is at least `shift` (the least of them), so the largest `|c - shift|` is
