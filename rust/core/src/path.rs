@@ -119,9 +119,8 @@ impl MassPath {
         Self::solve_monitored(cost, s_max, &Monitor::new())
     }
 
-    /// [`MassPath::solve`], reporting progress (weighted towards s = 1, where the searches are
-    /// slow: see [`progress_at`]) to `monitor`
-    /// and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
+    /// [`MassPath::solve`], reporting progress to `monitor` (`ln((1 + c) / (1 - s + c))` at
+    /// mass `s`, `c = 0.01`: weighted towards s = 1, where the searches are slow) and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
     /// every few hundred labeled columns) once it is cancelled.
     ///
     /// With at least [`TRANSPOSE_AT`] times as many columns as rows, the path is solved on a

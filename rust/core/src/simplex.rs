@@ -126,7 +126,7 @@ pub fn solve(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
-    let mut s = Simplex::new(problem, !options.dense_pricing);
+    let mut s = Simplex::new(problem, !options.dense_pricing, options.monitor)?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok(s.into_solution(problem, status))
 }
@@ -138,7 +138,7 @@ pub fn solve_cost(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<(f64, SolveStatus, u64), ParsmError> {
-    let mut s = Simplex::new(problem, !options.dense_pricing);
+    let mut s = Simplex::new(problem, !options.dense_pricing, options.monitor)?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok((s.plan_cost(problem), status, s.iterations))
 }
@@ -214,7 +214,11 @@ struct Pivot {
 }
 
 impl<'a> Simplex<'a> {
-    fn new(p: &TransportProblem<'a>, lists: bool) -> Self {
+    fn new(
+        p: &TransportProblem<'a>,
+        lists: bool,
+        monitor: Option<&Monitor>,
+    ) -> Result<Self, ParsmError> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
         let node_num = n1 + n2;
         let root = node_num;
@@ -265,9 +269,9 @@ impl<'a> Simplex<'a> {
         s.init_tree(p);
         // Candidate lists only without dummy points (see `simplex_pricing`).
         if lists && n1 == p.nx && n2 == p.ny {
-            s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p));
+            s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p), monitor)?;
         }
-        s
+        Ok(s)
     }
 
     /// The strongly feasible initial tree: every node hangs off the root by its artificial arc.
@@ -397,14 +401,18 @@ impl<'a> Simplex<'a> {
     /// The optimality test, over every arc with the current potentials: the most negative
     /// reduced cost below `-eps` of a non-tree arc, or `None`. With lists, every such arc is also
     /// listed for the pivots that follow.
-    fn find_entering_exhaustive(&mut self, eps: f64) -> Option<usize> {
+    fn find_entering_exhaustive(
+        &mut self,
+        eps: f64,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<usize>, ParsmError> {
         match self.candidates.take() {
             Some(mut lists) => {
-                let found = lists.refill(&self.prices(), eps, |e| self.is_tree_arc(e));
+                let found = lists.refill(&self.prices(), eps, |e| self.is_tree_arc(e), monitor);
                 self.candidates = Some(lists);
                 found
             }
-            None => self.find_entering_everywhere(eps),
+            None => Ok(self.find_entering_everywhere(eps)),
         }
     }
 
@@ -751,7 +759,7 @@ impl<'a> Simplex<'a> {
                     // Stop only when an exhaustive scan with freshly recomputed potentials
                     // finds no non-tree arc that prices out.
                     self.refresh_potentials();
-                    match self.find_entering_exhaustive(self.eps()) {
+                    match self.find_entering_exhaustive(self.eps(), monitor)? {
                         Some(e) => e,
                         None => break,
                     }

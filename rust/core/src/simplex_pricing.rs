@@ -22,10 +22,11 @@
 //! ## Lists by estimated prices
 //! A row's cheapest columns are not the columns it sends to when other rows want them too: an
 //! optimal plan's arcs are those where `c_ij = u_i + v_j` for the optimal potentials, so a
-//! row's arcs are its smallest `c_ij - v_j`, and a column that many rows want has a high price
-//! `v_j`. Where every row has the same mass and every column the same (soft matching), the
-//! lists are chosen by `c_ij - v_j` with prices `v` estimated from each row's cheapest columns
-//! ([`column_prices`]). Over the 20 bench pairs (200-800 units a side, correlation costs) the
+//! row's arcs are its smallest `c_ij - v_j`. A column that many rows want is dear: its
+//! potential `v_j` is low (its price `-v_j` high), so that `c_ij - v_j` is smallest only for
+//! the rows it can serve. Where every row has the same mass and every column the same (soft
+//! matching), the lists are chosen by `c_ij - v_j` with column potentials `v` estimated from
+//! each row's cheapest columns ([`column_prices`]). Over the 20 bench pairs (200-800 units a side, correlation costs) the
 //! simplex then needed 21 % fewer pivots (58,300 to 46,200) and 10-15 % less time, estimate
 //! included (with the optimal potentials in its place, 41,900 pivots and a third less time:
 //! the estimate gets most of what better lists can give). On structured costs of 2,000 x
@@ -34,8 +35,21 @@
 //! pass over the matrix. They only change the order of the pivots: the optimality test above
 //! is the same.
 
+use crate::error::ParsmError;
+use crate::monitor::Monitor;
 use crate::select::k_smallest;
 use crate::simplex::min_reduced_cost;
+
+/// Rows of a pass over the matrix between two cancellation checks.
+const CHECK_ROWS: usize = 256;
+
+/// `Err(Interrupted)` when `monitor` is cancelled, checked at every [`CHECK_ROWS`]-th row.
+fn check_at(i: usize, monitor: Option<&Monitor>) -> Result<(), ParsmError> {
+    match monitor {
+        Some(m) if i.is_multiple_of(CHECK_ROWS) => m.check(),
+        _ => Ok(()),
+    }
+}
 
 /// Cheapest columns listed for each real row.
 pub(crate) const PER_ROW: usize = 16;
@@ -94,8 +108,13 @@ impl CandidateArcs {
     /// With `ranks = Some((r, c))` (every row has the same mass, which fills `r` columns, and
     /// every column the same, which takes `c` rows) the rows list their smallest `c_ij - v_j`
     /// for the estimated prices `v` of [`column_prices`]; otherwise their cheapest columns.
-    /// Each column's cheapest row is listed too.
-    pub(crate) fn build(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
+    /// Each column's cheapest row is listed too. Stops with [`ParsmError::Interrupted`] within
+    /// [`CHECK_ROWS`] rows once `monitor` is cancelled.
+    pub(crate) fn build(
+        p: &Prices<'_>,
+        ranks: Option<(usize, usize)>,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<Self>, ParsmError> {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             #[allow(unsafe_code)]
@@ -103,9 +122,9 @@ impl CandidateArcs {
             // just been checked to have, and contains no unsafe operation. (Calling a
             // `#[target_feature]` function from code compiled without the feature is the one
             // operation Rust marks unsafe here.)
-            return unsafe { Self::build_avx2(p, ranks) };
+            return unsafe { Self::build_avx2(p, ranks, monitor) };
         }
-        Self::build_any(p, ranks)
+        Self::build_any(p, ranks, monitor)
     }
 
     /// [`CandidateArcs::build_any`] compiled for AVX2: the passes over the matrix (column
@@ -113,16 +132,24 @@ impl CandidateArcs {
     /// minima's choice of row without a branch.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn build_avx2(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
-        Self::build_any(p, ranks)
+    fn build_avx2(
+        p: &Prices<'_>,
+        ranks: Option<(usize, usize)>,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<Self>, ParsmError> {
+        Self::build_any(p, ranks, monitor)
     }
 
     /// The lists, inlined into both copies of [`CandidateArcs::build`].
     #[inline(always)]
-    fn build_any(p: &Prices<'_>, ranks: Option<(usize, usize)>) -> Option<Self> {
+    fn build_any(
+        p: &Prices<'_>,
+        ranks: Option<(usize, usize)>,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<Self>, ParsmError> {
         let (nx, ny) = (p.nx, p.ny);
         if nx * ny < MIN_ARCS || ny <= 4 * PER_ROW {
-            return None;
+            return Ok(None);
         }
         // Each column's first cheapest row, kept without a branch: the row as an `f64` beside
         // the cost, so that both are chosen by one vector compare (beside a `u32` the compiler
@@ -131,6 +158,7 @@ impl CandidateArcs {
         let mut cheapest = Vec::with_capacity(PER_ROW + 1);
         let mut lists: Vec<Vec<(u32, f64)>> = Vec::with_capacity(nx);
         for i in 0..nx {
+            check_at(i, monitor)?;
             let row = &p.cost[i * ny..(i + 1) * ny];
             let at = i as f64;
             for ((best, arg), &c) in col_cost.iter_mut().zip(col_arg.iter_mut()).zip(row) {
@@ -154,6 +182,7 @@ impl CandidateArcs {
             let prices = column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank);
             let mut reduced = vec![0.0; ny];
             for (i, list) in lists.iter_mut().enumerate() {
+                check_at(i, monitor)?;
                 let row = &p.cost[i * ny..(i + 1) * ny];
                 for ((r, &c), &v) in reduced.iter_mut().zip(row).zip(&prices) {
                     *r = c - v;
@@ -186,7 +215,7 @@ impl CandidateArcs {
             next_row: 0,
         };
         arcs.resize_block();
-        Some(arcs)
+        Ok(Some(arcs))
     }
 
     /// Block search over the lists (as the dense pricing's, about `sqrt(#listed)` arcs a block,
@@ -221,7 +250,8 @@ impl CandidateArcs {
 
     /// Prices every arc of the graph (the optimality test), adds to each row's list its
     /// [`PER_ROW`] most negative arcs below `-eps` that are not tree arcs, and returns the most
-    /// negative of all; `None` proves the tree optimal. (Adding every arc that prices out made
+    /// negative of all; `None` proves the tree optimal; [`ParsmError::Interrupted`] within
+    /// [`CHECK_ROWS`] rows once `monitor` is cancelled. (Adding every arc that prices out made
     /// the lists hold 41 % of all arcs on smooth low-rank costs, and the pricing slower than
     /// over every arc.)
     pub(crate) fn refill(
@@ -229,12 +259,14 @@ impl CandidateArcs {
         p: &Prices<'_>,
         eps: f64,
         is_tree_arc: impl Fn(usize) -> bool,
-    ) -> Option<usize> {
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<usize>, ParsmError> {
         let pi_cols = p.pi_cols();
         let mut best = (-eps, usize::MAX);
         let mut found = Vec::with_capacity(PER_ROW + 1);
         let mut violations = Vec::with_capacity(p.ny);
         for (i, list) in self.lists.iter_mut().enumerate() {
+            check_at(i, monitor)?;
             let pi_i = p.pi[i];
             // Most rows hold no violation: find that out with one vectorised pass.
             let row = &p.cost[i * p.ny..(i + 1) * p.ny];
@@ -260,7 +292,7 @@ impl CandidateArcs {
             self.listed += found.len();
         }
         self.resize_block();
-        (best.1 != usize::MAX).then_some(best.1)
+        Ok((best.1 != usize::MAX).then_some(best.1))
     }
 
     /// Every listed arc as `(row, column)`.
@@ -276,16 +308,16 @@ impl CandidateArcs {
     }
 }
 
-/// Estimated prices `v` of the columns (potentials with `c_ij >= u_i + v_j` where that is
-/// tight on the plan's arcs), from each row's listed columns `(column, cost)` and each
+/// Estimated column potentials `v` (`c_ij >= u_i + v_j`, tight on the plan's arcs; a column's
+/// price is `-v_j`), from each row's listed columns `(column, cost)` and each
 /// column's cheapest row `(cost, row)`, for rows whose mass fills `row_rank` columns and
 /// columns that take `col_rank` rows.
 ///
 /// Alternating rounds: each row's level `u_i` is its `row_rank`-th smallest `c_ij - v_j`
 /// (the level at which its mass finds room, were the other rows not there), then each
 /// column's price `v_j` its `col_rank`-th smallest `c_ij - u_i` over the rows that list it
-/// (what the rows bid for it). Columns that many rows list at low levels so rise in price,
-/// and those rows' lists move on to columns they can have. A heuristic: only the lists
+/// (what the rows bid for it). Columns that many rows list at low levels so get lower
+/// potentials (rise in price), and those rows' lists move on to columns they can have. A heuristic: only the lists
 /// depend on it.
 fn column_prices(
     lists: &[Vec<(u32, f64)>],
@@ -436,8 +468,10 @@ mod tests {
             inv: 1.0 / (hi - lo),
             pi: &[],
         };
-        let by_cost = CandidateArcs::build(&prices, None).unwrap();
-        let by_price = CandidateArcs::build(&prices, Some((2, 1))).unwrap();
+        let by_cost = CandidateArcs::build(&prices, None, None).unwrap().unwrap();
+        let by_price = CandidateArcs::build(&prices, Some((2, 1)), None)
+            .unwrap()
+            .unwrap();
         let (a, b) = (coverage(&by_cost, &plan), coverage(&by_price, &plan));
         assert!(
             b >= 0.85 && b > a + 0.25,
@@ -445,5 +479,33 @@ mod tests {
         );
         // Lists of the same length either way (plus the columns' cheapest rows).
         assert!(by_price.listed <= nx * PER_ROW + ny);
+    }
+
+    #[test]
+    fn passes_over_the_matrix_stop_when_cancelled() {
+        // Building the lists and refilling them each read the whole matrix: on voxel-scale
+        // problems seconds of work that must stop on Ctrl-C.
+        let (nx, ny) = (300, 420);
+        let c = hub_costs(nx, ny);
+        let pi = vec![0.0; nx + ny];
+        let prices = Prices {
+            cost: &c,
+            nx,
+            ny,
+            lo: 0.0,
+            inv: 1.0,
+            pi: &pi,
+        };
+        let cancelled = Monitor::new();
+        cancelled.cancel();
+        for ranks in [None, Some((2, 1))] {
+            let built = CandidateArcs::build(&prices, ranks, Some(&cancelled));
+            assert!(matches!(built, Err(ParsmError::Interrupted)));
+        }
+        let mut lists = CandidateArcs::build(&prices, None, None).unwrap().unwrap();
+        let refilled = lists.refill(&prices, 1e-12, |_| false, Some(&cancelled));
+        assert!(matches!(refilled, Err(ParsmError::Interrupted)));
+        // Not cancelled, the same calls answer.
+        assert!(lists.refill(&prices, 1e-12, |_| false, None).is_ok());
     }
 }

@@ -4,11 +4,12 @@
 //! The solve runs on another thread ([`spawn_while`]): with a thread count, on a thread of its
 //! leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
 //! started for the call, which cost about 70 µs); serial solves ask for [`SERIAL`], one
-//! thread, for the same reason; without a count, on a thread started for it. The calling (Python) thread waits for it without the GIL, waking every
-//! [`POLL`] to take the GIL, check for signals (`KeyboardInterrupt`) and pass the solve's
-//! progress to an optional Python callback. On a signal, or an exception raised by
-//! the callback, it cancels the solve through its [`Monitor`]; the core checks that flag every
-//! few milliseconds of work, so Ctrl-C reaches Python within a fraction of a second.
+//! thread, for the same reason; without a count, on a thread started for it. The calling
+//! (Python) thread waits for it without the GIL, waking every [`POLL`] to take the GIL, check
+//! for signals (`KeyboardInterrupt`) and pass the solve's progress to an optional Python
+//! callback. On a signal, or an exception raised by the callback, it cancels the solve through
+//! its [`Monitor`]; the core checks that flag every few milliseconds of work, so Ctrl-C reaches
+//! Python within a fraction of a second.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
