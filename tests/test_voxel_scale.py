@@ -238,6 +238,23 @@ def test_ctrl_c_stops_a_long_solve_within_a_second(solve) -> None:
     assert time.perf_counter() - t < 0.3 + 1.0
 
 
+def test_progress_callback_runs_during_a_serial_solve_and_its_error_stops_it() -> None:
+    # Serial solves run on the calling thread; their progress is reported from inside the
+    # solve every 0.1 s, and an exception raised by the callback cancels it and propagates.
+    c = noise(4000)  # the path to s = 1 takes seconds here
+    calls: list[tuple[int, int]] = []
+
+    def stop(done: int, total: int) -> None:
+        calls.append((done, total))
+        raise ValueError("stop here")
+
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="stop here"):
+        _core.MassPath(c, 1.0, stop)
+    assert time.perf_counter() - t < 1.0
+    assert len(calls) == 1 and 0 < calls[0][1]
+
+
 def test_cli_prints_one_line_and_exits_130_on_ctrl_c(tmp_path) -> None:
     rng = np.random.default_rng(3)
     # Large enough that the solve outlasts the wait below (about 7 s here; 3,000 units, once

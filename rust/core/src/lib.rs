@@ -47,7 +47,7 @@ pub mod validate;
 
 pub use cost::{cost_matrix, ConstantUnits, Metric};
 pub use error::{ParsmError, Side};
-pub use monitor::Monitor;
+pub use monitor::{Monitor, Watcher};
 pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
 pub use transport::{

@@ -6,11 +6,20 @@
 //! [`ParsmError::Interrupted`] once the flag is set, so a watcher on another thread (the Python
 //! bindings' Ctrl-C handler) can stop any solve within a fraction of a second. Nothing here
 //! blocks, allocates or affects results.
+//!
+//! A solve can also be watched from its own thread: a [`Monitor::watched`] monitor calls its
+//! hook from [`Monitor::check`] once a period has passed since the last call (the bindings
+//! run serial solves so, on the calling thread, and the hook takes the GIL to look for Ctrl-C
+//! and report progress). Short solves never call it.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::error::ParsmError;
+
+/// A hook that watches a solve from the solve's own thread (see [`Monitor::watched`]).
+pub type Watcher = Arc<dyn Fn(&Monitor) + Send + Sync>;
 
 /// Progress counter and cancellation flag of one solve.
 #[derive(Debug, Default)]
@@ -18,6 +27,36 @@ pub struct Monitor {
     cancelled: Arc<AtomicBool>,
     done: AtomicU64,
     total: AtomicU64,
+    watch: Option<Watch>,
+}
+
+/// The hook of a watched monitor and when it is next due, in nanoseconds since `start`.
+struct Watch {
+    hook: Watcher,
+    every: u64,
+    start: Instant,
+    due: AtomicU64,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("every_ns", &self.every)
+            .finish()
+    }
+}
+
+impl Watch {
+    /// Calls the hook if it is due (and sets the next time).
+    #[inline]
+    fn poll(&self, monitor: &Monitor) {
+        let now = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        if now >= self.due.load(Ordering::Relaxed) {
+            self.due
+                .store(now.saturating_add(self.every), Ordering::Relaxed);
+            (self.hook)(monitor);
+        }
+    }
 }
 
 impl Monitor {
@@ -26,8 +65,25 @@ impl Monitor {
         Self::default()
     }
 
+    /// A monitor whose [`Monitor::check`] calls `hook` (with the monitor, so that it can read
+    /// the progress and cancel) once `every` has passed since the solve started or since the
+    /// hook's last call: for a solve that runs on the thread that watches it. The hook runs
+    /// on whichever thread checks, so only serial solves should be given one.
+    pub fn watched(every: Duration, hook: Watcher) -> Self {
+        let every = u64::try_from(every.as_nanos()).unwrap_or(u64::MAX);
+        Monitor {
+            watch: Some(Watch {
+                hook,
+                every,
+                start: Instant::now(),
+                due: AtomicU64::new(every),
+            }),
+            ..Self::default()
+        }
+    }
+
     /// A monitor with its own progress counter that is cancelled with this one: the inner
-    /// solves of a sweep report nothing while the sweep counts its tasks.
+    /// solves of a sweep report nothing while the sweep counts its tasks. It has no hook.
     pub fn child(&self) -> Self {
         Monitor {
             cancelled: Arc::clone(&self.cancelled),
@@ -45,9 +101,13 @@ impl Monitor {
         self.cancelled.load(Ordering::Relaxed)
     }
 
-    /// `Err(Interrupted)` once cancelled.
+    /// `Err(Interrupted)` once cancelled; first calls the hook of a watched monitor where it
+    /// is due.
     #[inline]
     pub fn check(&self) -> Result<(), ParsmError> {
+        if let Some(watch) = &self.watch {
+            watch.poll(self);
+        }
         if self.is_cancelled() {
             Err(ParsmError::Interrupted)
         } else {
@@ -81,5 +141,45 @@ impl Monitor {
             self.done.load(Ordering::Relaxed),
             self.total.load(Ordering::Relaxed),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use ndarray::Array2;
+
+    use super::*;
+    use crate::MassPath;
+
+    fn costs(n: usize) -> Array2<f64> {
+        Array2::from_shape_fn((n, n + 7), |(i, j)| {
+            ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0
+        })
+    }
+
+    /// A watched solve calls its hook from its own checks once the period has passed, and a
+    /// hook that cancels stops it; with a period longer than the solve it is never called.
+    #[test]
+    fn watched_solves_call_their_hook_when_due() {
+        let c = costs(300);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let cancel: Watcher = Arc::new(move |m: &Monitor| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            m.cancel();
+        });
+        let stopped =
+            MassPath::solve_monitored(c.view(), 1.0, &Monitor::watched(Duration::ZERO, cancel));
+        assert!(matches!(stopped, Err(ParsmError::Interrupted)));
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+
+        let never: Watcher = Arc::new(|m: &Monitor| m.cancel());
+        let monitor = Monitor::watched(Duration::from_secs(3600), never);
+        let full = MassPath::solve_monitored(c.view(), 1.0, &monitor).expect("not cancelled");
+        let plain = MassPath::solve(c.view(), 1.0).expect("solves");
+        assert_eq!(full.slopes(), plain.slopes());
+        assert!(!monitor.is_cancelled());
     }
 }

@@ -1,29 +1,30 @@
 //! Running core calls without the GIL, with progress and Ctrl-C, and turning their failures into
 //! Python exceptions.
 //!
-//! The solve runs on another thread ([`spawn_while`]): with a thread count, on a thread of its
-//! leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
-//! started for the call, which cost about 70 µs); serial solves ask for [`SERIAL`], one
-//! thread, for the same reason; without a count, on a thread started for it. The calling
-//! (Python) thread waits for it without the GIL, waking every [`POLL`] to take the GIL, check
-//! for signals (`KeyboardInterrupt`) and pass the solve's progress to an optional Python
-//! callback. On a signal, or an exception raised by the callback, it cancels the solve through
-//! its [`Monitor`]; the core checks that flag every few milliseconds of work, so Ctrl-C reaches
-//! Python within a fraction of a second.
+//! Serial solves (the mass path, the simplex, the assignment solver: no parallel loops) run on
+//! the calling thread without the GIL ([`run_serial`]); their [`Monitor`] calls a hook every
+//! [`POLL`] of work that takes the GIL, checks for signals (`KeyboardInterrupt`) and passes
+//! the progress to an optional Python callback. Handing them to a pool thread instead cost
+//! about 80 µs a call once the pool's thread had gone to sleep (the wake-up and the wake-up
+//! back, on this VM), three times a `pairwise` pair.
+//!
+//! Parallel work runs on another thread ([`spawn_while`]): with a thread count, on a thread of
+//! its leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
+//! started for the call, which cost about 70 µs); without a count, on a thread started for it.
+//! The calling (Python) thread waits for it without the GIL, waking every [`POLL`] to do what
+//! the serial hook does. On a signal, or an exception raised by the callback, the solve is
+//! cancelled through its [`Monitor`]; the core checks that flag every few milliseconds of
+//! work, so Ctrl-C reaches Python within a fraction of a second.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use parsm_core::threads::spawn_while;
-use parsm_core::{Monitor, ParsmError};
+use parsm_core::{Monitor, ParsmError, Watcher};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-
-/// The thread count of a serial solve (the mass path, the simplex, the assignment solver: none
-/// of them runs parallel loops): a leased one-thread pool, not a thread started for each call
-/// (a `Problem` and its soft matching on 20 x 30 costs took 200 µs with a thread each).
-pub const SERIAL: Option<usize> = Some(1);
 
 /// How often the waiting thread checks for Ctrl-C and reports progress.
 const POLL: Duration = Duration::from_millis(100);
@@ -97,6 +98,43 @@ pub fn run_detached<T: Send>(
     };
     // The scope ends only when the task has: `wait` returns once it has its outcome.
     spawn_while(n_threads, task, wait).map_err(value_error)?
+}
+
+/// Runs the serial solve `f` on the calling thread without the GIL, with progress and Ctrl-C
+/// as [`run_detached`] (see the module docs). Errors and panics become exceptions.
+pub fn run_serial<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Monitor) -> Result<T, ParsmError> + Send,
+) -> PyResult<T> {
+    let callback: Option<Py<PyAny>> = progress.map(|cb| cb.clone().unbind());
+    let raised: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let hook: Watcher = {
+        let (callback, raised) = (callback.as_ref().map(|cb| cb.clone_ref(py)), raised.clone());
+        Arc::new(move |monitor: &Monitor| {
+            Python::with_gil(|py| {
+                let polled = py.check_signals().and_then(|()| match &callback {
+                    Some(cb) => cb.call1(py, monitor.progress()).map(|_| ()),
+                    None => Ok(()),
+                });
+                if let Err(err) = polled {
+                    monitor.cancel();
+                    let mut slot = raised.lock().unwrap_or_else(|p| p.into_inner());
+                    slot.get_or_insert(err);
+                }
+            });
+        })
+    };
+    let monitor = Monitor::watched(POLL, hook);
+    let outcome = py.allow_threads(|| catch_unwind(AssertUnwindSafe(|| f(&monitor))));
+    if let Some(err) = raised.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(err);
+    }
+    if let Some(cb) = callback {
+        let (done, total) = monitor.progress();
+        cb.call1(py, (total.max(done), total))?;
+    }
+    convert(outcome)
 }
 
 fn convert<T>(outcome: Outcome<T>) -> PyResult<T> {

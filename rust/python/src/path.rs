@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReado
 use pyo3::prelude::*;
 
 use crate::arrays::{same_type_views, CostArray, CostViews};
-use crate::detach::{run_detached, value_error, SERIAL};
+use crate::detach::{run_detached, run_serial, value_error};
 
 /// Two arrays returned together.
 type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -47,13 +47,13 @@ impl MassPath {
         let inner = match cost {
             CostArray::F64(c) => {
                 let c = c.as_array();
-                run_detached(py, SERIAL, progress, |m| {
+                run_serial(py, progress, |m| {
                     parsm_core::MassPath::solve_monitored(c, s_max, m)
                 })?
             }
             CostArray::F32(c) => {
                 let c = c.as_array();
-                run_detached(py, SERIAL, progress, |m| {
+                run_serial(py, progress, |m| {
                     parsm_core::MassPath::solve_monitored(c, s_max, m)
                 })?
             }

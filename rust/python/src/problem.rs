@@ -11,7 +11,7 @@ use parsm_core::{Metric, ParsmError};
 use pyo3::prelude::*;
 
 use crate::arrays::CostArray;
-use crate::detach::{run_detached, value_error, SERIAL};
+use crate::detach::{run_detached, run_serial, value_error};
 use crate::path::{evaluate_on, MassPath};
 
 /// A cost matrix, its metric and its mass path: see the module documentation.
@@ -62,7 +62,7 @@ impl Problem {
     ) -> PyResult<parsm_core::TransportSolution> {
         let cost: CostArray = self.cost.bind(py).extract()?;
         with_f64(&cost, |c| {
-            run_detached(py, SERIAL, progress.as_ref(), |m| {
+            run_serial(py, progress.as_ref(), |m| {
                 parsm_core::soft_matching(c, Some(m))
             })
         })
@@ -72,7 +72,7 @@ impl Problem {
     fn balanced_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
         let cost: CostArray = self.cost.bind(py).extract()?;
         with_f64(&cost, |c| {
-            run_detached(py, SERIAL, progress.as_ref(), |m| {
+            run_serial(py, progress.as_ref(), |m| {
                 parsm_core::soft_matching_cost(c, Some(m))
             })
         })

@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
 use pyo3::prelude::*;
 
-use crate::detach::{run_detached, value_error, SERIAL};
+use crate::detach::{run_detached, run_serial, value_error};
 
 /// A solved transport problem, as the solvers hand it to Python. A solve that did not reach
 /// its optimum raises instead, next to the solver: infeasible marginals raise
@@ -192,7 +192,7 @@ pub fn emd<'py>(
 ) -> PyResult<Solution> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
-    let sol = run_detached(py, SERIAL, progress.as_ref(), |m| {
+    let sol = run_serial(py, progress.as_ref(), |m| {
         let options = TransportOptions {
             max_iter,
             n_dummies: None,
@@ -235,7 +235,7 @@ pub fn emd_sparse<'py>(
     let cols = index(cols, "column")?;
     let costs = costs.as_array().to_vec();
     let (a, b) = (a.as_array().to_vec(), b.as_array().to_vec());
-    let sol = run_detached(py, SERIAL, progress.as_ref(), |m| {
+    let sol = run_serial(py, progress.as_ref(), |m| {
         let arcs = parsm_core::SparseArcs {
             shape,
             rows: &rows,
@@ -270,7 +270,7 @@ pub fn partial<'py>(
 ) -> PyResult<Solution> {
     let (c, a, b) = (cost.as_array(), a.as_array(), b.as_array());
     let (a, b) = (a.to_vec(), b.to_vec());
-    let sol = run_detached(py, SERIAL, progress.as_ref(), |mon| {
+    let sol = run_serial(py, progress.as_ref(), |mon| {
         let options = TransportOptions {
             max_iter,
             n_dummies,
@@ -368,7 +368,7 @@ pub fn assignment<'py>(
             "the assignment solver needs a non-empty square cost matrix; got {n} x {m}"
         )));
     }
-    let a = run_detached(py, SERIAL, progress.as_ref(), |mon| {
+    let a = run_serial(py, progress.as_ref(), |mon| {
         parsm_core::validate::check_cost(c)?;
         let c = c.as_standard_layout();
         let flat = c.as_slice().expect("standard layout is contiguous");
