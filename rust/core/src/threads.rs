@@ -98,9 +98,48 @@ pub fn spawn_while<'a, R>(
     }
 }
 
+thread_local! {
+    /// This thread's own one-thread pool, whose worker is this thread (see [`on_this_thread`]).
+    static OWN_POOL: std::cell::OnceCell<Option<ThreadPool>> = const { std::cell::OnceCell::new() };
+}
+
+/// Whether the calling thread can run [`on_this_thread`]: it is no pool's worker, or the
+/// worker of its own pool already. (Once it hosts one, its parallel loops outside any other
+/// pool run there, on one thread: the bindings run those of `n_threads = None` on a thread
+/// started for them.)
+fn hosts_own_pool() -> bool {
+    rayon::current_thread_index().is_none()
+        || OWN_POOL.with(|own| {
+            own.get()
+                .and_then(Option::as_ref)
+                .is_some_and(|pool| pool.current_thread_index().is_some())
+        })
+}
+
+/// Runs `f` in a one-thread pool whose one worker is the calling thread, so that its parallel
+/// loops run here, one item after another, with no hand-off to another thread (waking a
+/// sleeping pool thread and being woken back cost about 80 µs a call); `None` where this
+/// thread cannot host such a pool (it is a worker of another pool).
+fn on_this_thread<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    let f = std::cell::Cell::new(Some(f));
+    OWN_POOL.with(|own| {
+        let pool = own.get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+                .ok()
+        });
+        let f = f.take().expect("taken once");
+        pool.as_ref().map(|pool| pool.install(f))
+    })
+}
+
 /// Runs `f` inside a pool of `n_threads` threads. `None` runs it in rayon's global pool (all
 /// cores, or `RAYON_NUM_THREADS`), which is built once and reused; pools of an explicit size
-/// are reused too, one per call running at once.
+/// are reused too, one per call running at once. One thread is the calling thread itself
+/// where it can be (it then runs `f` in place: a caller that watches for cancellation must do
+/// so from `f`'s checks, see [`crate::Monitor::watched`]).
 pub fn with_threads<T: Send>(
     n_threads: Option<usize>,
     f: impl FnOnce() -> T + Send,
@@ -111,6 +150,17 @@ pub fn with_threads<T: Send>(
     let Some(n) = n_threads else {
         return Ok(f());
     };
+    if n == 1 && hosts_own_pool() {
+        let mut f = Some(f);
+        let run = || (f.take().expect("run once"))();
+        if let Some(out) = on_this_thread(run) {
+            return Ok(out);
+        }
+        // Not reached in practice (a thread that is no pool's worker can host one); run as
+        // below.
+        let f = f.expect("not run");
+        return Lease::take(1).map(|lease| lease.pool.as_ref().expect("a leased pool").install(f));
+    }
     let lease = Lease::take(n)?;
     let pool = lease.pool.as_ref().expect("a leased pool");
     Ok(pool.install(f))

@@ -100,3 +100,34 @@ fn spawn_while_runs_the_task_in_its_pool_while_the_caller_waits() {
     });
     assert!(both_ran, "two one-thread calls ran one after the other");
 }
+
+/// One thread is the calling thread: `with_threads(Some(1), f)` runs `f` there, and the
+/// parallel loops inside run there too, on one thread, however many cores rayon's global pool
+/// has; calls from several threads at once each run on their own thread.
+#[test]
+fn one_thread_is_the_calling_thread() {
+    use rayon::prelude::*;
+
+    let on_callers = std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    let caller = std::thread::current().id();
+                    // Twice: the second call finds the thread hosting its pool already.
+                    with_threads(Some(1), || ()).unwrap();
+                    with_threads(Some(1), || {
+                        let ids: Vec<_> = (0..64)
+                            .into_par_iter()
+                            .map(|_| std::thread::current().id())
+                            .collect();
+                        (rayon::current_num_threads(), ids)
+                    })
+                    .map(|(n, ids)| n == 1 && ids.iter().all(|&id| id == caller))
+                    .unwrap()
+                })
+            })
+            .collect();
+        calls.into_iter().all(|c| c.join().unwrap())
+    });
+    assert!(on_callers);
+}

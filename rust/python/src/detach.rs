@@ -8,8 +8,9 @@
 //! about 80 µs a call once the pool's thread had gone to sleep (the wake-up and the wake-up
 //! back, on this VM), three times a `pairwise` pair.
 //!
-//! Parallel work runs on another thread ([`spawn_while`]): with a thread count, on a thread of
-//! its leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
+//! Parallel work asked to run on one thread runs so too, its loops in a one-thread pool whose
+//! worker is the calling thread. Otherwise it runs on another thread ([`spawn_while`]): with a
+//! thread count, on a thread of its leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
 //! started for the call, which cost about 70 µs); without a count, on a thread started for it.
 //! The calling (Python) thread waits for it without the GIL, waking every [`POLL`] to do what
 //! the serial hook does. On a signal, or an exception raised by the callback, the solve is
@@ -21,7 +22,7 @@ use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use parsm_core::threads::spawn_while;
+use parsm_core::threads::{spawn_while, with_threads};
 use parsm_core::{Monitor, ParsmError, Watcher};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -46,6 +47,10 @@ pub fn run_detached<T: Send>(
     progress: Option<&Bound<'_, PyAny>>,
     f: impl FnOnce(&Monitor) -> Result<T, ParsmError> + Send,
 ) -> PyResult<T> {
+    if n_threads == Some(1) {
+        // One thread: the calling one, as for serial solves, its parallel loops run in place.
+        return run_serial(py, progress, |m| with_threads(Some(1), || f(m))?);
+    }
     let monitor = Monitor::new();
     let (tx, rx) = channel::<Outcome<T>>();
     let mon = &monitor;
