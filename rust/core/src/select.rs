@@ -8,28 +8,40 @@ use crate::scalar::Cost;
 /// cut, those of lower index are kept.
 ///
 /// Three cheap passes instead of one branchy one:
-/// 1. the minima of `2 (k + 1)` equal blocks of `values` (vectorised);
+/// 1. the minima of `B >= 2 (k + 1)` interleaved blocks of `values` (block `b` holds every
+///    `B`-th value from `b`): one element-wise minimum over the row cut in `B`-long pieces,
+///    fully vectorised;
 /// 2. `tau`, the `(k + 1)`-th smallest of those minima: at least `k + 1` values are `<= tau`,
 ///    one in each of those blocks, and on rows in random order only about `1.3 (k + 1)` are;
+///    on sorted rows, where contiguous blocks would let `k + 1` whole blocks through, the
+///    interleaved ones let through about `k + 1` values too;
 /// 3. those values are collected, and the `k + 1` smallest of them selected.
 ///
 /// Keeping one at a time the `k` smallest seen so far (the first version) cost a compare and a
 /// running minimum per value plus `O(k)` work for each of the about `k ln(n / k)` that enter:
-/// on 700-long rows, a fifth of a whole soft matching.
+/// on 700-long rows, a fifth of a whole soft matching. Contiguous blocks of `n / (2 (k + 1))`
+/// values (the second version) were not a multiple of the vector width: their minima took as
+/// long as the collection.
 #[inline(always)]
 pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) -> f64 {
     out.clear();
-    let blocks = 2 * (k + 1);
-    let tau = if values.len() <= blocks * 4 {
+    let blocks = (2 * (k + 1)).next_multiple_of(8);
+    let tau = if blocks > MAX_BLOCKS || values.len() < blocks * 4 {
         f64::INFINITY
     } else {
-        let size = values.len().div_ceil(blocks);
-        let mut minima: Vec<f64> = values.chunks(size).map(least).collect();
-        if minima.len() <= k {
-            f64::INFINITY
-        } else {
-            *minima.select_nth_unstable_by(k, f64::total_cmp).1
+        let mut minima = [f64::INFINITY; MAX_BLOCKS];
+        let minima = &mut minima[..blocks];
+        let pieces = values.chunks_exact(blocks);
+        let tail = pieces.remainder();
+        for piece in pieces {
+            for (m, &v) in minima.iter_mut().zip(piece) {
+                *m = lesser(v, *m);
+            }
         }
+        for (m, &v) in minima.iter_mut().zip(tail) {
+            *m = lesser(v, *m);
+        }
+        *minima.select_nth_unstable_by(k, f64::total_cmp).1
     };
     // NaN compares false, so it is never collected. Eight values at a time are tested at once
     // (one vectorised compare): most chunks hold none, and a value-by-value filter was most of
@@ -54,6 +66,10 @@ pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) ->
     out.truncate(k);
     left_out
 }
+
+/// The most interleaved blocks [`k_smallest`] takes minima of (on the stack); larger `k` collect
+/// every value.
+const MAX_BLOCKS: usize = 256;
 
 /// Independent minima kept by [`least`] and [`least_paired`].
 const LANES: usize = 8;
@@ -272,6 +288,36 @@ mod tests {
             let mut want: Vec<usize> = order[..kept].to_vec();
             want.sort_unstable();
             assert_eq!(kept_idx, want);
+        }
+    }
+
+    /// Sorted rows (either way), constant rows, and `k` beyond the blocks the threshold can
+    /// use (every value collected) keep the `k` smallest, lowest indices first at ties.
+    #[test]
+    fn keeps_the_k_smallest_of_sorted_rows_and_for_large_k() {
+        for n in [97usize, 640, 2049] {
+            let rising: Vec<f64> = (0..n).map(|j| j as f64).collect();
+            let falling: Vec<f64> = rising.iter().rev().copied().collect();
+            let flat = vec![1.5; n];
+            for k in [1usize, 8, 16, 31, 140, 300] {
+                if k >= n {
+                    continue;
+                }
+                let mut out = Vec::new();
+                for (values, want_idx) in [
+                    (&rising, (0..k).collect::<Vec<_>>()),
+                    (&falling, (n - k..n).collect()),
+                    (&flat, (0..k).collect()),
+                ] {
+                    let next = k_smallest(values, k, &mut out);
+                    let mut idx: Vec<usize> = out.iter().map(|&(_, j)| j as usize).collect();
+                    idx.sort_unstable();
+                    assert_eq!(idx, want_idx, "n {n} k {k}");
+                    let mut rest: Vec<f64> = values.clone();
+                    rest.sort_by(f64::total_cmp);
+                    assert_eq!(next, rest[k]);
+                }
+            }
         }
     }
 }
