@@ -47,14 +47,26 @@ pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) ->
     // (one vectorised compare): most chunks hold none, and a value-by-value filter was most of
     // this function's time.
     const CHUNK: usize = 8;
-    for (k, chunk) in values.chunks(CHUNK).enumerate() {
-        if !chunk.iter().fold(false, |hit, &v| hit | (v <= tau)) {
+    let chunks = values.chunks_exact(CHUNK);
+    let tail = chunks.remainder();
+    for (k, chunk) in chunks.enumerate() {
+        let mut hit = false;
+        for &v in chunk {
+            hit |= v <= tau;
+        }
+        if !hit {
             continue;
         }
         for (d, &v) in chunk.iter().enumerate() {
             if v <= tau {
                 out.push((v, (k * CHUNK + d) as u32));
             }
+        }
+    }
+    let at = values.len() - tail.len();
+    for (d, &v) in tail.iter().enumerate() {
+        if v <= tau {
+            out.push((v, (at + d) as u32));
         }
     }
     if out.len() <= k {
