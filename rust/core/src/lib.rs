@@ -51,6 +51,6 @@ pub use monitor::{Monitor, Watcher};
 pub use path::MassPath;
 pub use simplex::{SolveStatus, TransportSolution};
 pub use transport::{
-    emd, emd_cost, emd_on_arcs, partial, soft_matching, soft_matching_cost, SparseArcs,
-    SparseTransportSolution, TransportOptions,
+    emd, emd_cost, emd_on_arcs, partial, soft_matching, soft_matching_cost,
+    soft_matching_cost_priced, SparseArcs, SparseTransportSolution, TransportOptions,
 };

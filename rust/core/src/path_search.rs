@@ -463,6 +463,11 @@ pub(crate) struct Search<'a, T: Cost> {
 }
 
 impl<'a, T: Cost> Search<'a, T> {
+    /// The node potentials `(pr, pc)`: `C_ij - shift + pr_i - pc_j >= 0` on every arc.
+    pub(crate) fn potentials(&self) -> (Vec<f64>, Vec<f64>) {
+        (self.pr.clone(), self.pc.clone())
+    }
+
     #[inline(always)]
     pub(crate) fn new(
         c: &'a [T],

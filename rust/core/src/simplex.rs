@@ -95,6 +95,11 @@ pub struct SimplexOptions<'a> {
     /// the private `simplex_pricing` module): the reference the candidate pricing is tested against.
     /// Either way the solve ends on the same exhaustive optimality test.
     pub dense_pricing: bool,
+    /// Column prices for the candidate lists of a problem whose rows all have the same supply
+    /// and columns the same demand, in the costs' own units (`c_ij - v_j >= u_i` roughly,
+    /// such as [`crate::MassPath::soft_matching_prices`]), instead of estimating them; one a
+    /// real column. Only the lists depend on them, never the optimum.
+    pub column_prices: Option<&'a [f64]>,
 }
 
 /// Pivots between two cancellation checks.
@@ -126,7 +131,12 @@ pub fn solve(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
-    let mut s = Simplex::new(problem, !options.dense_pricing, options.monitor)?;
+    let mut s = Simplex::new(
+        problem,
+        !options.dense_pricing,
+        options.column_prices,
+        options.monitor,
+    )?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok(s.into_solution(problem, status))
 }
@@ -138,7 +148,12 @@ pub fn solve_cost(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<(f64, SolveStatus, u64), ParsmError> {
-    let mut s = Simplex::new(problem, !options.dense_pricing, options.monitor)?;
+    let mut s = Simplex::new(
+        problem,
+        !options.dense_pricing,
+        options.column_prices,
+        options.monitor,
+    )?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok((s.plan_cost(problem), status, s.iterations))
 }
@@ -217,6 +232,7 @@ impl<'a> Simplex<'a> {
     fn new(
         p: &TransportProblem<'a>,
         lists: bool,
+        prices: Option<&[f64]>,
         monitor: Option<&Monitor>,
     ) -> Result<Self, ParsmError> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
@@ -269,7 +285,7 @@ impl<'a> Simplex<'a> {
         s.init_tree(p);
         // Candidate lists only without dummy points (see `simplex_pricing`).
         if lists && n1 == p.nx && n2 == p.ny {
-            s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p), monitor)?;
+            s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p), prices, monitor)?;
         }
         Ok(s)
     }

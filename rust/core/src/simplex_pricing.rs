@@ -113,6 +113,7 @@ impl CandidateArcs {
     pub(crate) fn build(
         p: &Prices<'_>,
         ranks: Option<(usize, usize)>,
+        given: Option<&[f64]>,
         monitor: Option<&Monitor>,
     ) -> Result<Option<Self>, ParsmError> {
         #[cfg(target_arch = "x86_64")]
@@ -122,9 +123,9 @@ impl CandidateArcs {
             // just been checked to have, and contains no unsafe operation. (Calling a
             // `#[target_feature]` function from code compiled without the feature is the one
             // operation Rust marks unsafe here.)
-            return unsafe { Self::build_avx2(p, ranks, monitor) };
+            return unsafe { Self::build_avx2(p, ranks, given, monitor) };
         }
-        Self::build_any(p, ranks, monitor)
+        Self::build_any(p, ranks, given, monitor)
     }
 
     /// [`CandidateArcs::build_any`] compiled for AVX2: the passes over the matrix (column
@@ -135,9 +136,10 @@ impl CandidateArcs {
     fn build_avx2(
         p: &Prices<'_>,
         ranks: Option<(usize, usize)>,
+        given: Option<&[f64]>,
         monitor: Option<&Monitor>,
     ) -> Result<Option<Self>, ParsmError> {
-        Self::build_any(p, ranks, monitor)
+        Self::build_any(p, ranks, given, monitor)
     }
 
     /// The lists, inlined into both copies of [`CandidateArcs::build`].
@@ -145,6 +147,7 @@ impl CandidateArcs {
     fn build_any(
         p: &Prices<'_>,
         ranks: Option<(usize, usize)>,
+        given: Option<&[f64]>,
         monitor: Option<&Monitor>,
     ) -> Result<Option<Self>, ParsmError> {
         let (nx, ny) = (p.nx, p.ny);
@@ -157,6 +160,9 @@ impl CandidateArcs {
         let (mut col_cost, mut col_arg) = (vec![f64::INFINITY; ny], vec![-1.0f64; ny]);
         let mut cheapest = Vec::with_capacity(PER_ROW + 1);
         let mut lists: Vec<Vec<(u32, f64)>> = Vec::with_capacity(nx);
+        // Prices given for uniform masses: the rows' cheapest columns, which only the estimate
+        // reads, are not needed.
+        let given = given.filter(|v| ranks.is_some() && v.len() == ny);
         for i in 0..nx {
             check_at(i, monitor)?;
             let row = &p.cost[i * ny..(i + 1) * ny];
@@ -170,6 +176,10 @@ impl CandidateArcs {
                 *arg += (at - *arg) * step;
                 *best = best.min(c);
             }
+            if given.is_some() {
+                lists.push(Vec::with_capacity(PER_ROW + 1));
+                continue;
+            }
             k_smallest(row, PER_ROW, &mut cheapest);
             lists.push(cheapest.iter().map(|&(c, j)| (j, c)).collect());
         }
@@ -179,7 +189,10 @@ impl CandidateArcs {
             .collect();
         if let Some((row_rank, col_rank)) = ranks {
             // The lists so far (unscaled costs) are what the prices are estimated on.
-            let prices = column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank);
+            let prices = match given {
+                Some(v) => v.to_vec(),
+                None => column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank),
+            };
             let mut reduced = vec![0.0; ny];
             for (i, list) in lists.iter_mut().enumerate() {
                 check_at(i, monitor)?;
@@ -468,8 +481,10 @@ mod tests {
             inv: 1.0 / (hi - lo),
             pi: &[],
         };
-        let by_cost = CandidateArcs::build(&prices, None, None).unwrap().unwrap();
-        let by_price = CandidateArcs::build(&prices, Some((2, 1)), None)
+        let by_cost = CandidateArcs::build(&prices, None, None, None)
+            .unwrap()
+            .unwrap();
+        let by_price = CandidateArcs::build(&prices, Some((2, 1)), None, None)
             .unwrap()
             .unwrap();
         let (a, b) = (coverage(&by_cost, &plan), coverage(&by_price, &plan));
@@ -499,10 +514,12 @@ mod tests {
         let cancelled = Monitor::new();
         cancelled.cancel();
         for ranks in [None, Some((2, 1))] {
-            let built = CandidateArcs::build(&prices, ranks, Some(&cancelled));
+            let built = CandidateArcs::build(&prices, ranks, None, Some(&cancelled));
             assert!(matches!(built, Err(ParsmError::Interrupted)));
         }
-        let mut lists = CandidateArcs::build(&prices, None, None).unwrap().unwrap();
+        let mut lists = CandidateArcs::build(&prices, None, None, None)
+            .unwrap()
+            .unwrap();
         let refilled = lists.refill(&prices, 1e-12, |_| false, Some(&cancelled));
         assert!(matches!(refilled, Err(ParsmError::Interrupted)));
         // Not cancelled, the same calls answer.

@@ -46,6 +46,7 @@ impl<'a> From<TransportOptions<'a>> for SimplexOptions<'a> {
             max_iter: options.max_iter,
             monitor: options.monitor,
             dense_pricing: false,
+            column_prices: None,
         }
     }
 }
@@ -189,6 +190,18 @@ pub fn emd_cost(
     b: &[f64],
     monitor: Option<&Monitor>,
 ) -> Result<f64, ParsmError> {
+    emd_cost_priced(cost, a, b, None, monitor)
+}
+
+/// [`emd_cost`], with `prices` for the simplex's candidate lists (see
+/// [`SimplexOptions::column_prices`]).
+fn emd_cost_priced(
+    cost: ArrayView2<f64>,
+    a: &[f64],
+    b: &[f64],
+    prices: Option<&[f64]>,
+    monitor: Option<&Monitor>,
+) -> Result<f64, ParsmError> {
     let (sum_a, sum_b) = validated_marginals(cost.view(), a, b)?;
     let (sum_a, scale) = balanced_sums(sum_a, sum_b)?;
     let c = cost.as_standard_layout();
@@ -201,6 +214,7 @@ pub fn emd_cost(
     let problem = balanced_problem(c, cost.dim(), a, b, scale);
     let options = SimplexOptions {
         monitor,
+        column_prices: prices,
         ..SimplexOptions::default()
     };
     let (total, status, pivots) = simplex::solve_cost(&problem, options)?;
@@ -232,6 +246,19 @@ pub fn soft_matching_cost(
 ) -> Result<f64, ParsmError> {
     let (a, b) = uniform_marginals(cost.dim());
     emd_cost(cost, &a, &b, monitor)
+}
+
+/// [`soft_matching_cost`] (the same optimum, to rounding: another pivot sequence may reach
+/// another optimal plan) with `prices` for the candidate lists of the network simplex instead
+/// of its own estimate, such as a mass path's on the same costs
+/// ([`crate::MassPath::soft_matching_prices`]); `None` estimates them.
+pub fn soft_matching_cost_priced(
+    cost: ArrayView2<f64>,
+    prices: Option<&[f64]>,
+    monitor: Option<&Monitor>,
+) -> Result<f64, ParsmError> {
+    let (a, b) = uniform_marginals(cost.dim());
+    emd_cost_priced(cost, &a, &b, prices, monitor)
 }
 
 /// Every unit's equal share of its population's mass: `1/Nx` for X's, `1/Ny` for Y's.

@@ -68,12 +68,14 @@ impl Problem {
         })
     }
 
-    /// The cost of [`Problem::balanced`]'s plan, solved without building it.
+    /// The cost of [`Problem::balanced`]'s optimum, solved without building a plan; the
+    /// simplex's lists priced by the problem's path where it reaches far enough.
     fn balanced_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
         let cost: CostArray = self.cost.bind(py).extract()?;
+        let prices = self.path.get().inner.soft_matching_prices();
         with_f64(&cost, |c| {
             run_serial(py, progress.as_ref(), |m| {
-                parsm_core::soft_matching_cost(c, Some(m))
+                parsm_core::soft_matching_cost_priced(c, prices, Some(m))
             })
         })
     }
