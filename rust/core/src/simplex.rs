@@ -131,14 +131,19 @@ pub fn solve(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<TransportSolution, ParsmError> {
-    let mut s = Simplex::new(
-        problem,
-        !options.dense_pricing,
-        options.column_prices,
-        options.monitor,
-    )?;
-    let status = s.run(options.max_iter, options.monitor)?;
+    let (s, status) = run_to_end(problem, options)?;
     Ok(s.into_solution(problem, status))
+}
+
+/// The simplex of `problem` run as `options` say, and how it ended.
+fn run_to_end<'a>(
+    problem: &TransportProblem<'a>,
+    options: SimplexOptions<'_>,
+) -> Result<(Simplex<'a>, SolveStatus), ParsmError> {
+    let lists = !options.dense_pricing;
+    let mut s = Simplex::new(problem, lists, options.column_prices, options.monitor)?;
+    let status = s.run(options.max_iter, options.monitor)?;
+    Ok((s, status))
 }
 
 /// The optimal cost of the transport problem, as [`solve`] finds it (the same pivots and the
@@ -148,13 +153,7 @@ pub fn solve_cost(
     problem: &TransportProblem<'_>,
     options: SimplexOptions<'_>,
 ) -> Result<(f64, SolveStatus, u64), ParsmError> {
-    let mut s = Simplex::new(
-        problem,
-        !options.dense_pricing,
-        options.column_prices,
-        options.monitor,
-    )?;
-    let status = s.run(options.max_iter, options.monitor)?;
+    let (s, status) = run_to_end(problem, options)?;
     Ok((s.plan_cost(problem), status, s.iterations))
 }
 
