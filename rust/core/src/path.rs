@@ -232,7 +232,7 @@ impl MassPath {
             // Nothing to move (s_max = 0): no search state.
             return Ok(path);
         }
-        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), monitor);
+        let mut b = Search::new(c, nx, ny, (row_cap, col_cap), monitor)?;
         let mut flow = 0u64;
         let mut scratch: Vec<u32> = Vec::new();
         while flow < target {

@@ -73,7 +73,7 @@ use crate::error::ParsmError;
 use crate::monitor::Monitor;
 use crate::path_candidates::{Pending, PendingRows, RowLists, MIN_ROW};
 use crate::scalar::Cost;
-use crate::select::{column_thresholds, greatest, least, least_paired};
+use crate::select::{column_thresholds, greatest, least, least_paired, CHECK_ROWS};
 
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -475,13 +475,17 @@ impl<'a, T: Cost> Search<'a, T> {
         ny: usize,
         caps: (u64, u64),
         monitor: &'a Monitor,
-    ) -> Self {
+    ) -> Result<Self, ParsmError> {
         let (row_cap, col_cap) = caps;
         let mut tops = vec![RunnersUp::default(); ny];
         // Only entries at most their column's threshold can be among its cheapest rows; offered
         // in increasing row order, they leave the lists a scan offering every entry leaves.
-        let tau = column_thresholds(c, nx, ny, RUNNERS_UP);
+        // Both passes over `c` check for cancellation (seconds at 40,000 units a side).
+        let tau = column_thresholds(c, nx, ny, RUNNERS_UP, monitor)?;
         for i in 0..nx {
+            if i.is_multiple_of(CHECK_ROWS) {
+                monitor.check()?;
+            }
             let row = &c[i * ny..(i + 1) * ny];
             for (k, (chunk, taus)) in row.chunks(8).zip(tau.chunks(8)).enumerate() {
                 let mut hit = false;
@@ -555,7 +559,7 @@ impl<'a, T: Cost> Search<'a, T> {
         for j in 0..ny {
             search.start_key(j);
         }
-        search
+        Ok(search)
     }
 
     /// Column `j`'s key at the start of a search: its reduced distance from the cheapest free
@@ -1326,8 +1330,21 @@ mod tests {
             .collect()
     }
 
-    /// The first minimum of `key + dead` over `lo..hi` by a plain scan, `(inf, usize::MAX)`
-    /// when none is finite.
+    /// The set-up's passes over the costs (column thresholds, each column's cheapest rows)
+    /// stop once the monitor is cancelled: at 40,000 units a side they take seconds.
+    #[test]
+    fn set_up_stops_when_cancelled() {
+        let (nx, ny) = (600, 700);
+        let c: Vec<f64> = (0..nx * ny).map(|k| ((k * 7919) % 1009) as f64).collect();
+        let monitor = Monitor::new();
+        assert!(Search::new(&c, nx, ny, (7, 6), &monitor).is_ok());
+        monitor.cancel();
+        let stopped = Search::new(&c, nx, ny, (7, 6), &monitor);
+        assert!(matches!(stopped, Err(ParsmError::Interrupted)));
+        let tau = column_thresholds(&c, nx, ny, RUNNERS_UP, &monitor);
+        assert!(matches!(tau, Err(ParsmError::Interrupted)));
+    }
+
     /// Every augmentation of the whole path on the `nx x ny` costs `c` (its path and amount),
     /// the mass path's cost at each flow, and how many searches went on from the last one;
     /// searches carry their labels from `carry_from` labeled columns on.
@@ -1344,7 +1361,8 @@ mod tests {
         }
         let units = nx as u64 / a * ny as u64;
         let monitor = Monitor::new();
-        let mut search = Search::new(c, nx, ny, (units / nx as u64, units / ny as u64), &monitor);
+        let mut search =
+            Search::new(c, nx, ny, (units / nx as u64, units / ny as u64), &monitor).unwrap();
         search.carry_from = carry_from;
         let (mut seq, mut steps, mut zeta) = (Vec::new(), Vec::new(), vec![(0u64, 0.0f64)]);
         while search.next_path(&mut seq).unwrap() {

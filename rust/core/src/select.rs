@@ -1,7 +1,12 @@
 //! The few smallest values of a row or column: how the candidate lists of the network simplex
 //! and of the mass path's search are chosen.
 
+use crate::error::ParsmError;
+use crate::monitor::Monitor;
 use crate::scalar::Cost;
+
+/// Rows of a pass over a matrix between two cancellation checks.
+pub(crate) const CHECK_ROWS: usize = 256;
 
 /// The `k` smallest `(value, index)` of `values` (NaN skipped), in no particular order, in
 /// `out`; returns the smallest value left out (`inf` when none is). Among equal values at the
@@ -165,29 +170,41 @@ pub(crate) fn least_paired<T: Cost>(a: &[T], b: &[f64], f: impl Fn(f64, f64) -> 
 /// and a branch each, about `k ln(nx / k)` insertions) replaces a branch on every entry. (The
 /// maximum of `k` band minima, which needs no selection, lets twice as many through and was
 /// slower.)
-pub(crate) fn column_thresholds<T: Cost>(c: &[T], nx: usize, ny: usize, k: usize) -> Vec<f64> {
+///
+/// Stops with [`ParsmError::Interrupted`] within [`CHECK_ROWS`] rows once `monitor` is
+/// cancelled: at 40,000 units a side the pass takes seconds.
+pub(crate) fn column_thresholds<T: Cost>(
+    c: &[T],
+    nx: usize,
+    ny: usize,
+    k: usize,
+    monitor: &Monitor,
+) -> Result<Vec<f64>, ParsmError> {
     let bands = 2 * k;
     if k == 0 || nx <= bands * 4 {
-        return vec![f64::INFINITY; ny];
+        return Ok(vec![f64::INFINITY; ny]);
     }
     let size = nx.div_ceil(bands);
     let n_bands = nx.div_ceil(size);
     let mut minima = vec![f64::INFINITY; n_bands * ny];
     for (i, row) in c.chunks_exact(ny).take(nx).enumerate() {
+        if i.is_multiple_of(CHECK_ROWS) {
+            monitor.check()?;
+        }
         let band = &mut minima[(i / size) * ny..(i / size + 1) * ny];
         for (m, &v) in band.iter_mut().zip(row) {
             *m = lesser(v.get(), *m);
         }
     }
     let mut column = vec![0.0; n_bands];
-    (0..ny)
+    Ok((0..ny)
         .map(|j| {
             for (b, slot) in column.iter_mut().enumerate() {
                 *slot = minima[b * ny + j];
             }
             *column.select_nth_unstable_by(k - 1, f64::total_cmp).1
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]
@@ -243,7 +260,7 @@ mod tests {
                     ((state >> 33) % distinct) as f32 - 1.5
                 })
                 .collect();
-            let tau = column_thresholds(&c, nx, ny, k);
+            let tau = column_thresholds(&c, nx, ny, k, &crate::Monitor::new()).unwrap();
             assert_eq!(tau.len(), ny);
             for (j, &t) in tau.iter().enumerate() {
                 let below = (0..nx).filter(|&i| f64::from(c[i * ny + j]) <= t).count();

@@ -37,11 +37,8 @@
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
-use crate::select::k_smallest;
+use crate::select::{k_smallest, CHECK_ROWS};
 use crate::simplex::min_reduced_cost;
-
-/// Rows of a pass over the matrix between two cancellation checks.
-const CHECK_ROWS: usize = 256;
 
 /// `Err(Interrupted)` when `monitor` is cancelled, checked at every [`CHECK_ROWS`]-th row.
 fn check_at(i: usize, monitor: Option<&Monitor>) -> Result<(), ParsmError> {
