@@ -136,8 +136,9 @@ impl MassPath {
     }
 
     /// [`MassPath::solve`], reporting progress to `monitor` (`ln((1 + c) / (1 - s + c))` at
-    /// mass `s`, `c = 0.01`: weighted towards s = 1, where the searches are slow) and stopping with [`ParsmError::Interrupted`] within one shortest-path search (checked
-    /// every few hundred labeled columns) once it is cancelled.
+    /// mass `s`, `c = 0.01`: weighted towards s = 1, where the searches are slow) and stopping
+    /// with [`ParsmError::Interrupted`] within one shortest-path search (checked every few
+    /// hundred labeled columns) or 256 rows of the set-up once it is cancelled.
     ///
     /// With at least [`TRANSPOSE_AT`] times as many columns as rows, the path is solved on a
     /// transposed copy of the costs (while it fits in half the available memory) and turned

@@ -26,14 +26,16 @@
 //! potential `v_j` is low (its price `-v_j` high), so that `c_ij - v_j` is smallest only for
 //! the rows it can serve. Where every row has the same mass and every column the same (soft
 //! matching), the lists are chosen by `c_ij - v_j` with column potentials `v` estimated from
-//! each row's cheapest columns ([`column_prices`]). Over the 20 bench pairs (200-800 units a side, correlation costs) the
-//! simplex then needed 21 % fewer pivots (58,300 to 46,200) and 10-15 % less time, estimate
+//! each row's cheapest columns ([`column_prices`]). Over the 20 bench pairs (200-800 units a
+//! side, correlation costs) the simplex then needed 21 % fewer pivots (58,300 to 46,200) and 10-15 % less time, estimate
 //! included (with the optimal potentials in its place, 41,900 pivots and a third less time:
 //! the estimate gets most of what better lists can give). On structured costs of 2,000 x
 //! 2,001-2,100 units it was 1.2-2x faster (89 to 45 ms, 137 to 73 ms, 163 to 105 ms), on
 //! duplicated units 7 %. The estimate costs a few passes over the lists, the lists a second
 //! pass over the matrix. They only change the order of the pivots: the optimality test above
-//! is the same.
+//! is the same. Where a mass path on the same costs reached s >= 0.5, its column potentials
+//! are given instead (`crate::MassPath::soft_matching_prices`), and the estimate and the
+//! pass it reads are skipped.
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
@@ -58,8 +60,8 @@ pub(crate) const PER_ROW: usize = 16;
 const BLOCK_FACTOR: f64 = 2.0;
 
 /// Rounds of [`column_prices`]' alternating row and column estimates (on the bench pairs,
-/// estimated on each row's 32 cheapest columns: 8 rounds gave 45,200 pivots, 4 gave 48,800 and
-/// 1 gave 50,600, against 41,900 with the optimal potentials themselves).
+/// estimated on each row's 16 cheapest columns: 8 rounds gave 46,200 pivots, 6 gave 48,500
+/// and 4 gave 50,400, against 41,900 with the optimal potentials themselves).
 const PRICE_ROUNDS: usize = 8;
 
 /// Problems with fewer arcs than this price densely (the lists would save little).
@@ -104,7 +106,8 @@ impl CandidateArcs {
     /// The starting lists, or `None` when the problem is too small or too narrow for them.
     /// With `ranks = Some((r, c))` (every row has the same mass, which fills `r` columns, and
     /// every column the same, which takes `c` rows) the rows list their smallest `c_ij - v_j`
-    /// for the estimated prices `v` of [`column_prices`]; otherwise their cheapest columns.
+    /// for the prices `v` given (one a column), else for those [`column_prices`] estimates;
+    /// otherwise their cheapest columns.
     /// Each column's cheapest row is listed too. Stops with [`ParsmError::Interrupted`] within
     /// [`CHECK_ROWS`] rows once `monitor` is cancelled.
     pub(crate) fn build(
@@ -186,15 +189,19 @@ impl CandidateArcs {
             .collect();
         if let Some((row_rank, col_rank)) = ranks {
             // The lists so far (unscaled costs) are what the prices are estimated on.
+            let estimated;
             let prices = match given {
-                Some(v) => v.to_vec(),
-                None => column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank),
+                Some(v) => v,
+                None => {
+                    estimated = column_prices(&lists, (&col_cost, &col_row), row_rank, col_rank);
+                    &estimated
+                }
             };
             let mut reduced = vec![0.0; ny];
             for (i, list) in lists.iter_mut().enumerate() {
                 check_at(i, monitor)?;
                 let row = &p.cost[i * ny..(i + 1) * ny];
-                for ((r, &c), &v) in reduced.iter_mut().zip(row).zip(&prices) {
+                for ((r, &c), &v) in reduced.iter_mut().zip(row).zip(prices) {
                     *r = c - v;
                 }
                 k_smallest(&reduced, PER_ROW, &mut cheapest);
@@ -327,8 +334,8 @@ impl CandidateArcs {
 /// (the level at which its mass finds room, were the other rows not there), then each
 /// column's price `v_j` its `col_rank`-th smallest `c_ij - u_i` over the rows that list it
 /// (what the rows bid for it). Columns that many rows list at low levels so get lower
-/// potentials (rise in price), and those rows' lists move on to columns they can have. A heuristic: only the lists
-/// depend on it.
+/// potentials (rise in price), and those rows' lists move on to columns they can have. A
+/// heuristic: only the lists depend on it.
 fn column_prices(
     lists: &[Vec<(u32, f64)>],
     (col_cost, col_row): (&[f64], &[u32]),

@@ -99,11 +99,11 @@ pub fn spawn_while<'a, R>(
 }
 
 thread_local! {
-    /// This thread's own one-thread pool, whose worker is this thread (see [`on_this_thread`]).
+    /// This thread's own one-thread pool, whose worker is this thread (see [`with_own_pool`]).
     static OWN_POOL: std::cell::OnceCell<Option<ThreadPool>> = const { std::cell::OnceCell::new() };
 }
 
-/// Whether the calling thread can run [`on_this_thread`]: it is no pool's worker, or the
+/// Whether the calling thread can host [`with_own_pool`]'s pool: it is no pool's worker, or the
 /// worker of its own pool already. (Once it hosts one, its parallel loops outside any other
 /// pool run there, on one thread: the bindings run those of `n_threads = None` on a thread
 /// started for them.)
@@ -116,12 +116,11 @@ fn hosts_own_pool() -> bool {
         })
 }
 
-/// Runs `f` in a one-thread pool whose one worker is the calling thread, so that its parallel
-/// loops run here, one item after another, with no hand-off to another thread (waking a
-/// sleeping pool thread and being woken back cost about 80 µs a call); `None` where this
-/// thread cannot host such a pool (it is a worker of another pool).
-fn on_this_thread<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
-    let f = std::cell::Cell::new(Some(f));
+/// Calls `use_pool` with this thread's own one-thread pool, whose one worker is this thread,
+/// built on first use (`None` where it cannot be built): work installed in it runs here, its
+/// parallel loops one item after another, with no hand-off to another thread (waking a
+/// sleeping pool thread and being woken back cost about 80 µs a call).
+fn with_own_pool<R>(use_pool: impl FnOnce(Option<&ThreadPool>) -> R) -> R {
     OWN_POOL.with(|own| {
         let pool = own.get_or_init(|| {
             rayon::ThreadPoolBuilder::new()
@@ -130,8 +129,7 @@ fn on_this_thread<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
                 .build()
                 .ok()
         });
-        let f = f.take().expect("taken once");
-        pool.as_ref().map(|pool| pool.install(f))
+        use_pool(pool.as_ref())
     })
 }
 
@@ -151,15 +149,13 @@ pub fn with_threads<T: Send>(
         return Ok(f());
     };
     if n == 1 && hosts_own_pool() {
-        let mut f = Some(f);
-        let run = || (f.take().expect("run once"))();
-        if let Some(out) = on_this_thread(run) {
-            return Ok(out);
-        }
-        // Not reached in practice (a thread that is no pool's worker can host one); run as
-        // below.
-        let f = f.expect("not run");
-        return Lease::take(1).map(|lease| lease.pool.as_ref().expect("a leased pool").install(f));
+        return with_own_pool(|own| match own {
+            Some(pool) => Ok(pool.install(f)),
+            // Not reached in practice (a thread that is no pool's worker can host one).
+            None => {
+                Lease::take(1).map(|lease| lease.pool.as_ref().expect("a leased pool").install(f))
+            }
+        });
     }
     let lease = Lease::take(n)?;
     let pool = lease.pool.as_ref().expect("a leased pool");

@@ -10,8 +10,9 @@
 //!
 //! Parallel work asked to run on one thread runs so too, its loops in a one-thread pool whose
 //! worker is the calling thread. Otherwise it runs on another thread ([`spawn_while`]): with a
-//! thread count, on a thread of its leased rayon pool, spawned there from a scope the calling thread waits in (no thread is
-//! started for the call, which cost about 70 µs); without a count, on a thread started for it.
+//! thread count, on a thread of its leased rayon pool, spawned there from a scope the calling
+//! thread waits in (no thread is started for the call, which cost about 70 µs); without a
+//! count, on a thread started for it.
 //! The calling (Python) thread waits for it without the GIL, waking every [`POLL`] to do what
 //! the serial hook does. On a signal, or an exception raised by the callback, the solve is
 //! cancelled through its [`Monitor`]; the core checks that flag every few milliseconds of
