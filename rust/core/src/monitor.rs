@@ -182,4 +182,47 @@ mod tests {
         assert_eq!(full.slopes(), plain.slopes());
         assert!(!monitor.is_cancelled());
     }
+
+    /// The simplex's passes over the whole matrix before and between pivots (the cost range,
+    /// the dense scans) check the monitor every `CHECK_ROWS` rows, not only every so many
+    /// pivots: at 40,000 units a side each pass takes seconds. The checks change nothing else.
+    #[test]
+    fn simplex_passes_over_the_matrix_check_the_monitor() {
+        use crate::select::CHECK_ROWS;
+        use crate::simplex::{solve, SimplexOptions, TransportProblem};
+        // Narrow (8 columns): dense pricing, no candidate lists.
+        let (nx, ny) = (4 * CHECK_ROWS, 8);
+        let c = costs(nx);
+        let c: Vec<f64> = c
+            .rows()
+            .into_iter()
+            .flat_map(|r| r.to_vec()[..ny].to_vec())
+            .collect();
+        let p = TransportProblem {
+            cost: &c,
+            nx,
+            ny,
+            supply: vec![1.0 / nx as f64; nx],
+            demand: vec![1.0 / ny as f64; ny],
+        };
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let count: Watcher = Arc::new(move |_: &Monitor| {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+        let monitor = Monitor::watched(Duration::ZERO, count);
+        let options = |max_iter, monitor| SimplexOptions {
+            max_iter,
+            monitor,
+            ..Default::default()
+        };
+        // No pivot: the cost range's pass checks once a band of rows, the pivots once.
+        solve(&p, options(Some(0), Some(&monitor))).expect("not cancelled");
+        assert!(calls.load(Ordering::Relaxed) > nx / CHECK_ROWS, "{calls:?}");
+
+        let watched = solve(&p, options(None, Some(&monitor))).expect("not cancelled");
+        let plain = solve(&p, options(None, None)).expect("solves");
+        assert_eq!(watched.plan, plain.plan);
+        assert_eq!(watched.iterations, plain.iterations);
+    }
 }

@@ -127,6 +127,37 @@ fn fold_lanes<T: Cost>(values: &[T], init: f64, pick: impl Fn(f64, f64) -> f64) 
     tail.iter().fold(m, |m, &v| pick(v.get(), m))
 }
 
+/// `(least, greatest)` of the row-major matrix `values` with rows of `row_len` entries, NaN
+/// skipped (`(inf, -inf)` if none is finite), in one vectorised pass rather than one for
+/// each, checking `monitor` every [`CHECK_ROWS`] rows: [`ParsmError::Interrupted`] once it is
+/// cancelled (at 40,000 units a side the pass takes seconds).
+pub(crate) fn range_of<T: Cost>(
+    values: &[T],
+    row_len: usize,
+    monitor: Option<&Monitor>,
+) -> Result<(f64, f64), ParsmError> {
+    let (mut lo, mut hi) = ([f64::INFINITY; LANES], [f64::NEG_INFINITY; LANES]);
+    let mut tail = (f64::INFINITY, f64::NEG_INFINITY);
+    for rows in values.chunks(CHECK_ROWS * row_len.max(1)) {
+        if let Some(m) = monitor {
+            m.check()?;
+        }
+        let chunks = rows.chunks_exact(LANES);
+        for &v in chunks.remainder() {
+            tail = (lesser(v.get(), tail.0), greater(v.get(), tail.1));
+        }
+        for chunk in chunks {
+            for k in 0..LANES {
+                lo[k] = lesser(chunk[k].get(), lo[k]);
+                hi[k] = greater(chunk[k].get(), hi[k]);
+            }
+        }
+    }
+    let lo = lo.iter().fold(tail.0, |m, &v| lesser(v, m));
+    let hi = hi.iter().fold(tail.1, |m, &v| greater(v, m));
+    Ok((lo, hi))
+}
+
 /// The least value of `values`, NaN skipped (`inf` if none is smaller), vectorised.
 #[inline(always)]
 pub(crate) fn least<T: Cost>(values: &[T]) -> f64 {
@@ -209,10 +240,10 @@ pub(crate) fn column_thresholds<T: Cost>(
 
 #[cfg(test)]
 mod tests {
-    use super::{column_thresholds, greatest, k_smallest, least, least_paired};
+    use super::{column_thresholds, greatest, k_smallest, least, least_paired, range_of};
 
-    /// `least`, `least_paired` and `greatest` are the plain minimum (maximum), NaN skipped, on every length around
-    /// the lane count.
+    /// `least`, `least_paired`, `greatest` and `range_of` are the plain minimum (maximum), NaN
+    /// skipped, on every length around the lane count.
     #[test]
     fn least_is_the_minimum_skipping_nan() {
         let mut state = 7u64;
@@ -234,6 +265,11 @@ mod tests {
             assert_eq!(least(&a), plain, "n = {n}");
             let top = a.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
             assert_eq!(greatest(&a), top, "n = {n}");
+            // As rows of 1, 3 and 7 (ragged last chunk of rows and of lanes).
+            for row_len in [1, 3, 7] {
+                let range = range_of(&a, row_len, None).unwrap();
+                assert_eq!(range, (plain, top), "n = {n}, rows of {row_len}");
+            }
             let f = |x: f64, y: f64| x - y;
             let paired = (0..n).fold(f64::INFINITY, |m, j| m.min(f(a[j], b[j])));
             assert_eq!(least_paired(&a, &b, f), paired, "n = {n}");

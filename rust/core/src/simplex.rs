@@ -32,7 +32,7 @@ use ndarray::Array2;
 
 use crate::error::ParsmError;
 use crate::monitor::Monitor;
-use crate::select::{greatest, least, least_paired};
+use crate::select::{least_paired, range_of, CHECK_ROWS};
 use crate::simplex_pricing::{CandidateArcs, Prices};
 use crate::sum::Neumaier;
 
@@ -237,7 +237,7 @@ impl<'a> Simplex<'a> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
         let node_num = n1 + n2;
         let root = node_num;
-        let (lo, hi) = (least(p.cost), greatest(p.cost));
+        let (lo, hi) = range_of(p.cost, p.ny.max(1), monitor)?;
         // Both skip NaN (forbidden arcs); no finite entry at all leaves (inf, -inf).
         let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
             (0.0, 0.0)
@@ -402,14 +402,18 @@ impl<'a> Simplex<'a> {
 
     /// The entering arc: by block search over the listed arcs where there are lists, else over
     /// every arc; `None` when no scanned reduced cost is below `-eps`.
-    fn find_entering(&mut self, eps: f64) -> Option<usize> {
+    fn find_entering(
+        &mut self,
+        eps: f64,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<usize>, ParsmError> {
         match self.candidates.take() {
             Some(mut lists) => {
                 let found = lists.find_entering(&self.prices(), eps);
                 self.candidates = Some(lists);
-                found
+                Ok(found)
             }
-            None => self.find_entering_dense(eps),
+            None => self.find_entering_dense(eps, monitor),
         }
     }
 
@@ -427,20 +431,34 @@ impl<'a> Simplex<'a> {
                 self.candidates = Some(lists);
                 found
             }
-            None => Ok(self.find_entering_everywhere(eps)),
+            None => self.find_entering_everywhere(eps, monitor),
         }
     }
 
     /// Block-search pricing over every arc. Returns the entering arc, or `None` when no reduced
     /// cost is below `-eps`.
-    fn find_entering_dense(&mut self, eps: f64) -> Option<usize> {
+    /// Stops with [`ParsmError::Interrupted`] within [`CHECK_ROWS`] rows' worth of arcs once
+    /// `monitor` is cancelled: the scan that finds nothing covers the whole graph.
+    fn find_entering_dense(
+        &mut self,
+        eps: f64,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<usize>, ParsmError> {
         let n_arcs = self.art_base;
         let n2 = self.n2;
+        let check_every = CHECK_ROWS * n2;
         let mut best = (-eps, NONE);
         let mut scanned = 0usize;
+        let mut unchecked = 0usize;
         let mut in_block = 0usize;
         let mut e = self.next_arc;
         while scanned < n_arcs {
+            if unchecked >= check_every {
+                unchecked = 0;
+                if let Some(m) = monitor {
+                    m.check()?;
+                }
+            }
             let (i, j0) = (e / n2, e % n2);
             let take = (self.block_size - in_block).min(n2 - j0);
             let (rc, j) = self.scan_row(i, j0, j0 + take);
@@ -448,6 +466,7 @@ impl<'a> Simplex<'a> {
                 best = (rc, i * n2 + j);
             }
             scanned += take;
+            unchecked += take;
             in_block += take;
             e += take;
             if e == n_arcs {
@@ -461,10 +480,10 @@ impl<'a> Simplex<'a> {
             }
         }
         if best.1 == NONE {
-            return None;
+            return Ok(None);
         }
         self.next_arc = e;
-        Some(best.1)
+        Ok(Some(best.1))
     }
 
     fn find_join(&self, mut u: usize, mut v: usize) -> usize {
@@ -702,10 +721,18 @@ impl<'a> Simplex<'a> {
     /// The most negative reduced cost over every non-tree arc, below `-eps`: an exhaustive scan
     /// that, unlike block pricing, skips tree arcs, so that rounding on a tree arc can never
     /// hide an arc that still prices out. It ends the pivots, so it is the dual half of the
-    /// certificate.
-    fn find_entering_everywhere(&self, eps: f64) -> Option<usize> {
+    /// certificate. Stops with [`ParsmError::Interrupted`] within [`CHECK_ROWS`] rows once
+    /// `monitor` is cancelled.
+    fn find_entering_everywhere(
+        &self,
+        eps: f64,
+        monitor: Option<&Monitor>,
+    ) -> Result<Option<usize>, ParsmError> {
         let mut best = (-eps, NONE);
         for i in 0..self.n1 {
+            if let Some(m) = monitor.filter(|_| i.is_multiple_of(CHECK_ROWS)) {
+                m.check()?;
+            }
             for j in 0..self.n2 {
                 let Some(c) = self.arc_cost_ij(i, j) else {
                     continue;
@@ -716,7 +743,7 @@ impl<'a> Simplex<'a> {
                 }
             }
         }
-        (best.1 != NONE).then_some(best.1)
+        Ok((best.1 != NONE).then_some(best.1))
     }
 
     /// Flow left on artificial arcs, summed.
@@ -767,7 +794,7 @@ impl<'a> Simplex<'a> {
                     m.check()?;
                 }
             }
-            let entering = self.find_entering(self.eps());
+            let entering = self.find_entering(self.eps(), monitor)?;
             let in_arc = match entering {
                 Some(e) if !self.is_tree_arc(e) => e,
                 Some(_) | None => {
