@@ -4,6 +4,7 @@ measured peak, and results do not depend on it."""
 from __future__ import annotations
 
 import contextlib
+import math
 import subprocess
 import sys
 import textwrap
@@ -19,10 +20,16 @@ from parsm._memory_gate import admitted, pair_bytes
 from parsm._progress import cancel_all, reset_cancel
 
 
+def available(monkeypatch, nbytes):
+    """The gate reads ``nbytes`` as available, from its next idle entry on."""
+    monkeypatch.setattr(_memory_gate, "_available", lambda: nbytes)
+    monkeypatch.setattr(_memory_gate, "_read_at", -math.inf)
+
+
 @pytest.fixture
 def budget(monkeypatch):
     """A budget of 900 bytes (90 % of 1000 'available')."""
-    monkeypatch.setattr(_memory_gate, "_available", lambda: 1000)
+    available(monkeypatch, 1000)
     yield 900
     reset_cancel()
 
@@ -89,6 +96,26 @@ def test_waiting_stops_when_cancelled(budget):
     assert _memory_gate._held == 0
 
 
+def test_the_available_memory_is_read_when_idle_at_most_every_reread_after(monkeypatch):
+    reads = []
+
+    def read():
+        reads.append(time.monotonic())
+        return 1000 * len(reads)
+
+    monkeypatch.setattr(_memory_gate, "_available", read)
+    monkeypatch.setattr(_memory_gate, "_read_at", -math.inf)
+    monkeypatch.setattr(_memory_gate, "REREAD_AFTER", 0.3)
+    for _ in range(3):
+        with admitted(1):
+            pass
+    assert len(reads) == 1 and _memory_gate._budget == 900  # read once, then reused
+    time.sleep(0.35)
+    with admitted(1):
+        assert _memory_gate._budget == 1800  # read again: the reading is older than 0.3 s
+    assert len(reads) == 2
+
+
 def test_pairwise_under_a_tight_budget_runs_one_pair_at_a_time(monkeypatch):
     rng = np.random.default_rng(3)
     base = rng.standard_normal((60, 40))
@@ -114,14 +141,14 @@ def test_pairwise_under_a_tight_budget_runs_one_pair_at_a_time(monkeypatch):
 
     monkeypatch.setattr(pairs, "keep_fold_costs", counted)
     one = pair_bytes(40, 40, 60, s=0.5, cv=None, itemsize=8)
-    monkeypatch.setattr(_memory_gate, "_available", lambda: int(1.5 * one / 0.9))
+    available(monkeypatch, int(1.5 * one / 0.9))
     tight = parsm.pairwise(pops, s=0.5, n_jobs=2)
     assert most[0] == 1
     np.testing.assert_array_equal(tight.score, free.score)
     np.testing.assert_array_equal(tight.score_sm, free.score_sm)
 
     most[0] = 0
-    monkeypatch.setattr(_memory_gate, "_available", lambda: int(3 * one / 0.9))
+    available(monkeypatch, int(3 * one / 0.9))
     parsm.pairwise(pops, s=0.5, n_jobs=2)
     assert most[0] == 2  # room for two: both workers run at once
 
