@@ -28,11 +28,20 @@ fn direct(x: &[f64], y: &[f64], metric: Metric) -> f64 {
     }
 }
 
+/// Every entry, of small matrices and of ones over several row blocks and column tiles whose
+/// sizes are not multiples of the kernel's blocks (the matrix is allocated uninitialised, so
+/// an entry left out would show here).
 #[test]
 fn every_metric_matches_the_direct_formula() {
+    for (nx, ny) in [(70, 45), (301, 263)] {
+        every_metric_matches_the_direct_formula_at(nx, ny);
+    }
+}
+
+fn every_metric_matches_the_direct_formula_at(nx: usize, ny: usize) {
     let mut rng = Rng::new(1);
-    let x = random(&mut rng, 30, 70);
-    let mut y = random(&mut rng, 30, 45);
+    let x = random(&mut rng, 30, nx);
+    let mut y = random(&mut rng, 30, ny);
     y.column_mut(3).assign(&x.column(5)); // an exact duplicate: distance 0
     for metric in [
         Metric::Correlation,
@@ -41,9 +50,9 @@ fn every_metric_matches_the_direct_formula() {
         Metric::Euclidean,
     ] {
         let c = cost_matrix(x.view(), y.view(), metric).unwrap();
-        assert_eq!(c.dim(), (70, 45));
-        for i in 0..70 {
-            for j in 0..45 {
+        assert_eq!(c.dim(), (nx, ny));
+        for i in 0..nx {
+            for j in 0..ny {
                 let xi: Vec<f64> = x.column(i).to_vec();
                 let yj: Vec<f64> = y.column(j).to_vec();
                 let d = direct(&xi, &yj, metric).max(0.0);
