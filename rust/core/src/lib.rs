@@ -17,11 +17,13 @@
 //! * [`memory`]: memory estimates checked before large allocations;
 //! * [`scalar`]: the element types (f64, f32) a cost matrix may be stored in;
 //! * [`threads`]: the rayon pool every parallel entry point runs in.
-// Two measured hot loops need `unsafe`, each only to call code compiled for a CPU feature after
+// Measured hot loops need `unsafe`, each only to call code compiled for a CPU feature after
 // checking the CPU has it: the AVX-512 product kernel (`products`, 1.7-2x the cost matrix's
-// GEMM) and the mass path's AVX2 copy (`path`, 10-12 % of a path). One allocation does too: the
-// cost matrix is allocated uninitialised and every entry written once (`cost::costs_of`; zeroing
-// it first cost 5 % of a cost matrix on the pairwise bench's pairs). Nothing else may use it.
+// GEMM), the mass path's AVX2 copy (`path`, 10-12 % of a path) and the AVX2 copies of the
+// soft matching's passes over the matrix (`simplex_pricing`: its lists and their refills, the
+// latter 2 % of a soft matching). One allocation does too: the cost matrix is allocated
+// uninitialised and every entry written once (`cost::costs_of`; zeroing it first cost 5 % of a
+// cost matrix on the pairwise bench's pairs). Nothing else may use it.
 #![deny(unsafe_code)]
 
 pub mod ablation;

@@ -908,7 +908,7 @@ impl<'a> Simplex<'a> {
 /// `(m, k)` with `m = min(0, min_k c[k] * inv + base - p[k])` attained at `k` (`usize::MAX` when
 /// no entry is negative; the first `k` on ties). The minimum is taken in independent lanes so
 /// that it vectorises: this loop is where the solver spends most of its time.
-#[inline]
+#[inline(always)]
 pub(crate) fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f64, usize) {
     let reduced = |c: f64, p: f64| c * inv + base - p;
     // The minimum first (one `minpd` a lane), then the first arc holding it (the same arc as
