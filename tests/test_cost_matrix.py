@@ -87,16 +87,34 @@ def test_the_correlation_cost_is_one_minus_the_products_of_the_unit_factors(rng)
 
 @pytest.mark.parametrize("metric", ["correlation", "cosine", "sqeuclidean", "euclidean"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_unit_factors_give_the_same_cost_matrix(metric, dtype):
-    """pairwise prepares each population once and builds each pair's costs from the unit
-    factors: the same bits as from the responses."""
+def test_prepared_populations_give_the_same_cost_matrix(metric, dtype):
+    """pairwise prepares each population once (its unit factors, checked and packed) and builds
+    each pair's costs from those: the same bits as from the responses, also after a pickle
+    round trip (how Dask's workers get them)."""
+    import pickle
+    import sys
+
     from parsm import _core
 
     rng = np.random.default_rng(4)
     x, y = rng.standard_normal((60, 45)), 50.0 * rng.standard_normal((60, 70)) - 3.0
     want = parsm.cost_matrix(x, y, metric, dtype=dtype)
-    ux, uy = _core.unit_factors(x, metric), _core.unit_factors(y, metric)
-    got = _core.cost_matrix_of_factors(ux, uy, metric, None, None, dtype)
+    px, py = _core.PreparedPopulation(x, metric), _core.PreparedPopulation(y, metric)
+    assert px.shape == (45, 60) and px.metric == metric
+    np.testing.assert_array_equal(px.factors(), _core.unit_factors(x, metric))
+    got = _core.cost_matrix_between(px, py, None, None, dtype)
     assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    px2, py2 = pickle.loads(pickle.dumps((px, py)))
+    again = _core.cost_matrix_between(px2, py2, None, None, dtype)
+    assert again.tobytes() == want.tobytes()
+    # Large enough for Dask's joblib backend to scatter once (it does above 1,000 bytes).
+    assert sys.getsizeof(py) >= 8 * 70 * 60
+
+    fewer = _core.PreparedPopulation(y[:-1], metric)
     with pytest.raises(parsm.StimulusMismatchError, match="stimuli"):
-        _core.cost_matrix_of_factors(ux, uy[:, :-1], metric)
+        _core.cost_matrix_between(px, fewer)
+    other = "cosine" if metric != "cosine" else "correlation"
+    with pytest.raises(parsm.ParsmError, match="different metrics"):
+        _core.cost_matrix_between(px, _core.PreparedPopulation(y, other))
+    with pytest.raises(parsm.NonFiniteError, match="unit factors"):
+        _core.PreparedPopulation.from_factors(np.full((3, 4), np.inf), metric)

@@ -284,7 +284,8 @@ def test_runs_unchanged_on_a_dask_cluster_with_worker_processes():
 
     pops = populations(2)
     threaded = quiet(parsm.pairwise, pops, cv=3, n_jobs=2)
-    # At a given s without cv the workers receive the populations' unit factors instead.
+    # At a given s without cv the workers receive the prepared populations instead (pickled as
+    # their unit factors).
     threaded_at_s = quiet(parsm.pairwise, pops, s=0.5, n_jobs=2)
     with (
         distributed.LocalCluster(

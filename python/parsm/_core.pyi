@@ -1,6 +1,6 @@
 """Type stubs of the native module ``parsm._core`` (PyO3 bindings of the Rust core)."""
 
-from typing import Callable, final
+from typing import Any, Callable, final
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,8 @@ __all__ = [
     "ShapeError",
     "ThreadCountError",
     "cost_matrix",
-    "cost_matrix_of_factors",
+    "PreparedPopulation",
+    "cost_matrix_between",
     "unit_factors",
     "emd",
     "emd_sparse",
@@ -111,16 +112,33 @@ def unit_factors(
     """The units of ``z`` (stimuli x units) prepared as ``metric`` prepares them, units x
     stimuli; constant units are zero rows."""
 
-def cost_matrix_of_factors(
-    ux: npt.NDArray[np.float64],
-    uy: npt.NDArray[np.float64],
-    metric: str = "correlation",
+@final
+class PreparedPopulation:
+    """A population's unit factors for a metric (units x stimuli), checked and packed for the
+    product kernel once, for every cost matrix it is a side of; pickles as its factors."""
+
+    def __new__(
+        cls, z: npt.NDArray[np.float64], metric: str = "correlation"
+    ) -> PreparedPopulation: ...
+    @staticmethod
+    def from_factors(units: npt.NDArray[np.float64], metric: str) -> PreparedPopulation: ...
+    @property
+    def shape(self) -> tuple[int, int]: ...
+    @property
+    def metric(self) -> str: ...
+    def factors(self) -> npt.NDArray[np.float64]: ...
+    def __reduce__(self) -> tuple[Any, tuple[npt.NDArray[np.float64], str]]: ...
+    def __sizeof__(self) -> int: ...
+
+def cost_matrix_between(
+    a: PreparedPopulation,
+    b: PreparedPopulation,
     n_threads: int | None = None,
     progress: _Progress = None,
     dtype: str = "float64",
 ) -> _Cost:
-    """``cost_matrix`` of two populations given as their ``unit_factors`` for ``metric``
-    (units x stimuli), the same bits, without preparing them again."""
+    """``cost_matrix`` between two prepared populations (rows ``a``'s units), the same bits as
+    from their responses."""
 
 def emd(
     cost: npt.NDArray[np.float64],

@@ -13,7 +13,7 @@ import signal
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Union, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -148,43 +148,50 @@ def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> lis
     return out
 
 
+#: A pair's side: its responses (stimuli x units), or the population prepared once for
+#: ``metric`` (``_core.PreparedPopulation``, units x stimuli) where a given ``s`` without
+#: ``cv`` reads nothing else.
+Units = Union[np.ndarray, _core.PreparedPopulation]
+
+
 def compare_pair(
-    x: np.ndarray,
-    y: np.ndarray,
+    x: Units,
+    y: Units,
     *,
     s: float | str,
     metric: str,
     cv: int | None,
     n_threads: int | None,
     dtype: str,
-    factors: bool = False,
 ) -> dict[str, Any]:
     """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
     same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`.
-    With ``factors``, ``x`` and ``y`` are the populations' ``unit_factors`` for ``metric``
-    (only for a given ``s`` without ``cv``, which read nothing else), giving the same cost
-    matrix."""
-    if factors and (s == "auto" or cv is not None):
-        raise ValueError("unit factors serve a given s without cv only")
-    # Factors are units x stimuli, populations stimuli x units.
-    (na, m), nb = (x.shape, y.shape[0]) if factors else (x.shape[::-1], y.shape[1])
+    ``x`` and ``y`` may be the populations prepared for ``metric`` (for a given ``s`` without
+    ``cv`` only), giving the same cost matrix."""
+    prepared = isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation)
+    if prepared and (s == "auto" or cv is not None):
+        raise ValueError("prepared populations serve a given s without cv only")
+    # Prepared populations are units x stimuli, responses stimuli x units.
+    (na, m), nb = (x.shape, y.shape[0]) if prepared else (x.shape[::-1], y.shape[1])
     peak = pair_bytes(na, nb, m, s=s, cv=cv, itemsize=np.dtype(dtype).itemsize)
+    # The responses: read below only with s="auto" or cv, so never as prepared populations.
+    xr, yr = cast(np.ndarray, x), cast(np.ndarray, y)
     with admitted(peak), cancellable(), keep_fold_costs():
-        if factors:
+        if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
             with one_call("parsm cost matrix") as progress:
-                c = _core.cost_matrix_of_factors(x, y, metric, n_threads, progress, dtype)
+                c = _core.cost_matrix_between(x, y, n_threads, progress, dtype)
         else:
-            c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+            c = cost_matrix(xr, yr, metric, n_threads=n_threads, dtype=dtype)
         lc = share = None
         if s == "auto" and cv is None:
             # The estimate and the in-sample path only as far as s0 (not the L-curve's whole
             # path to s = 1), with the same s0 and interval as compare's.
-            share, problem = share_on(x, y, c, metric=metric, n_threads=n_threads)
+            share, problem = share_on(xr, yr, c, metric=metric, n_threads=n_threads)
             s_value, at_s0 = share.s0, None
         elif s == "auto":
             lc, problem = lcurve_on(
-                x,
-                y,
+                xr,
+                yr,
                 c,
                 mass_grid(200),
                 metric=metric,
@@ -200,7 +207,7 @@ def compare_pair(
             with Progress("parsm pair", 1, False) as bar:
                 problem = _core.Problem(c, metric, float(s), bar.step())
             s_value, at_s0 = float(s), None
-        partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
+        partial, soft = scored_matchings(Pair(xr, yr, problem), s_value, cv, at_s0, n_threads)
     nan = float("nan")
     if lc is not None:
         share = lc.share
@@ -229,7 +236,7 @@ def compare_pair(
     }
 
 
-def _indexed(k: int, x: np.ndarray, y: np.ndarray, options: dict) -> tuple[int, dict[str, Any]]:
+def _indexed(k: int, x: Units, y: Units, options: dict) -> tuple[int, dict[str, Any]]:
     return k, compare_pair(x, y, **options)
 
 
@@ -298,8 +305,8 @@ def pairwise(
     in its process leave room for it within 90 % of the memory available (a pair larger than
     that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
     the populations themselves (and, at a given ``s`` without ``cv``, their prepared unit
-    factors, as large, which the pairs read instead, so that each population is prepared
-    once).
+    factors, twice as large in float64 (plain and packed for the product kernel), which the
+    pairs read instead, so that each population is prepared once).
 
     Examples
     --------
@@ -330,20 +337,20 @@ def pairwise(
     if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
         inner = 1
     # At a given s without cv a pair reads its populations only through their unit factors:
-    # prepare each population once (not once per pair it is in), and send the workers those.
-    factors = s != "auto" and cv is None
-    if factors:
-        arrays = [_core.unit_factors(np.asarray(a, dtype=np.float64), metric) for a in arrays]
+    # prepare each population once (not once per pair it is in: checked and packed for the
+    # product kernel once), and send the workers those.
+    sides: list[Units] = list(arrays)
+    if s != "auto" and cv is None:
+        sides = [_core.PreparedPopulation(np.asarray(a, dtype=np.float64), metric) for a in arrays]
     options = {
         "s": s,
         "metric": metric,
         "cv": cv,
         "n_threads": inner,
         "dtype": dtype,
-        "factors": factors,
     }
     tasks = (
-        joblib.delayed(_indexed)(k, arrays[i], arrays[j], options) for k, (i, j) in enumerate(todo)
+        joblib.delayed(_indexed)(k, sides[i], sides[j], options) for k, (i, j) in enumerate(todo)
     )
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()

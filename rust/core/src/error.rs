@@ -64,6 +64,9 @@ pub enum ParsmError {
     )]
     UnknownMetric(String),
 
+    #[error("the populations are prepared for different metrics ('{a}' and '{b}'); prepare both for the metric of the cost matrix")]
+    MetricMismatch { a: &'static str, b: &'static str },
+
     #[error("s = {0} is outside [0, 1]; s is the fraction of mass to transport")]
     MassOutOfRange(f64),
 

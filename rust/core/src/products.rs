@@ -18,6 +18,7 @@
 //! Every product is the same sequence of fused multiply-adds over the stimuli in order, whatever
 //! the block, tile or thread that computes it, so results never depend on the thread count.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 
@@ -37,11 +38,27 @@ pub(crate) const TILE: usize = 10 * NR;
 /// the kernel is unavailable the units are read as they are.
 pub(crate) struct PackedUnits<'a> {
     units: ArrayView2<'a, f64>,
-    panels: Vec<f64>,
+    panels: Cow<'a, [f64]>,
 }
 
 impl<'a> PackedUnits<'a> {
     pub(crate) fn new(units: ArrayView2<'a, f64>) -> Self {
+        PackedUnits {
+            units,
+            panels: Cow::Owned(Self::panels_of(units)),
+        }
+    }
+
+    /// The units with panels packed earlier by [`PackedUnits::panels_of`] from the same units.
+    pub(crate) fn borrowed(units: ArrayView2<'a, f64>, panels: &'a [f64]) -> Self {
+        PackedUnits {
+            units,
+            panels: Cow::Borrowed(panels),
+        }
+    }
+
+    /// The kernel's panels of `units` (empty where the kernel is unavailable).
+    pub(crate) fn panels_of(units: ArrayView2<'_, f64>) -> Vec<f64> {
         let mut panels = Vec::new();
         if kernel::available() {
             let (n, k) = units.dim();
@@ -53,7 +70,7 @@ impl<'a> PackedUnits<'a> {
                 }
             }
         }
-        PackedUnits { units, panels }
+        panels
     }
 }
 
@@ -259,12 +276,11 @@ mod tests {
             let a = Array2::from_shape_fn((m, k), |(i, s)| ((i * 7 + s * 13) % 17) as f64 - 8.0);
             let b = Array2::from_shape_fn((n, k), |(j, s)| ((j * 5 + s * 11) % 19) as f64 - 9.0);
             let expect = a.dot(&b.t());
-            let portable = PackedUnits {
-                units: b.view(),
-                panels: Vec::new(),
-            };
+            let portable = PackedUnits::borrowed(b.view(), &[]);
+            let panels = PackedUnits::panels_of(b.view());
             for (right, which) in [
                 (PackedUnits::new(b.view()), "packed"),
+                (PackedUnits::borrowed(b.view(), &panels), "packed earlier"),
                 (portable, "portable"),
             ] {
                 let (got, seen) = collected(&a, &right);

@@ -62,6 +62,13 @@ fn count_non_finite<T: Cost>(a: ArrayView2<T>) -> usize {
 /// Checks two response matrices (stimuli x units): non-empty,
 /// the same stimuli on both sides, and finite values.
 pub fn check_populations(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<(), ParsmError> {
+    check_shapes(x, y)?;
+    check_finite(x, "X")?;
+    check_finite(y, "Y")
+}
+
+/// The shapes [`check_populations`] checks (non-empty, the same stimuli), not the values.
+pub fn check_shapes<T>(x: ArrayView2<T>, y: ArrayView2<T>) -> Result<(), ParsmError> {
     for ((rows, cols), what) in [(x.dim(), "X"), (y.dim(), "Y")] {
         if rows == 0 || cols == 0 {
             return Err(ParsmError::Empty { what, rows, cols });
@@ -73,8 +80,7 @@ pub fn check_populations(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<(), P
             my: y.nrows(),
         });
     }
-    check_finite(x, "X")?;
-    check_finite(y, "Y")
+    Ok(())
 }
 
 /// Checks a marginal: the right length, finite and non-negative weights.

@@ -190,7 +190,10 @@ fn euclidean_distances_beyond_the_float_range_are_an_error() {
 /// on different stimuli are refused.
 #[test]
 fn factors_give_the_same_cost_matrix_as_responses() {
-    use parsm_core::cost::{cost_matrix_monitored, cost_matrix_of_factors, unit_factors};
+    use parsm_core::cost::{
+        cost_matrix_between, cost_matrix_monitored, cost_matrix_of_factors, unit_factors,
+        PreparedPopulation,
+    };
     use parsm_core::{ConstantUnits, Monitor};
     let mut rng = Rng::new(3);
     let x = random(&mut rng, 40, 90);
@@ -223,7 +226,23 @@ fn factors_give_the_same_cost_matrix_as_responses() {
         let got32: Array2<f32> =
             cost_matrix_of_factors(ux.view(), uy.view(), metric, &monitor).unwrap();
         assert_eq!(got32, want32, "{metric:?}, float32");
+        // Prepared once (checked and packed) for many pairs, and rebuilt from the factors.
+        let (px, py) = (
+            PreparedPopulation::new(x.view(), metric).unwrap(),
+            PreparedPopulation::from_factors(uy.clone(), metric).unwrap(),
+        );
+        assert_eq!(px.factors(), ux.view());
+        let got: Array2<f64> = cost_matrix_between(&px, &py, &monitor).unwrap();
+        assert_eq!(got, want, "{metric:?}, prepared populations");
+        let got32: Array2<f32> = cost_matrix_between(&px, &py, &monitor).unwrap();
+        assert_eq!(got32, want32, "{metric:?}, prepared populations, float32");
     }
+    let (a, b) = (
+        PreparedPopulation::new(x.view(), Metric::Correlation).unwrap(),
+        PreparedPopulation::new(y.view(), Metric::Cosine).unwrap(),
+    );
+    let err = cost_matrix_between::<f64>(&a, &b, &monitor);
+    assert!(matches!(err, Err(ParsmError::MetricMismatch { .. })));
     let short = unit_factors(random(&mut rng, 39, 10).view(), Metric::Correlation).unwrap();
     let ux = unit_factors(x.view(), Metric::Correlation).unwrap();
     let err = cost_matrix_of_factors::<f64>(ux.view(), short.view(), Metric::Correlation, &monitor);

@@ -94,7 +94,7 @@ pub fn to_py(e: CoreError) -> PyErr {
         | CoreError::ArcLengths { .. }
         | CoreError::IndexOutOfRange { .. } => ShapeError::new_err(msg),
         CoreError::ZeroThreads | CoreError::ThreadPool(_) => ThreadCountError::new_err(msg),
-        CoreError::Interrupted => ParsmError::new_err(msg),
+        CoreError::Interrupted | CoreError::MetricMismatch { .. } => ParsmError::new_err(msg),
     }
 }
 

@@ -10,6 +10,7 @@ mod elbow;
 mod errors;
 mod memory;
 mod path;
+mod population;
 mod problem;
 mod transport;
 
@@ -23,8 +24,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("METRICS", pyo3::types::PyTuple::new(m.py(), metrics)?)?;
     m.add("PATH_TRANSPOSE_AT", parsm_core::path::TRANSPOSE_AT)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
-    m.add_function(wrap_pyfunction!(transport::cost_matrix_of_factors, m)?)?;
     m.add_function(wrap_pyfunction!(transport::unit_factors, m)?)?;
+    m.add_function(wrap_pyfunction!(population::cost_matrix_between, m)?)?;
+    m.add_class::<population::PreparedPopulation>()?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(transport::assignment, m)?)?;

@@ -115,34 +115,9 @@ pub fn cost_matrix<'py>(
     )
 }
 
-/// The cost matrix between two populations given as their `unit_factors` for `metric` (units
-/// x stimuli): `cost_matrix`'s answer, the same bits, without preparing them again.
-#[pyfunction]
-#[pyo3(signature = (ux, uy, metric="correlation", n_threads=None, progress=None, dtype="float64"))]
-pub fn cost_matrix_of_factors<'py>(
-    py: Python<'py>,
-    ux: PyReadonlyArray2<'py, f64>,
-    uy: PyReadonlyArray2<'py, f64>,
-    metric: &str,
-    n_threads: Option<usize>,
-    progress: Option<Bound<'py, PyAny>>,
-    dtype: &str,
-) -> PyResult<Bound<'py, PyAny>> {
-    let metric: parsm_core::Metric = metric.parse().map_err(|e: ParsmError| value_error(e))?;
-    let (ux, uy) = (ux.as_array(), uy.as_array());
-    stored_as(
-        py,
-        dtype,
-        n_threads,
-        progress,
-        |m| parsm_core::cost::cost_matrix_of_factors(ux, uy, metric, m),
-        |m| parsm_core::cost::cost_matrix_of_factors(ux, uy, metric, m),
-    )
-}
-
 /// Runs the cost computation for the requested storage type, without the GIL, as a numpy
 /// array.
-fn stored_as<'py>(
+pub(crate) fn stored_as<'py>(
     py: Python<'py>,
     dtype: &str,
     n_threads: Option<usize>,

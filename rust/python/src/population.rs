@@ -1,0 +1,99 @@
+//! Populations prepared once for the cost matrices of many pairs (`parsm.pairwise`).
+
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
+use parsm_core::cost::PreparedPopulation as CorePopulation;
+use pyo3::prelude::*;
+
+use crate::detach::value_error;
+use crate::transport::stored_as;
+
+/// A population's unit factors for a metric (units x stimuli), checked and packed for the
+/// product kernel once, for every cost matrix it is a side of. Pickles as its factors (packed
+/// again on loading) and tells `sys.getsizeof` the bytes it holds, so that Dask's joblib
+/// backend scatters it to the workers once rather than sending it with every pair.
+#[pyclass(module = "parsm._core", frozen, weakref)]
+pub struct PreparedPopulation {
+    inner: CorePopulation,
+}
+
+/// How a [`PreparedPopulation`] pickles: `(PreparedPopulation.from_factors, (factors, metric))`.
+type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyArray2<f64>>, &'static str));
+
+#[pymethods]
+impl PreparedPopulation {
+    /// The population of responses `z` (stimuli x units), prepared as `unit_factors` does.
+    #[new]
+    #[pyo3(signature = (z, metric="correlation"))]
+    fn new(z: PyReadonlyArray2<'_, f64>, metric: &str) -> PyResult<Self> {
+        let metric: parsm_core::Metric = metric.parse().map_err(value_error)?;
+        let inner = CorePopulation::new(z.as_array(), metric).map_err(value_error)?;
+        Ok(PreparedPopulation { inner })
+    }
+
+    /// The population given as its unit factors for `metric` (how a pickled one is loaded).
+    #[staticmethod]
+    fn from_factors(units: PyReadonlyArray2<'_, f64>, metric: &str) -> PyResult<Self> {
+        let metric: parsm_core::Metric = metric.parse().map_err(value_error)?;
+        let units = units.as_array().to_owned();
+        let inner = CorePopulation::from_factors(units, metric).map_err(value_error)?;
+        Ok(PreparedPopulation { inner })
+    }
+
+    /// `(units, stimuli)`.
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        self.inner.factors().dim()
+    }
+
+    /// The metric the units are prepared for.
+    #[getter]
+    fn metric(&self) -> &'static str {
+        self.inner.metric().name()
+    }
+
+    /// A copy of the unit factors, units x stimuli.
+    fn factors<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        self.inner.factors().to_owned().into_pyarray(py)
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        let load = slf.get_type().getattr("from_factors")?;
+        let me = slf.get();
+        Ok((load, (me.factors(slf.py()), me.metric())))
+    }
+
+    fn __sizeof__(&self) -> usize {
+        std::mem::size_of::<Self>() + self.inner.nbytes()
+    }
+
+    fn __repr__(&self) -> String {
+        let (units, stimuli) = self.shape();
+        format!(
+            "PreparedPopulation({units} units x {stimuli} stimuli, metric={:?})",
+            self.metric()
+        )
+    }
+}
+
+/// `cost_matrix` between two prepared populations (rows `a`'s units, columns `b`'s), the same
+/// bits as from their responses.
+#[pyfunction]
+#[pyo3(signature = (a, b, n_threads=None, progress=None, dtype="float64"))]
+pub fn cost_matrix_between<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PreparedPopulation>,
+    b: &Bound<'py, PreparedPopulation>,
+    n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
+    dtype: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (a, b) = (&a.get().inner, &b.get().inner);
+    stored_as(
+        py,
+        dtype,
+        n_threads,
+        progress,
+        |m| parsm_core::cost::cost_matrix_between(a, b, m),
+        |m| parsm_core::cost::cost_matrix_between(a, b, m),
+    )
+}
