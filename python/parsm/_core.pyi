@@ -1,6 +1,6 @@
 """Type stubs of the native module ``parsm._core`` (PyO3 bindings of the Rust core)."""
 
-from typing import Any, Callable, final
+from typing import Callable, final
 
 import numpy as np
 import numpy.typing as npt
@@ -127,8 +127,6 @@ class PreparedPopulation:
     @property
     def metric(self) -> str: ...
     def factors(self) -> npt.NDArray[np.float64]: ...
-    def __reduce__(self) -> tuple[Any, tuple[npt.NDArray[np.float64], str]]: ...
-    def __sizeof__(self) -> int: ...
 
 def cost_matrix_between(
     a: PreparedPopulation,
