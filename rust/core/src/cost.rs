@@ -256,31 +256,14 @@ pub fn cost_matrix_monitored<T: Cost>(
     costs_of(&px, &py, &packed, metric, monitor)
 }
 
-/// The cost matrix between two populations given as their [`unit_factors`] for `metric`
-/// (units x stimuli, finite, the same stimuli): what [`cost_matrix_monitored`] computes from
-/// the responses, the same bits, without preparing the populations again. Comparing many
-/// populations pair by pair prepares each once this way.
-pub fn cost_matrix_of_factors<T: Cost>(
-    ux: ArrayView2<f64>,
-    uy: ArrayView2<f64>,
-    metric: Metric,
-    monitor: &Monitor,
-) -> Result<Array2<T>, ParsmError> {
-    // Factors are units x stimuli: the populations' checks read them transposed.
-    check_populations(ux.t(), uy.t())?;
-    let px = Prepared::from_units(ux.as_standard_layout(), metric);
-    let py = Prepared::from_units(uy.as_standard_layout(), metric);
-    let packed = PackedUnits::new(py.units.view());
-    costs_of(&px, &py, &packed, metric, monitor)
-}
-
 /// One population prepared once for the cost matrices of many pairs (`parsm.pairwise`): its
 /// [`unit_factors`] for a metric, checked once, with what a cost matrix reads beside them (the
 /// squared norms, and the product kernel's packed copy for when it is the right-hand side).
-/// [`cost_matrix_between`] two of them is [`cost_matrix_of_factors`] of their factors, the same
-/// bits, without checking and packing the factors again for every pair (on the pairwise
-/// bench's pairs of 200-800 units over 300 stimuli, about 4 % of a cost matrix: 3.26 to
-/// 3.14 ms a pair, alternated). It holds the factors twice (plain and packed).
+/// [`cost_matrix_between`] two of them is [`cost_matrix_monitored`] of their responses, the
+/// same bits, without preparing, checking and packing the populations again for every pair
+/// (checking and packing the factors per pair was about 4 % of a cost matrix on the pairwise
+/// bench's pairs of 200-800 units over 300 stimuli: 3.26 to 3.14 ms a pair, alternated). It
+/// holds the factors twice (plain and packed).
 pub struct PreparedPopulation {
     metric: Metric,
     prepared: Prepared<'static>,
@@ -328,8 +311,9 @@ impl PreparedPopulation {
     }
 }
 
-/// The cost matrix between two [`PreparedPopulation`]s (rows `a`'s units, columns `b`'s), as
-/// [`cost_matrix_of_factors`] computes it from their factors.
+/// The cost matrix between two [`PreparedPopulation`]s (rows `a`'s units, columns `b`'s): the
+/// bits [`cost_matrix_monitored`] gives for their responses (with constant units
+/// uncorrelated, as [`unit_factors`] prepares them).
 pub fn cost_matrix_between<T: Cost>(
     a: &PreparedPopulation,
     b: &PreparedPopulation,

@@ -183,27 +183,28 @@ mod tests {
         assert!(!monitor.is_cancelled());
     }
 
-    /// The simplex's passes over the whole matrix before and between pivots (the cost range,
-    /// the dense scans) check the monitor every `CHECK_ROWS` rows, not only every so many
-    /// pivots: at 40,000 units a side each pass takes seconds. The checks change nothing else.
+    /// The simplex's pass over the whole matrix before its pivots (the cost range) checks the
+    /// monitor every `CHECK_ROWS` rows, not only every so many pivots: at 40,000 units a side
+    /// it takes seconds (the dense scans' checks: `simplex`'s tests). The checks change
+    /// nothing else.
     #[test]
     fn simplex_passes_over_the_matrix_check_the_monitor() {
         use crate::select::CHECK_ROWS;
         use crate::simplex::{solve, SimplexOptions, TransportProblem};
         // Narrow (8 columns): dense pricing, no candidate lists.
         let (nx, ny) = (4 * CHECK_ROWS, 8);
-        let c = costs(nx);
-        let c: Vec<f64> = c
-            .rows()
-            .into_iter()
-            .flat_map(|r| r.to_vec()[..ny].to_vec())
+        let c: Vec<f64> = costs(nx)
+            .slice(ndarray::s![.., ..ny])
+            .iter()
+            .copied()
             .collect();
+        let (supply, demand) = crate::transport::uniform_marginals((nx, ny));
         let p = TransportProblem {
             cost: &c,
             nx,
             ny,
-            supply: vec![1.0 / nx as f64; nx],
-            demand: vec![1.0 / ny as f64; ny],
+            supply,
+            demand,
         };
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&calls);

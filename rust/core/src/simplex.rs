@@ -920,3 +920,40 @@ pub(crate) fn min_reduced_cost(c: &[f64], p: &[f64], inv: f64, base: f64) -> (f6
     let idx = c.iter().zip(p).position(|(&c, &p)| reduced(c, p) == m);
     (m, idx.expect("the minimum is attained"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::uniform_marginals;
+
+    /// The dense pricing's scans over the whole graph stop once the monitor is cancelled: the
+    /// block search that finds nothing (at an optimum it covers every arc) within
+    /// `CHECK_ROWS` rows' worth of arcs, the final exhaustive test at once; uncancelled, both
+    /// prove the optimum.
+    #[test]
+    fn dense_scans_stop_when_cancelled() {
+        let (nx, ny) = (3 * CHECK_ROWS, 8);
+        let cost: Vec<f64> = (0..nx * ny)
+            .map(|e| ((e * 7919) % 1009) as f64 / 1009.0)
+            .collect();
+        let (supply, demand) = uniform_marginals((nx, ny));
+        let p = TransportProblem {
+            cost: &cost,
+            nx,
+            ny,
+            supply,
+            demand,
+        };
+        let mut s = Simplex::new(&p, false, None, None).expect("no monitor");
+        assert!(s.candidates.is_none(), "narrow problems price densely");
+        assert_eq!(s.run(None, None), Ok(SolveStatus::Optimal));
+        let eps = s.eps();
+        assert_eq!(s.find_entering_dense(eps, None), Ok(None));
+        assert_eq!(s.find_entering_everywhere(eps, None), Ok(None));
+        let cancelled = Monitor::new();
+        cancelled.cancel();
+        let stopped = Err(ParsmError::Interrupted);
+        assert_eq!(s.find_entering_dense(eps, Some(&cancelled)), stopped);
+        assert_eq!(s.find_entering_everywhere(eps, Some(&cancelled)), stopped);
+    }
+}

@@ -189,10 +189,9 @@ fn euclidean_distances_beyond_the_float_range_are_an_error() {
 /// for bit, for every metric, both storage types and factors given in either layout; factors
 /// on different stimuli are refused.
 #[test]
-fn factors_give_the_same_cost_matrix_as_responses() {
+fn prepared_populations_give_the_same_cost_matrix_as_responses() {
     use parsm_core::cost::{
-        cost_matrix_between, cost_matrix_monitored, cost_matrix_of_factors, unit_factors,
-        PreparedPopulation,
+        cost_matrix_between, cost_matrix_monitored, unit_factors, PreparedPopulation,
     };
     use parsm_core::{ConstantUnits, Monitor};
     let mut rng = Rng::new(3);
@@ -205,49 +204,49 @@ fn factors_give_the_same_cost_matrix_as_responses() {
         Metric::SqEuclidean,
         Metric::Euclidean,
     ] {
-        let (ux, uy) = (
-            unit_factors(x.view(), metric).unwrap(),
-            unit_factors(y.view(), metric).unwrap(),
-        );
         let want: Array2<f64> =
             cost_matrix_monitored(x.view(), y.view(), metric, ConstantUnits::Reject, &monitor)
                 .unwrap();
-        let got: Array2<f64> =
-            cost_matrix_of_factors(ux.view(), uy.view(), metric, &monitor).unwrap();
-        assert_eq!(got, want, "{metric:?}");
-        // Factors in column-major layout (as a transposed view hands them over).
-        let uy_f = uy.t().as_standard_layout().into_owned();
-        let got: Array2<f64> =
-            cost_matrix_of_factors(ux.view(), uy_f.t(), metric, &monitor).unwrap();
-        assert_eq!(got, want, "{metric:?}, strided factors");
         let want32: Array2<f32> =
             cost_matrix_monitored(x.view(), y.view(), metric, ConstantUnits::Reject, &monitor)
                 .unwrap();
-        let got32: Array2<f32> =
-            cost_matrix_of_factors(ux.view(), uy.view(), metric, &monitor).unwrap();
-        assert_eq!(got32, want32, "{metric:?}, float32");
-        // Prepared once (checked and packed) for many pairs, and rebuilt from the factors.
-        let (px, py) = (
-            PreparedPopulation::new(x.view(), metric).unwrap(),
-            PreparedPopulation::from_factors(uy.clone(), metric).unwrap(),
-        );
+        let px = PreparedPopulation::new(x.view(), metric).unwrap();
+        let ux = unit_factors(x.view(), metric).unwrap();
         assert_eq!(px.factors(), ux.view());
-        let got: Array2<f64> = cost_matrix_between(&px, &py, &monitor).unwrap();
-        assert_eq!(got, want, "{metric:?}, prepared populations");
-        let got32: Array2<f32> = cost_matrix_between(&px, &py, &monitor).unwrap();
-        assert_eq!(got32, want32, "{metric:?}, prepared populations, float32");
+        let uy = unit_factors(y.view(), metric).unwrap();
+        // Rebuilt from its factors (as a pickled copy is), also from column-major ones.
+        let uy_f = uy.t().as_standard_layout().into_owned().reversed_axes();
+        for (py, which) in [
+            (
+                PreparedPopulation::new(y.view(), metric).unwrap(),
+                "responses",
+            ),
+            (
+                PreparedPopulation::from_factors(uy.clone(), metric).unwrap(),
+                "factors",
+            ),
+            (
+                PreparedPopulation::from_factors(uy_f, metric).unwrap(),
+                "strided factors",
+            ),
+        ] {
+            let got: Array2<f64> = cost_matrix_between(&px, &py, &monitor).unwrap();
+            assert_eq!(got, want, "{metric:?}, {which}");
+            let got32: Array2<f32> = cost_matrix_between(&px, &py, &monitor).unwrap();
+            assert_eq!(got32, want32, "{metric:?}, {which}, float32");
+        }
     }
-    let (a, b) = (
-        PreparedPopulation::new(x.view(), Metric::Correlation).unwrap(),
-        PreparedPopulation::new(y.view(), Metric::Cosine).unwrap(),
-    );
-    let err = cost_matrix_between::<f64>(&a, &b, &monitor);
-    assert!(matches!(err, Err(ParsmError::MetricMismatch { .. })));
-    let short = unit_factors(random(&mut rng, 39, 10).view(), Metric::Correlation).unwrap();
-    let ux = unit_factors(x.view(), Metric::Correlation).unwrap();
-    let err = cost_matrix_of_factors::<f64>(ux.view(), short.view(), Metric::Correlation, &monitor);
+    let short = PreparedPopulation::new(random(&mut rng, 39, 10).view(), Metric::Correlation);
+    let px = PreparedPopulation::new(x.view(), Metric::Correlation).unwrap();
+    let err = cost_matrix_between::<f64>(&px, &short.unwrap(), &monitor);
     assert!(matches!(
         err,
         Err(ParsmError::StimulusMismatch { mx: 40, my: 39 })
     ));
+    let cosine = PreparedPopulation::new(y.view(), Metric::Cosine).unwrap();
+    let err = cost_matrix_between::<f64>(&px, &cosine, &monitor);
+    assert!(matches!(err, Err(ParsmError::MetricMismatch { .. })));
+    let inf = Array2::from_elem((3, 4), f64::INFINITY);
+    let err = PreparedPopulation::from_factors(inf, Metric::Correlation).err();
+    assert!(matches!(err, Some(ParsmError::NonFinite { count: 12, .. })));
 }

@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use parsm_core::cost::PreparedPopulation as CorePopulation;
 use pyo3::prelude::*;
 
-use crate::detach::value_error;
+use crate::detach::{run_serial, value_error};
 use crate::transport::stored_as;
 
 /// A population's unit factors for a metric (units x stimuli), checked and packed for the
@@ -21,21 +21,29 @@ type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyArray2<f64>>, &'static str
 
 #[pymethods]
 impl PreparedPopulation {
-    /// The population of responses `z` (stimuli x units), prepared as `unit_factors` does.
+    /// The population of responses `z` (stimuli x units), prepared as `unit_factors` does
+    /// (without the GIL).
     #[new]
     #[pyo3(signature = (z, metric="correlation"))]
-    fn new(z: PyReadonlyArray2<'_, f64>, metric: &str) -> PyResult<Self> {
+    fn new(py: Python<'_>, z: PyReadonlyArray2<'_, f64>, metric: &str) -> PyResult<Self> {
         let metric: parsm_core::Metric = metric.parse().map_err(value_error)?;
-        let inner = CorePopulation::new(z.as_array(), metric).map_err(value_error)?;
+        let z = z.as_array();
+        let inner = run_serial(py, None, |_| CorePopulation::new(z, metric))?;
         Ok(PreparedPopulation { inner })
     }
 
     /// The population given as its unit factors for `metric` (how a pickled one is loaded).
     #[staticmethod]
-    fn from_factors(units: PyReadonlyArray2<'_, f64>, metric: &str) -> PyResult<Self> {
+    fn from_factors(
+        py: Python<'_>,
+        units: PyReadonlyArray2<'_, f64>,
+        metric: &str,
+    ) -> PyResult<Self> {
         let metric: parsm_core::Metric = metric.parse().map_err(value_error)?;
-        let units = units.as_array().to_owned();
-        let inner = CorePopulation::from_factors(units, metric).map_err(value_error)?;
+        let units = units.as_array();
+        let inner = run_serial(py, None, |_| {
+            CorePopulation::from_factors(units.to_owned(), metric)
+        })?;
         Ok(PreparedPopulation { inner })
     }
 
