@@ -44,7 +44,7 @@ _read_at: float = -math.inf
 #: Per unit and stimulus, per unit, and per pair: an allowance for what does not grow with
 #: ``Na · Nb`` (prepared populations, fold responses, candidate lists, search arrays), at least
 #: twice what was measured at 1,000-3,500 units and 100-300 stimuli; per unit and stimulus also
-#: the product kernel's packed copy of one side's prepared units.
+#: the product kernel's packed copies of both sides' prepared units.
 _PER_UNIT_STIMULUS, _PER_UNIT, _PER_PAIR = 24, 2048, 8 << 20
 
 

@@ -7,7 +7,7 @@
 use std::mem::MaybeUninit;
 use std::str::FromStr;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2, Slice, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2, Zip};
 use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
@@ -251,9 +251,12 @@ pub fn cost_matrix_monitored<T: Cost>(
     check_populations(x, y)?;
     let px = prepare(x, metric, Side::X, constant)?;
     let py = prepare(y, metric, Side::Y, constant)?;
-    // The right-hand units are packed for the product kernel once, for every row block.
-    let packed = PackedUnits::new(py.units.view());
-    costs_of(&px, &py, &packed, metric, monitor)
+    // Both sides are packed for the product kernel once, for every row block and tile.
+    let (left, right) = (
+        PackedUnits::new(px.units.view()),
+        PackedUnits::new(py.units.view()),
+    );
+    costs_of(&px, &py, (&left, &right), metric, monitor)
 }
 
 /// One population prepared once for the cost matrices of many pairs (`parsm.pairwise`): its
@@ -327,15 +330,16 @@ pub fn cost_matrix_between<T: Cost>(
     }
     let (ux, uy) = (a.factors(), b.factors());
     check_shapes(ux.t(), uy.t())?;
-    let packed = PackedUnits::borrowed(uy, &b.panels);
-    costs_of(&a.prepared, &b.prepared, &packed, a.metric, monitor)
+    let left = PackedUnits::borrowed(ux, &a.panels);
+    let right = PackedUnits::borrowed(uy, &b.panels);
+    costs_of(&a.prepared, &b.prepared, (&left, &right), a.metric, monitor)
 }
 
-/// The cost matrix between two prepared populations, the right-hand one packed for the kernel.
+/// The cost matrix between two prepared populations, packed for the kernel.
 fn costs_of<T: Cost>(
     px: &Prepared<'_>,
     py: &Prepared<'_>,
-    packed: &PackedUnits<'_>,
+    (left, right): (&PackedUnits<'_>, &PackedUnits<'_>),
     metric: Metric,
     monitor: &Monitor,
 ) -> Result<Array2<T>, ParsmError> {
@@ -358,13 +362,13 @@ fn costs_of<T: Cost>(
             monitor.check()?;
             let r0 = blk * ROW_BLOCK;
             let rows = out.nrows();
-            let xb = px.units.slice_axis(Axis(0), Slice::from(r0..r0 + rows));
             // Column tiles keep the tile's packed units in cache while every row of the block
             // passes over them; each product is finished into a cost (rounded once to T) as it
             // is stored.
             let mut finite = true;
             for j0 in (0..ny).step_by(TILE) {
-                for_each_product(xb, packed, j0..ny.min(j0 + TILE), |r, c0, sums| {
+                let cols = j0..ny.min(j0 + TILE);
+                for_each_product(left, r0..r0 + rows, right, cols, |r, c0, sums| {
                     let mut row = out.row_mut(r);
                     let row = row.as_slice_mut().expect("rows of a standard-layout array");
                     finite &= finish(

@@ -6,14 +6,19 @@
 //! caller, which finishes them into costs as it stores them (no buffer of products between).
 //!
 //! On x86-64 CPUs with AVX-512 (checked at run time) a register-blocked kernel does the work:
-//! the right-hand units are packed once per cost matrix into panels of [`NR`] units,
-//! stimulus-major, and each `MR x NR` block of products is accumulated in 24 vector registers,
-//! one fused multiply-add per stimulus. `matrixmultiply` (the kernel `ndarray` ships) has no
-//! AVX-512 kernel; on the bench's pairs (about 500 x 520 units over 300 stimuli) this kernel
-//! runs at 60-72 GFLOP/s per core against its 36, about OpenBLAS's speed. Packing once (not
-//! once per tile and row block) and storing finished costs directly made whole correlation
-//! matrices of that size about 10 % faster (4.29 to 3.87 ms). Elsewhere `matrixmultiply`
-//! computes each tile into a buffer of the thread's.
+//! both sides' units are packed once per cost matrix (or once per population prepared for
+//! many, `crate::cost::PreparedPopulation`) into panels of [`NR`] units, stimulus-major, and
+//! each block of products between [`MR`] left units (a third of a left panel) and a right
+//! panel is accumulated in 24 vector registers, one fused multiply-add per stimulus.
+//! `matrixmultiply` (the kernel `ndarray` ships) has no AVX-512 kernel; on the bench's pairs
+//! (about 500 x 520 units over 300 stimuli) this kernel runs at 60-72 GFLOP/s per core against
+//! its 36, about OpenBLAS's speed. Packing the right-hand side once (not once per tile and row
+//! block) and storing finished costs directly made whole correlation matrices of that size
+//! about 10 % faster (4.29 to 3.87 ms). The left-hand rows were packed into blocks of `MR`
+//! again for every tile of right-hand units (three a row there); read from panels packed once
+//! instead, the pairwise bench's cost matrices took 8 % less time (3.13 to 2.87 ms a pair,
+//! prepared populations, alternated; a separate left packing of `MR`-wide blocks was no
+//! faster). Elsewhere `matrixmultiply` computes each tile into a buffer of the thread's.
 //!
 //! Every product is the same sequence of fused multiply-adds over the stimuli in order, whatever
 //! the block, tile or thread that computes it, so results never depend on the thread count.
@@ -25,17 +30,24 @@ use std::ops::Range;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, Axis, Slice};
 
-/// Units of the right-hand side per packed panel (three 8-lane vectors).
+/// Units per packed panel (three 8-lane vectors): the right-hand side's register block's
+/// columns.
 const NR: usize = 24;
+
+/// Left-hand units per register block: `MR x NR / 8 = 24` accumulator registers of the 32.
+/// Divides [`NR`], so that a block of left units lies within one panel.
+const MR: usize = 8;
 
 /// Right-hand units per tile of [`for_each_product`]: a whole number of panels (ten, about
 /// 580 KB over 300 stimuli), so that a tile's panels stay in the core's L2 cache while every
 /// left row passes over them.
 pub(crate) const TILE: usize = 10 * NR;
 
-/// The right-hand units of a product (`n x k`, one row per unit), packed once for the kernel
-/// into `ceil(n / NR)` panels of `k x NR`, stimulus-major, the last padded with zeros. Where
-/// the kernel is unavailable the units are read as they are.
+/// The units of one side of a product (`n x k`, one row per unit), packed once for the kernel
+/// into `ceil(n / NR)` panels of `k x NR`, stimulus-major, the last padded with zeros. Both
+/// sides are read from panels: the right-hand side a panel at a time, the left-hand side
+/// [`MR`] units of a panel at a time. Where the kernel is unavailable the units are read as
+/// they are.
 pub(crate) struct PackedUnits<'a> {
     units: ArrayView2<'a, f64>,
     panels: Cow<'a, [f64]>,
@@ -80,32 +92,36 @@ thread_local! {
     static SCRATCH: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Calls `store(r, j0, sums)` with the inner products `sums[c] = <left_r, right_{j0 + c}>` of
-/// every row `r` of `left` (`rows x k`, standard layout) with the right-hand units in `cols`
-/// (at most [`TILE`] of them, starting at a multiple of it), a run of consecutive units at a
-/// time; together the runs cover `cols` once for each row.
+/// Calls `store(r, j0, sums)` with the inner products `sums[c] = <left_{rows.start + r},
+/// right_{j0 + c}>` of every left unit in `rows` (starting at a multiple of [`MR`]) with the
+/// right-hand units in `cols` (at most [`TILE`] of them, starting at a multiple of it), a run
+/// of consecutive units at a time; together the runs cover `cols` once for each row.
 pub(crate) fn for_each_product(
-    left: ArrayView2<f64>,
+    left: &PackedUnits<'_>,
+    rows: Range<usize>,
     right: &PackedUnits<'_>,
     cols: Range<usize>,
     mut store: impl FnMut(usize, usize, &[f64]),
 ) {
     debug_assert!(cols.start.is_multiple_of(NR) && cols.len() <= TILE);
-    if right.panels.is_empty() {
-        let rows = left.nrows();
-        let width = cols.len();
+    debug_assert!(rows.start.is_multiple_of(MR));
+    if right.panels.is_empty() || left.panels.is_empty() {
         let block = right.units.slice_axis(Axis(0), Slice::from(cols.clone()));
+        let left = left.units.slice_axis(Axis(0), Slice::from(rows.clone()));
+        let width = cols.len();
         SCRATCH.with_borrow_mut(|products| {
-            products.resize(rows * width, 0.0);
-            let mut out = ArrayViewMut2::from_shape((rows, width), &mut products[..rows * width])
-                .expect("the buffer holds rows x width");
+            products.resize(rows.len() * width, 0.0);
+            let mut out =
+                ArrayViewMut2::from_shape((rows.len(), width), &mut products[..rows.len() * width])
+                    .expect("the buffer holds rows x width");
             general_mat_mul(1.0, &left, &block.t(), 0.0, &mut out);
             for (r, sums) in products.chunks_exact(width).enumerate() {
                 store(r, cols.start, sums);
             }
         });
     } else {
-        kernel::products(left, &right.panels, cols, &mut store);
+        let k = left.units.ncols();
+        kernel::products(&left.panels, k, rows, &right.panels, cols, &mut store);
     }
 }
 
@@ -118,23 +134,21 @@ mod kernel {
 
     use std::ops::Range;
 
-    use ndarray::ArrayView2;
-
-    use super::NR;
-
-    /// Left rows per block: `MR x NR / 8 = 24` accumulator registers of the 32.
-    const MR: usize = 8;
+    use super::{MR, NR};
 
     /// Whether this CPU runs the AVX-512 kernel.
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma")
     }
 
-    /// The products of `left`'s rows with the packed units of `panels` in `cols`, handed to
-    /// `store` a row and a panel at a time.
+    /// The products of the left units in `rows`, packed in the panels `left` (over `k`
+    /// stimuli), with the packed units of `panels` in `cols`, handed to `store` a row and a
+    /// panel at a time.
     #[allow(unsafe_code)]
     pub(super) fn products(
-        left: ArrayView2<f64>,
+        left: &[f64],
+        k: usize,
+        rows: Range<usize>,
         panels: &[f64],
         cols: Range<usize>,
         store: &mut impl FnMut(usize, usize, &[f64]),
@@ -148,51 +162,46 @@ mod kernel {
         // operation. (Calling a `#[target_feature]` function from code compiled without those
         // features is the one operation Rust marks unsafe here; the measured gain is in the
         // module doc.)
-        unsafe { products_avx512(left, panels, cols, store) }
+        unsafe { products_avx512(left, k, rows, panels, cols, store) }
     }
 
     #[target_feature(enable = "avx512f,fma")]
     fn products_avx512(
-        left: ArrayView2<f64>,
+        left: &[f64],
+        k: usize,
+        rows: Range<usize>,
         panels: &[f64],
         cols: Range<usize>,
         store: &mut impl FnMut(usize, usize, &[f64]),
     ) {
-        let (rows, k) = left.dim();
-        // `MR` left rows at a time, interleaved stimulus-major like the panels (zero-padded).
-        let mut block = vec![0.0; k * MR];
-        for r0 in (0..rows).step_by(MR) {
-            let live = MR.min(rows - r0);
-            for r in 0..MR {
-                if r < live {
-                    for (s, &v) in left.row(r0 + r).iter().enumerate() {
-                        block[s * MR + r] = v;
-                    }
-                } else {
-                    block.iter_mut().skip(r).step_by(MR).for_each(|v| *v = 0.0);
-                }
-            }
+        for r0 in rows.clone().step_by(MR) {
+            let live = MR.min(rows.end - r0);
+            // The block's units are `MR` consecutive ones of a left panel, from `off`.
+            let (b, off) = (r0 / NR, r0 % NR);
+            let block = &left[b * k * NR..(b + 1) * k * NR];
             for c0 in cols.clone().step_by(NR) {
                 let p = c0 / NR;
-                let acc = block_products(&block, &panels[p * k * NR..(p + 1) * k * NR]);
+                let acc = block_products(block, off, &panels[p * k * NR..(p + 1) * k * NR]);
                 let w = NR.min(cols.end - c0);
                 for (r, sums) in acc.iter().enumerate().take(live) {
-                    store(r0 + r, c0, &sums[..w]);
+                    store(r0 - rows.start + r, c0, &sums[..w]);
                 }
             }
         }
     }
 
-    /// The `MR x NR` products of one interleaved block of left rows with one packed panel
-    /// (both stimulus-major, the same number of stimuli), one fused multiply-add per
-    /// stimulus in order, the sums held in 24 zmm registers. (Written with intrinsics: the same
+    /// The `MR x NR` products of the left units `off..off + MR` of the packed panel `block`
+    /// with the units of the packed panel `panel` (both stimulus-major, the same number of
+    /// stimuli), one fused multiply-add per stimulus in order, the sums held in 24 zmm
+    /// registers. (Written with intrinsics: the same
     /// loops in plain Rust left the sums in memory once inlined, at a third of the speed.)
     #[target_feature(enable = "avx512f,fma")]
     #[allow(unsafe_code)]
-    fn block_products(block: &[f64], panel: &[f64]) -> [[f64; NR]; MR] {
+    fn block_products(block: &[f64], off: usize, panel: &[f64]) -> [[f64; NR]; MR] {
         const V: usize = NR / 8;
         let mut acc = [[_mm512_setzero_pd(); V]; MR];
-        for (a, b) in block.chunks_exact(MR).zip(panel.chunks_exact(NR)) {
+        for (a, b) in block.chunks_exact(NR).zip(panel.chunks_exact(NR)) {
+            let a = &a[off..off + MR];
             let at = b.as_ptr();
             // SAFETY: `at` points to the `NR = 8 * V` f64s of the chunk `b`; `loadu` has no
             // alignment requirement.
@@ -222,14 +231,14 @@ mod kernel {
 mod kernel {
     use std::ops::Range;
 
-    use ndarray::ArrayView2;
-
     pub(super) fn available() -> bool {
         false
     }
 
     pub(super) fn products(
-        _: ArrayView2<f64>,
+        _: &[f64],
+        _: usize,
+        _: Range<usize>,
         _: &[f64],
         _: Range<usize>,
         _: &mut impl FnMut(usize, usize, &[f64]),
@@ -246,17 +255,23 @@ mod tests {
 
     /// The products of `a` with `right` as [`for_each_product`] hands them over tile by tile,
     /// and how many times each was handed over.
-    fn collected(a: &Array2<f64>, right: &PackedUnits<'_>) -> (Array2<f64>, Array2<u32>) {
-        let (m, n) = (a.nrows(), right.units.nrows());
+    /// Left rows per call of [`collected`]: a multiple of [`MR`] that leaves a partial call.
+    const ROWS: usize = 2 * MR;
+
+    fn collected(left: &PackedUnits<'_>, right: &PackedUnits<'_>) -> (Array2<f64>, Array2<u32>) {
+        let (m, n) = (left.units.nrows(), right.units.nrows());
         let mut got = Array2::zeros((m, n));
         let mut seen = Array2::<u32>::zeros((m, n));
-        for j0 in (0..n).step_by(TILE) {
-            for_each_product(a.view(), right, j0..n.min(j0 + TILE), |r, c0, sums| {
-                for (c, &v) in sums.iter().enumerate() {
-                    got[[r, c0 + c]] = v;
-                    seen[[r, c0 + c]] += 1;
-                }
-            });
+        for r0 in (0..m).step_by(ROWS) {
+            for j0 in (0..n).step_by(TILE) {
+                let rows = r0..m.min(r0 + ROWS);
+                for_each_product(left, rows, right, j0..n.min(j0 + TILE), |r, c0, sums| {
+                    for (c, &v) in sums.iter().enumerate() {
+                        got[[r0 + r, c0 + c]] = v;
+                        seen[[r0 + r, c0 + c]] += 1;
+                    }
+                });
+            }
         }
         (got, seen)
     }
@@ -276,14 +291,28 @@ mod tests {
             let a = Array2::from_shape_fn((m, k), |(i, s)| ((i * 7 + s * 13) % 17) as f64 - 8.0);
             let b = Array2::from_shape_fn((n, k), |(j, s)| ((j * 5 + s * 11) % 19) as f64 - 9.0);
             let expect = a.dot(&b.t());
-            let portable = PackedUnits::borrowed(b.view(), &[]);
-            let panels = PackedUnits::panels_of(b.view());
-            for (right, which) in [
-                (PackedUnits::new(b.view()), "packed"),
-                (PackedUnits::borrowed(b.view(), &panels), "packed earlier"),
-                (portable, "portable"),
+            let (left_panels, panels) = (
+                PackedUnits::panels_of(a.view()),
+                PackedUnits::panels_of(b.view()),
+            );
+            for (left, right, which) in [
+                (
+                    PackedUnits::new(a.view()),
+                    PackedUnits::new(b.view()),
+                    "packed",
+                ),
+                (
+                    PackedUnits::borrowed(a.view(), &left_panels),
+                    PackedUnits::borrowed(b.view(), &panels),
+                    "packed earlier",
+                ),
+                (
+                    PackedUnits::borrowed(a.view(), &[]),
+                    PackedUnits::borrowed(b.view(), &[]),
+                    "portable",
+                ),
             ] {
-                let (got, seen) = collected(&a, &right);
+                let (got, seen) = collected(&left, &right);
                 // Small integers: every product is exact, so any kernel must give it exactly.
                 assert_eq!(got, expect, "{which}: {m} x {n} over {k}");
                 assert!(seen.iter().all(|&t| t == 1), "{which}: {m} x {n} over {k}");
