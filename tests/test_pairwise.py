@@ -103,6 +103,43 @@ def test_every_pair_gets_exactly_compares_numbers(s, cv):
             assert np.isnan(r["s0"]) and r["s"] == s
 
 
+@pytest.mark.parametrize("s", [0.4, 0.7])
+def test_larger_population_first_gets_compares_numbers_either_way_round(s, monkeypatch):
+    """Pairs listed larger population first (ratios 1.2-1.8, where the path is solved with the
+    smaller as rows, and 2.7, where with the larger) get compare's numbers exactly, as listed
+    the other way round (X and Y exchanged): at a given s the costs of the first kind are
+    computed the smaller population first, as their path is solved, and read back; both ways
+    round the path is the same."""
+    pops = populations(seed=3)
+    pops["small"] = np.random.default_rng(4).standard_normal((80, 11))
+    pairs = [("area3", "area0"), ("area2", "area1"), ("area1", "area0"), ("area0", "small")]
+    orders = []
+    real = parsm._core.cost_matrix_between
+
+    def recorded(a, b, *args):
+        orders.append((a.shape[0], b.shape[0]))
+        return real(a, b, *args)
+
+    monkeypatch.setattr(parsm._core, "cost_matrix_between", recorded)
+    res = quiet(parsm.pairwise, pops, s=s, pairs=pairs, n_jobs=1)
+    monkeypatch.undo()
+    # The costs of the first three pairs are computed smaller side first, of the last as given.
+    assert sorted(orders) == sorted([(30, 54), (38, 46), (30, 38), (30, 11)])
+    turned = quiet(parsm.pairwise, pops, s=s, pairs=[(b, a) for a, b in pairs], n_jobs=1)
+    for r, t in zip(res.records, turned.records):
+        want = expected(quiet(parsm.compare, pops[r["a"]], pops[r["b"]], s=s).summary)
+        for k in ("s", "score", "mean_correlation", "matched_a", "matched_b", "n_a", "n_b"):
+            assert r[k] == want[k], (r["a"], r["b"], k)
+        for k in ("score_sm", "mean_correlation_sm"):
+            assert r[k] == pytest.approx(want[k], abs=1e-12), (r["a"], r["b"], k)
+        # The same path: the same score; the mean correlation sums the rows' masses, the
+        # other population's the other way round (equal up to rounding).
+        assert t["score"] == r["score"]
+        assert t["mean_correlation"] == pytest.approx(r["mean_correlation"], abs=1e-14)
+        assert (t["matched_a"], t["matched_b"]) == (r["matched_b"], r["matched_a"])
+        assert (t["n_a"], t["n_b"]) == (r["n_b"], r["n_a"])
+
+
 def test_auto_solves_the_in_sample_path_only_as_far_as_s0_needs(monkeypatch):
     """With s="auto" a pair solves its in-sample path to s0, or to 1 where the mass matched at
     zero cost reaches that far: copies (s0 = 1 exactly), partial copies (s0 at least the copied

@@ -8,7 +8,6 @@ import numpy.typing as npt
 __all__ = [
     "__version__",
     "METRICS",
-    "PATH_TRANSPOSE_AT",
     "ParsmError",
     "NonFiniteError",
     "EmptyInputError",
@@ -40,15 +39,13 @@ __all__ = [
     "MassPath",
     "Problem",
     "mass_paths",
+    "path_solves_transposed",
     "Solution",
 ]
 
 __version__: str
 #: The metric names of the core's ``Metric`` enum, the default first.
 METRICS: tuple[str, ...]
-#: A mass path with at least this many times more columns than rows is solved on a transposed
-#: copy of its costs (one more matrix while it is solved).
-PATH_TRANSPOSE_AT: int
 
 class ParsmError(ValueError): ...
 class NonFiniteError(ParsmError): ...
@@ -334,3 +331,9 @@ def mass_paths(
     progress: _Progress = None,
 ) -> list[MassPath]:
     """The mass paths of several cost matrices, solved in parallel (GIL released)."""
+
+def path_solves_transposed(nx: int, ny: int) -> bool:
+    """Whether the mass path of an ``nx x ny`` cost matrix is solved on a transposed copy (one
+    more matrix while it is solved): with the longer side as rows from a ratio of 2 on, with
+    the shorter below, never when ``nx == ny``; both orders of a pair then give the same
+    path."""

@@ -50,11 +50,11 @@ _PER_UNIT_STIMULUS, _PER_UNIT, _PER_PAIR = 24, 2048, 8 << 20
 
 def pair_bytes(na: int, nb: int, m: int, *, s: float | str, cv: int | None, itemsize: int) -> int:
     """The peak memory of one pair's solve in :func:`parsm.pairwise`, in bytes (``na``, ``nb``
-    units over ``m`` stimuli).
+    units over ``m`` stimuli, its cost matrices ``na x nb``).
 
     In units of one cost matrix (``Na · Nb · itemsize`` bytes), measured by peak RSS: the
-    matrix itself, its transposed copy while a path is solved when Y has at least
-    ``_core.PATH_TRANSPOSE_AT`` times X's units, and with ``s="auto"`` one training
+    matrix itself, its transposed copy while a path is solved on one
+    (:func:`parsm._core.path_solves_transposed`), and with ``s="auto"`` one training
     matrix per fold of the share estimate (5, fewer above
     ``share.LARGE_PROBLEM`` unit pairs). With ``cv = k`` the cross-validated scores keep each
     fold's training and held-out matrices (``2k``) and make two dense float64 plans; the peak
@@ -62,7 +62,7 @@ def pair_bytes(na: int, nb: int, m: int, *, s: float | str, cv: int | None, item
     units.
     """
     folds = folds_used(na, nb, SHARE_FOLDS) if s == "auto" else 0
-    wide = nb >= _core.PATH_TRANSPOSE_AT * na
+    wide = _core.path_solves_transposed(na, nb)
     per_pair = (1 + int(wide) + folds) * itemsize
     if cv is not None:
         per_pair = max(per_pair, (1 + 2 * int(cv)) * itemsize + 16)

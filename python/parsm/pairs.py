@@ -173,13 +173,18 @@ def compare_pair(
         raise ValueError("prepared populations serve a given s without cv only")
     # Prepared populations are units x stimuli, responses stimuli x units.
     (na, m), nb = (x.shape, y.shape[0]) if prepared else (x.shape[::-1], y.shape[1])
-    peak = pair_bytes(na, nb, m, s=s, cv=cv, itemsize=np.dtype(dtype).itemsize)
+    # Prepared, the costs are computed the way round the path is solved (the same path, bit
+    # for bit; see `_core.path_solves_transposed`), which spares the path a transposed copy.
+    swap = prepared and na > nb and _core.path_solves_transposed(na, nb)
+    rows, cols = (nb, na) if swap else (na, nb)
+    peak = pair_bytes(rows, cols, m, s=s, cv=cv, itemsize=np.dtype(dtype).itemsize)
     # The responses: read below only with s="auto" or cv, so never as prepared populations.
     xr, yr = cast(np.ndarray, x), cast(np.ndarray, y)
     with admitted(peak), cancellable(), keep_fold_costs():
         if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
             with one_call("parsm cost matrix") as progress:
-                c = _core.cost_matrix_between(x, y, n_threads, progress, dtype)
+                first, second = (y, x) if swap else (x, y)
+                c = _core.cost_matrix_between(first, second, n_threads, progress, dtype)
         else:
             c = cost_matrix(xr, yr, metric, n_threads=n_threads, dtype=dtype)
         lc = share = None
@@ -206,6 +211,8 @@ def compare_pair(
             # The plan at s needs the path only up to s: the same augmentations, fewer of them.
             with Progress("parsm pair", 1, False) as bar:
                 problem = _core.Problem(c, metric, float(s), bar.step())
+            if swap:
+                problem = _TurnedProblem(problem)
             s_value, at_s0 = float(s), None
         partial, soft = scored_matchings(Pair(xr, yr, problem), s_value, cv, at_s0, n_threads)
     nan = float("nan")
@@ -234,6 +241,28 @@ def compare_pair(
         "cv_score": partial.get("cv_score", nan),
         "cv_score_sm": soft.get("cv_score", nan),
     }
+
+
+class _TurnedProblem:
+    """A pair's problem solved on its transposed costs (Y's units as rows), read the pair's
+    way round: what the summaries read of it, X's units first. The path and its cost are the
+    pair's own (a path is solved on the same costs either way round), so are the masses."""
+
+    def __init__(self, problem: Any) -> None:
+        self._problem = problem
+        self.metric: str = problem.metric
+        self.s_max: float = problem.s_max
+        self.shape: tuple[int, int] = problem.shape[::-1]
+
+    def cost_at(self, s: float) -> float:
+        return float(self._problem.cost_at(s))
+
+    def masses_at(self, s: float) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = self._problem.masses_at(s)
+        return cols, rows
+
+    def soft_cost(self, progress: Any = None) -> float:
+        return float(self._problem.soft_cost(progress))
 
 
 def _indexed(k: int, x: Units, y: Units, options: dict) -> tuple[int, dict[str, Any]]:
@@ -297,7 +326,7 @@ def pairwise(
     -----
     Memory: a pair's cost matrices exist only while it is solved. One pair's peak is
     ``k · Na · Nb · 8`` bytes, with ``k`` = 1, plus 1 when ``Nb >= 2 Na`` (the path is solved
-    on a transposed copy), plus 5 with
+    on a transposed copy; with ``s="auto"`` or ``cv`` also when ``Nb < Na < 2 Nb``), plus 5 with
     ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs); with ``cv`` folds, at least
     ``2 · cv + 3`` (two of them dense float64 plans; the cost matrices take half with
     ``dtype="float32"``). At most ``n_jobs`` pairs are in flight, and

@@ -169,15 +169,39 @@ fn path_with_candidate_lists_equals_simplex_on_long_rows() {
     }
 }
 
-/// With at least twice as many columns as rows the path is solved on the transposed costs and
-/// turned back: the same bits as the tall problem's path read the other way (breakpoints, the
-/// transposed plans, the unit masses swapped), and every column enters and fills where its
-/// column of the plans says.
+/// A problem and its transpose (the pair's populations in either order) are solved on the same
+/// costs, the longer side as rows from twice the shorter on and the shorter side below, and
+/// the one solved transposed turned back: the same bits as the other's path read the other
+/// way (breakpoints, the transposed plans, the unit masses swapped), and every column enters
+/// and fills where its column of the plans says.
 #[test]
-fn wide_problems_get_the_tall_problems_path_turned_back() {
+fn both_orders_of_a_pair_get_the_same_path() {
     let mut rng = Rng::new(31);
-    let shapes = [(5, 10), (7, 40), (30, 61), (64, 300), (12, 150), (3, 3)];
+    let shapes = [
+        (5, 10),
+        (7, 40),
+        (30, 61),
+        (64, 300),
+        (12, 150),
+        (40, 30),
+        (30, 40),
+        (61, 45),
+        (100, 199),
+        (199, 100),
+        (150, 12),
+        (3, 3),
+    ];
     for (trial, &(nx, ny)) in shapes.iter().enumerate() {
+        let turned = |(a, b)| parsm_core::path::solves_transposed(a, b);
+        if nx == ny {
+            assert!(!turned((nx, ny)), "square problems are solved as given");
+        } else {
+            assert_ne!(
+                turned((nx, ny)),
+                turned((ny, nx)),
+                "one order is turned: {nx} x {ny}"
+            );
+        }
         let c = random_costs(&mut rng, nx, ny, trial % 3);
         let ct = c.t().as_standard_layout().into_owned();
         let wide = MassPath::solve(c.view(), 1.0).unwrap();

@@ -22,7 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     let metrics: Vec<&str> = parsm_core::Metric::ALL.iter().map(|k| k.name()).collect();
     m.add("METRICS", pyo3::types::PyTuple::new(m.py(), metrics)?)?;
-    m.add("PATH_TRANSPOSE_AT", parsm_core::path::TRANSPOSE_AT)?;
     m.add_function(wrap_pyfunction!(transport::cost_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(transport::unit_factors, m)?)?;
     m.add_function(wrap_pyfunction!(population::cost_matrix_between, m)?)?;
@@ -44,6 +43,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<transport::Solution>()?;
     m.add_class::<problem::Problem>()?;
     m.add_function(wrap_pyfunction!(path::mass_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(path::path_solves_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(memory::available_memory, m)?)?;
     Ok(())
 }

@@ -174,6 +174,13 @@ impl MassPath {
     }
 }
 
+/// Whether the mass path of an `nx x ny` cost matrix is solved on a transposed copy of it
+/// (see `parsm_core::path::solves_transposed`).
+#[pyfunction]
+pub fn path_solves_transposed(nx: usize, ny: usize) -> bool {
+    parsm_core::path::solves_transposed(nx, ny)
+}
+
 /// The mass paths of several cost matrices up to `s_max`, solved in parallel with the GIL
 /// released: the folds of a cross-validated L-curve.
 #[pyfunction]
