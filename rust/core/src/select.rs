@@ -50,22 +50,21 @@ pub(crate) fn k_smallest(values: &[f64], k: usize, out: &mut Vec<(f64, u32)>) ->
     };
     // NaN compares false, so it is never collected. Eight values at a time are tested at once
     // (one vectorised compare): most chunks hold none, and a value-by-value filter was most of
-    // this function's time.
+    // this function's time. The compare's bits then name the values to collect, in order: a
+    // second compare of every value of a chunk that held one was 3 % of a soft matching on the
+    // bench pairs (51.7 to 50.2 ms on the 20, the same pivots).
     const CHUNK: usize = 8;
     let chunks = values.chunks_exact(CHUNK);
     let tail = chunks.remainder();
     for (k, chunk) in chunks.enumerate() {
-        let mut hit = false;
-        for &v in chunk {
-            hit |= v <= tau;
-        }
-        if !hit {
-            continue;
-        }
+        let mut hits = 0u32;
         for (d, &v) in chunk.iter().enumerate() {
-            if v <= tau {
-                out.push((v, (k * CHUNK + d) as u32));
-            }
+            hits |= u32::from(v <= tau) << d;
+        }
+        while hits != 0 {
+            let d = hits.trailing_zeros() as usize;
+            out.push((chunk[d], (k * CHUNK + d) as u32));
+            hits &= hits - 1;
         }
     }
     let at = values.len() - tail.len();
