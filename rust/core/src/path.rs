@@ -54,6 +54,8 @@ pub struct MassPath {
     /// The last search's node potentials `(a, b)`: `C_ij - shift + a_i - b_j >= 0` for every
     /// arc, 0 (up to rounding) on the arcs that carry flow; empty when nothing moved.
     potentials: (Vec<f64>, Vec<f64>),
+    /// The least and greatest cost, read by the final certificate; `None` when nothing moved.
+    cost_range: Option<(f64, f64)>,
 }
 
 /// From this mass on, a path's column potentials serve as the prices of soft matching's
@@ -244,6 +246,7 @@ impl MassPath {
             col_entry: vec![f64::NAN; ny],
             col_full: vec![f64::NAN; ny],
             potentials: (Vec::new(), Vec::new()),
+            cost_range: None,
         };
         if target == 0 {
             // Nothing to move (s_max = 0): no search state.
@@ -290,7 +293,7 @@ impl MassPath {
             path.offsets.push(path.nodes.len());
         }
         monitor.set_done(progress(flow));
-        b.certify()?;
+        path.cost_range = Some(b.certify()?);
         path.check_convex()?;
         path.potentials = b.potentials();
         Ok(path)
@@ -347,6 +350,13 @@ impl MassPath {
     pub fn soft_matching_prices(&self) -> Option<&[f64]> {
         let v = &self.potentials.1;
         (self.s_max() >= PRICES_FROM && v.len() == self.ny).then_some(v.as_slice())
+    }
+
+    /// The least and greatest of the costs the path was solved on (`None` for a path that
+    /// moved no mass): what soft matching on the same costs scales them by
+    /// ([`crate::transport::soft_matching_cost_after`]).
+    pub fn cost_range(&self) -> Option<(f64, f64)> {
+        self.cost_range
     }
 
     /// The largest mass the path reaches.
@@ -632,6 +642,40 @@ mod tests {
                 assert_eq!(bits(&a.slopes), bits(&b.slopes));
                 assert_eq!(bits(&a.row_full), bits(&b.row_full));
                 assert_eq!(bits(&a.col_entry), bits(&b.col_entry));
+            }
+        }
+    }
+
+    /// A path keeps the least and greatest cost it read, and soft matching after it (priced by
+    /// it, the costs neither checked nor scanned again) is the same bits as soft matching
+    /// priced by it that checks and scans them; on problems solved as given and turned round,
+    /// and on paths that reach the prices or not.
+    #[test]
+    fn soft_matching_after_a_path_reads_its_range() {
+        for &(nx, ny) in &[
+            (60usize, 230usize),
+            (230, 60),
+            (210, 240),
+            (240, 210),
+            (40, 40),
+        ] {
+            let c = Array2::from_shape_fn((nx, ny), |(i, j)| {
+                let noise = ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0;
+                (i as f64 * 0.3).sin() * (j as f64 * 0.2).cos() + 0.5 * noise - 0.2
+            });
+            let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for s in [0.0, 0.3, 0.7] {
+                let path = MassPath::solve(c.view(), s).unwrap();
+                let expect = (s > 0.0).then_some((lo, hi));
+                assert_eq!(path.cost_range(), expect, "{nx} x {ny}, s = {s}");
+                let after = crate::transport::soft_matching_cost_after(c.view(), &path, None);
+                let priced = crate::transport::soft_matching_cost_priced(
+                    c.view(),
+                    path.soft_matching_prices(),
+                    None,
+                );
+                assert_eq!(after.unwrap().to_bits(), priced.unwrap().to_bits());
             }
         }
     }

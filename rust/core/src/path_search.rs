@@ -722,13 +722,15 @@ impl<'a, T: Cost> Search<'a, T> {
     /// The certificate of the current flow: every residual arc has reduced cost
     /// `>= -tol` (flow arcs both ways), where `tol` is relative to the magnitudes of the costs
     /// and potentials. With free rows at potential 0 and free columns sharing theirs, this
-    /// proves the flow optimal for its value.
+    /// proves the flow optimal for its value. Returns the least and greatest cost, which it
+    /// reads for the tolerance.
     #[inline(always)]
-    pub(crate) fn certify(&self) -> Result<(), ParsmError> {
+    pub(crate) fn certify(&self) -> Result<(f64, f64), ParsmError> {
         let mag = |v: &[f64]| v.iter().fold(0.0f64, |m, &x| m.max(x.abs()));
         // Every cost is at least `shift` (the least of them), so the largest `|c - shift|` is
         // the largest cost less `shift`, rounded alike (subtraction is monotone).
-        let cmax = (greatest(self.c) - self.shift).abs();
+        let most = greatest(self.c);
+        let cmax = (most - self.shift).abs();
         let tol = 1e-9 * (1.0 + cmax + mag(&self.pr) + mag(&self.pc));
         for i in 0..self.nx {
             let row = &self.c[i * self.ny..(i + 1) * self.ny];
@@ -754,7 +756,7 @@ impl<'a, T: Cost> Search<'a, T> {
                 }
             }
         }
-        Ok(())
+        Ok((self.shift, most))
     }
 
     /// Clears the previous search's labels.

@@ -100,6 +100,11 @@ pub struct SimplexOptions<'a> {
     /// such as [`crate::MassPath::soft_matching_prices`]), instead of estimating them; one a
     /// real column. Only the lists depend on them, never the optimum.
     pub column_prices: Option<&'a [f64]>,
+    /// The least and greatest real cost, where a solve on the same costs has read them (a mass
+    /// path's [`crate::MassPath::cost_range`]): the solver then skips its own pass over the
+    /// costs for them. They must be those costs' exact least and greatest, so that the costs
+    /// are scaled the same.
+    pub cost_range: Option<(f64, f64)>,
 }
 
 /// Pivots between two cancellation checks.
@@ -141,7 +146,7 @@ fn run_to_end<'a>(
     options: SimplexOptions<'_>,
 ) -> Result<(Simplex<'a>, SolveStatus), ParsmError> {
     let lists = !options.dense_pricing;
-    let mut s = Simplex::new(problem, lists, options.column_prices, options.monitor)?;
+    let mut s = Simplex::new(problem, lists, options, options.monitor)?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok((s, status))
 }
@@ -231,13 +236,17 @@ impl<'a> Simplex<'a> {
     fn new(
         p: &TransportProblem<'a>,
         lists: bool,
-        prices: Option<&[f64]>,
+        options: SimplexOptions<'_>,
         monitor: Option<&Monitor>,
     ) -> Result<Self, ParsmError> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
         let node_num = n1 + n2;
         let root = node_num;
-        let (lo, hi) = range_of(p.cost, p.ny.max(1), monitor)?;
+        let prices = options.column_prices;
+        let (lo, hi) = match options.cost_range {
+            Some(range) => range,
+            None => range_of(p.cost, p.ny.max(1), monitor)?,
+        };
         // Both skip NaN (forbidden arcs); no finite entry at all leaves (inf, -inf).
         let (lo, hi) = if !lo.is_finite() || !hi.is_finite() {
             (0.0, 0.0)
@@ -944,7 +953,7 @@ mod tests {
             supply,
             demand,
         };
-        let mut s = Simplex::new(&p, false, None, None).expect("no monitor");
+        let mut s = Simplex::new(&p, false, SimplexOptions::default(), None).expect("no monitor");
         assert!(s.candidates.is_none(), "narrow problems price densely");
         assert_eq!(s.run(None, None), Ok(SolveStatus::Optimal));
         let eps = s.eps();

@@ -68,14 +68,15 @@ impl Problem {
         })
     }
 
-    /// The cost of [`Problem::balanced`]'s optimum, solved without building a plan; the
-    /// simplex's lists priced by the problem's path where it reaches far enough.
+    /// The cost of [`Problem::balanced`]'s optimum, solved without building a plan, after the
+    /// problem's path: the simplex's lists priced by it where it reaches far enough, the costs
+    /// it checked not checked again.
     fn balanced_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
         let cost: CostArray = self.cost.bind(py).extract()?;
-        let prices = self.path.get().inner.soft_matching_prices();
+        let path = &self.path.get().inner;
         with_f64(&cost, |c| {
             run_serial(py, progress.as_ref(), |m| {
-                parsm_core::soft_matching_cost_priced(c, prices, Some(m))
+                parsm_core::transport::soft_matching_cost_after(c, path, Some(m))
             })
         })
     }
