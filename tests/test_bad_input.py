@@ -223,6 +223,7 @@ def test_core_errors_have_their_own_classes_under_parsm_error():
         (lambda: parsm.cost_matrix(np.ones((20, 2)), Y), parsm.ConstantUnitsError),
         (lambda: parsm._core.cost_matrix(X, Y, "manhattan"), parsm.UnknownMetricError),
         (lambda: parsm._core.MassPath(np.ones((3, 3)), 1.5), parsm.MassError),
+        (lambda: parsm._core.MassPath(np.where(np.eye(3), np.nan, 1.0), 0.5), parsm.NonFiniteError),
         (
             lambda: parsm._core.emd(np.ones((2, 2)), np.array([0.5, 0.5]), np.array([1.0, 1.0])),
             parsm.MarginalError,

@@ -646,6 +646,30 @@ mod tests {
         }
     }
 
+    /// Non-finite costs are refused, counted as `check_finite` counts them, at any mass, as
+    /// given or turned round; finite costs whose sum overflows are solved.
+    #[test]
+    fn non_finite_costs_are_refused_wherever_they_are_found() {
+        for &(nx, ny) in &[(6usize, 9usize), (9, 6), (5, 14), (70, 90)] {
+            let base = Array2::from_shape_fn((nx, ny), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+            for bad in [[f64::NAN, 1.0], [f64::INFINITY, f64::NEG_INFINITY]] {
+                let mut c = base.clone();
+                c[(0, 0)] = bad[0];
+                c[(nx - 1, ny / 2)] = bad[1];
+                let count = bad.iter().filter(|v| !v.is_finite()).count();
+                for s in [0.0, 0.5, 1.0] {
+                    match MassPath::solve(c.view(), s) {
+                        Err(ParsmError::NonFinite { count: n, .. }) => assert_eq!(n, count),
+                        other => panic!("{nx} x {ny}, s = {s}: {other:?}"),
+                    }
+                }
+            }
+            let huge = base.mapv(|v| 1e307 * (1.0 + v));
+            let path = MassPath::solve(huge.view(), 1.0).expect("finite, if their sum is not");
+            assert_eq!(path.s_max(), 1.0);
+        }
+    }
+
     /// A path keeps the least and greatest cost it read, and soft matching after it (priced by
     /// it, the costs neither checked nor scanned again) is the same bits as soft matching
     /// priced by it that checks and scans them; on problems solved as given and turned round,
