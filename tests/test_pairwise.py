@@ -406,6 +406,14 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys):
     assert "--names gives 1 names for 4 populations" in capsys.readouterr().err
     assert main(["pairwise", str(tmp_path / "area0.npy")]) == 1
     assert "several populations only as .npz, MATLAB .mat or HDF5" in capsys.readouterr().err
+    # Files without --names are named by their stems, compressed text without both suffixes.
+    two = [tmp_path / "V1.csv.gz", tmp_path / "V2.npy"]
+    np.savetxt(two[0], pops["area0"], delimiter=",")
+    np.save(two[1], pops["area1"])
+    out2 = tmp_path / "out2"
+    assert main(["pairwise", *map(str, two), "--s", "0.5", "--out", str(out2)]) == 0
+    with open(out2 / "pairs.csv", newline="") as f:
+        assert [(r["a"], r["b"]) for r in csv.DictReader(f)] == [("V1", "V2")]
 
 
 def test_one_matlab_file_of_several_populations(tmp_path, capsys):

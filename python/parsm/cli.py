@@ -414,7 +414,7 @@ def _print_units(r: Any, side: str, title: str, sel: Any) -> None:
 
 
 def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
-    from .io import load_populations
+    from .io import file_stem, load_populations
 
     if len(args.files) == 1:
         notes: list[str] = []
@@ -423,8 +423,7 @@ def _load_populations(args: argparse.Namespace) -> dict[str, Any]:
             _note(args, n)
     else:
         pops = {}
-        # A compressed file is named without both suffixes: V1.csv.gz -> V1.
-        names = [Path(f.stem).stem if f.suffix.lower() == ".gz" else f.stem for f in args.files]
+        names = [file_stem(f) for f in args.files]
         if len(set(names)) != len(names):
             names = [str(f) for f in args.files]
         labels = []

@@ -153,6 +153,16 @@ def load_responses(
     return data, None
 
 
+def file_stem(path: str | Path) -> str:
+    """A file's name without its suffix, and without the text suffix of a gzip-compressed text
+    file too (``V1.csv.gz`` -> ``V1``, as :func:`load_responses` reads it): how a population
+    read from one file is named."""
+    p = Path(path)
+    if p.suffix.lower() == ".gz" and Path(p.stem).suffix.lower() in _TEXT:
+        return Path(p.stem).stem
+    return p.stem
+
+
 def drop_missing_stimuli(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], int]:
     """The populations without the stimuli (rows) where any of them has a NaN, and how many
     stimuli were dropped (``--missing drop-stimuli``)."""
