@@ -124,7 +124,7 @@ def test_pairwise_under_a_tight_budget_runs_one_pair_at_a_time(monkeypatch):
 
     inside, most = [0], [0]
     lock = threading.Lock()
-    real = pairs.keep_fold_costs
+    real = pairs.cancellable  # entered by every pair, inside its memory admission
 
     @contextlib.contextmanager
     def counted():
@@ -139,7 +139,7 @@ def test_pairwise_under_a_tight_budget_runs_one_pair_at_a_time(monkeypatch):
             with lock:
                 inside[0] -= 1
 
-    monkeypatch.setattr(pairs, "keep_fold_costs", counted)
+    monkeypatch.setattr(pairs, "cancellable", counted)
     one = pair_bytes(40, 40, 60, s=0.5, cv=None, itemsize=8)
     available(monkeypatch, int(1.5 * one / 0.9))
     tight = parsm.pairwise(pops, s=0.5, n_jobs=2)

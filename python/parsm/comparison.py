@@ -23,7 +23,7 @@ from .matching import _check_metric, cost_matrix, match_on, soft_match_of
 from .ranking import labels_of, rank_on
 from .results import MATCH_TOL, Comparison, LCurve, Pair
 
-__all__ = ["Comparison", "compare", "scored_matchings"]
+__all__ = ["Comparison", "compare", "scored_matchings", "matching_summaries"]
 
 
 def _summary(
@@ -83,7 +83,15 @@ def scored_matchings(
         if cv_at_s is None:
             cv_at_s = cv_score(pair.x, pair.y, s, pair.metric, cv=cv, n_threads=n_threads)
         cv_soft = cv_score(pair.x, pair.y, 1.0, pair.metric, cv=cv, n_threads=n_threads)
-    return _path_summary(pair.problem, s, cv_at_s), _soft_summary(pair.problem, cv_soft)
+    return matching_summaries(pair.problem, s, cv_at_s, cv_soft)
+
+
+def matching_summaries(
+    problem: Any, s: float, cv_at_s: float | None = None, cv_soft: float | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`scored_matchings` of a solved problem whose cross-validated scores, if any, are
+    known: what a pair prepared for ``pairwise`` (no responses) reports."""
+    return _path_summary(problem, s, cv_at_s), _soft_summary(problem, cv_soft)
 
 
 def compare(

@@ -13,7 +13,7 @@ import signal
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Union, cast
+from typing import Any, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -35,13 +35,13 @@ from ._validation import (
     as_population,
     check_stimulus_labels,
 )
-from .comparison import scored_matchings
+from .comparison import matching_summaries, scored_matchings
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid, share_on
 from .errors import ConstantUnitsError, NonFiniteError, StimulusMismatchError
 from .matching import _check_metric, as_dtype, cost_matrix
 from .preprocessing import constant_units
-from .results import FIELDS, Pair, PairwiseResult
+from .results import FIELDS, Pair, PairwiseResult, ShareEstimate
 from .share import ShareWarning
 
 __all__ = ["PairwiseResult", "pairwise", "FIELDS"]
@@ -168,35 +168,67 @@ def compare_pair(
     same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`.
     ``x`` and ``y`` may be the populations prepared for ``metric`` (for a given ``s`` without
     ``cv`` only), giving the same cost matrix."""
-    prepared = isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation)
-    if prepared and (s == "auto" or cv is not None):
-        raise ValueError("prepared populations serve a given s without cv only")
-    # Prepared populations are units x stimuli, responses stimuli x units.
-    (na, m), nb = (x.shape, y.shape[0]) if prepared else (x.shape[::-1], y.shape[1])
-    # Prepared, the costs are computed the way round the path is solved (the same path, bit
-    # for bit; see `_core.path_solves_transposed`), which spares the path a transposed copy.
-    swap = prepared and na > nb and _core.path_solves_transposed(na, nb)
+    if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
+        if s == "auto" or cv is not None:
+            raise ValueError("prepared populations serve a given s without cv only")
+        partial, soft = _prepared_matchings(x, y, float(s), metric, n_threads, dtype)
+        return _record(partial, soft, None)
+    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+        raise TypeError("a pair's sides are both responses or both prepared populations")
+    return _record(*_response_matchings(x, y, s, metric, cv, n_threads, dtype))
+
+
+def _prepared_matchings(
+    x: _core.PreparedPopulation,
+    y: _core.PreparedPopulation,
+    s: float,
+    metric: str,
+    n_threads: int | None,
+    dtype: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`compare_pair`'s matchings of two prepared populations (units x stimuli) at
+    ``s``: the costs computed the way round the path is solved (the same path, bit for bit;
+    see ``_core.path_solves_transposed``), which spares the path a transposed copy."""
+    (na, m), nb = x.shape, y.shape[0]
+    swap = na > nb and _core.path_solves_transposed(na, nb)
     rows, cols = (nb, na) if swap else (na, nb)
-    peak = pair_bytes(rows, cols, m, s=s, cv=cv, itemsize=np.dtype(dtype).itemsize)
-    # The responses: read below only with s="auto" or cv, so never as prepared populations.
-    xr, yr = cast(np.ndarray, x), cast(np.ndarray, y)
+    peak = pair_bytes(rows, cols, m, s=s, cv=None, itemsize=np.dtype(dtype).itemsize)
+    with admitted(peak), cancellable():
+        with one_call("parsm cost matrix") as progress:
+            first, second = (y, x) if swap else (x, y)
+            c = _core.cost_matrix_between(first, second, n_threads, progress, dtype)
+        # The plan at s needs the path only up to s: the same augmentations, fewer of them.
+        with Progress("parsm pair", 1, False) as bar:
+            problem = _core.Problem(c, metric, s, bar.step())
+        return matching_summaries(_TurnedProblem(problem) if swap else problem, s)
+
+
+def _response_matchings(
+    x: np.ndarray,
+    y: np.ndarray,
+    s: float | str,
+    metric: str,
+    cv: int | None,
+    n_threads: int | None,
+    dtype: str,
+) -> tuple[dict[str, Any], dict[str, Any], ShareEstimate | None]:
+    """:func:`compare_pair`'s matchings of two populations' responses (stimuli x units), with
+    the share estimate where ``s="auto"``."""
+    peak = pair_bytes(
+        x.shape[1], y.shape[1], x.shape[0], s=s, cv=cv, itemsize=np.dtype(dtype).itemsize
+    )
     with admitted(peak), cancellable(), keep_fold_costs():
-        if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
-            with one_call("parsm cost matrix") as progress:
-                first, second = (y, x) if swap else (x, y)
-                c = _core.cost_matrix_between(first, second, n_threads, progress, dtype)
-        else:
-            c = cost_matrix(xr, yr, metric, n_threads=n_threads, dtype=dtype)
-        lc = share = None
+        c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+        share = None
         if s == "auto" and cv is None:
             # The estimate and the in-sample path only as far as s0 (not the L-curve's whole
             # path to s = 1), with the same s0 and interval as compare's.
-            share, problem = share_on(xr, yr, c, metric=metric, n_threads=n_threads)
+            share, problem = share_on(x, y, c, metric=metric, n_threads=n_threads)
             s_value, at_s0 = share.s0, None
         elif s == "auto":
             lc, problem = lcurve_on(
-                xr,
-                yr,
+                x,
+                y,
                 c,
                 mass_grid(200),
                 metric=metric,
@@ -205,19 +237,21 @@ def compare_pair(
                 progress=False,
                 warn=False,
             )
-            s_value = lc.s0
+            share, s_value = lc.share, lc.s0
             at_s0 = lc.score_s0 if cv is not None else None
         else:
-            # The plan at s needs the path only up to s: the same augmentations, fewer of them.
             with Progress("parsm pair", 1, False) as bar:
                 problem = _core.Problem(c, metric, float(s), bar.step())
-            if swap:
-                problem = _TurnedProblem(problem)
             s_value, at_s0 = float(s), None
-        partial, soft = scored_matchings(Pair(xr, yr, problem), s_value, cv, at_s0, n_threads)
+        partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
+    return partial, soft, share
+
+
+def _record(
+    partial: dict[str, Any], soft: dict[str, Any], share: ShareEstimate | None
+) -> dict[str, Any]:
+    """A pair's record: its matchings' summaries and share estimate, under pairwise's names."""
     nan = float("nan")
-    if lc is not None:
-        share = lc.share
     interval = share.interval if share is not None else (nan, nan)
     return {
         "s": partial["s"],
