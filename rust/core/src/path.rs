@@ -670,6 +670,14 @@ mod tests {
         }
     }
 
+    /// Smooth costs of rank two with a little deterministic noise.
+    fn smooth_costs(nx: usize, ny: usize) -> Array2<f64> {
+        Array2::from_shape_fn((nx, ny), |(i, j)| {
+            let noise = ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0;
+            (i as f64 * 0.3).sin() * (j as f64 * 0.2).cos() + 0.5 * noise
+        })
+    }
+
     /// A path keeps the least and greatest cost it read, and soft matching after it (priced by
     /// it, the costs neither checked nor scanned again) is the same bits as soft matching
     /// priced by it that checks and scans them; on problems solved as given and turned round,
@@ -683,10 +691,7 @@ mod tests {
             (240, 210),
             (40, 40),
         ] {
-            let c = Array2::from_shape_fn((nx, ny), |(i, j)| {
-                let noise = ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0;
-                (i as f64 * 0.3).sin() * (j as f64 * 0.2).cos() + 0.5 * noise - 0.2
-            });
+            let c = smooth_costs(nx, ny) - 0.2;
             let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             for s in [0.0, 0.3, 0.7] {
@@ -718,10 +723,7 @@ mod tests {
             (150, 300),
             (300, 170),
         ] {
-            let c = Array2::from_shape_fn((nx, ny), |(i, j)| {
-                let noise = ((i * 7919 + j * 104_729) % 1009) as f64 / 1009.0;
-                (i as f64 * 0.3).sin() * (j as f64 * 0.2).cos() + 0.5 * noise
-            });
+            let c = smooth_costs(nx, ny);
             let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
             for s in [0.3, 0.5, 0.8, 1.0] {
                 let path = MassPath::solve(c.view(), s).unwrap();
