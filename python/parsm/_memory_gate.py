@@ -9,8 +9,8 @@ for its peak (:func:`pair_bytes`). The budget is 90 % of the memory available wh
 running, read again when the process goes idle (at most every :data:`REREAD_AFTER` seconds:
 the reading costs about 80 microseconds, about 1 % of a pair of 500 units over 300 stimuli
 run one at a time, where the process goes idle between every two). A pair larger than the
-budget runs alone,
-where the core's own checks raise ``MemoryError`` (with a remedy) if it cannot fit at all.
+budget runs alone, where the core's own checks raise ``MemoryError`` (with a remedy) if it
+cannot fit at all.
 
 The gate is per process: threads share it; under Dask each worker process has its own.
 """

@@ -261,7 +261,7 @@ pub fn cost_matrix_monitored<T: Cost>(
 
 /// One population prepared once for the cost matrices of many pairs (`parsm.pairwise`): its
 /// [`unit_factors`] for a metric, checked once, with what a cost matrix reads beside them (the
-/// squared norms, and the product kernel's packed copy for when it is the right-hand side).
+/// squared norms, and the product kernel's packed copy, read on either side of a product).
 /// [`cost_matrix_between`] two of them is [`cost_matrix_monitored`] of their responses, the
 /// same bits, without preparing, checking and packing the populations again for every pair
 /// (checking and packing the factors per pair was about 4 % of a cost matrix on the pairwise

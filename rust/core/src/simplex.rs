@@ -145,8 +145,7 @@ fn run_to_end<'a>(
     problem: &TransportProblem<'a>,
     options: SimplexOptions<'_>,
 ) -> Result<(Simplex<'a>, SolveStatus), ParsmError> {
-    let lists = !options.dense_pricing;
-    let mut s = Simplex::new(problem, lists, options, options.monitor)?;
+    let mut s = Simplex::new(problem, options)?;
     let status = s.run(options.max_iter, options.monitor)?;
     Ok((s, status))
 }
@@ -233,16 +232,12 @@ struct Pivot {
 }
 
 impl<'a> Simplex<'a> {
-    fn new(
-        p: &TransportProblem<'a>,
-        lists: bool,
-        options: SimplexOptions<'_>,
-        monitor: Option<&Monitor>,
-    ) -> Result<Self, ParsmError> {
+    /// The initial tree of `p`, with candidate lists unless `options` ask for dense pricing.
+    fn new(p: &TransportProblem<'a>, options: SimplexOptions<'_>) -> Result<Self, ParsmError> {
         let (n1, n2) = (p.supply.len(), p.demand.len());
         let node_num = n1 + n2;
         let root = node_num;
-        let prices = options.column_prices;
+        let (monitor, prices) = (options.monitor, options.column_prices);
         let (lo, hi) = match options.cost_range {
             Some(range) => range,
             None => range_of(p.cost, p.ny.max(1), monitor)?,
@@ -292,7 +287,7 @@ impl<'a> Simplex<'a> {
         };
         s.init_tree(p);
         // Candidate lists only without dummy points (see `simplex_pricing`).
-        if lists && n1 == p.nx && n2 == p.ny {
+        if !options.dense_pricing && n1 == p.nx && n2 == p.ny {
             s.candidates = CandidateArcs::build(&s.prices(), uniform_ranks(p), prices, monitor)?;
         }
         Ok(s)
@@ -953,7 +948,11 @@ mod tests {
             supply,
             demand,
         };
-        let mut s = Simplex::new(&p, false, SimplexOptions::default(), None).expect("no monitor");
+        let dense = SimplexOptions {
+            dense_pricing: true,
+            ..SimplexOptions::default()
+        };
+        let mut s = Simplex::new(&p, dense).expect("no monitor");
         assert!(s.candidates.is_none(), "narrow problems price densely");
         assert_eq!(s.run(None, None), Ok(SolveStatus::Optimal));
         let eps = s.eps();

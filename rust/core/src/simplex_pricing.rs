@@ -27,9 +27,9 @@
 //! the rows it can serve. Where every row has the same mass and every column the same (soft
 //! matching), the lists are chosen by `c_ij - v_j` with column potentials `v` estimated from
 //! each row's cheapest columns ([`column_prices`]). Over the 20 bench pairs (200-800 units a
-//! side, correlation costs) the simplex then needed 21 % fewer pivots (58,300 to 46,200) and 10-15 % less time, estimate
-//! included (with the optimal potentials in its place, 41,900 pivots and a third less time:
-//! the estimate gets most of what better lists can give). On structured costs of 2,000 x
+//! side, correlation costs) the simplex then needed 21 % fewer pivots (58,300 to 46,200) and
+//! 10-15 % less time, estimate included (with the optimal potentials in its place, 41,900
+//! pivots and a third less time: the estimate gets most of what better lists can give). On structured costs of 2,000 x
 //! 2,001-2,100 units it was 1.2-2x faster (89 to 45 ms, 137 to 73 ms, 163 to 105 ms), on
 //! duplicated units 7 %. The estimate costs a few passes over the lists, the lists a second
 //! pass over the matrix. They only change the order of the pivots: the optimality test above
