@@ -205,6 +205,33 @@ def test_matrices_are_symmetric_with_nan_where_not_asked():
         res.score[0, 2] = 0.0
 
 
+def test_only_the_populations_in_pairs_are_prepared(monkeypatch):
+    pops = populations(n=5)
+    full = parsm.pairwise(pops, s=0.5)
+    prepared = []
+    real = parsm.pairs._core.PreparedPopulation
+
+    class Counting(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, real)
+
+    class Prepared(metaclass=Counting):
+        def __new__(cls, z, metric):
+            prepared.append(z.shape[1])
+            return real(z, metric)
+
+    monkeypatch.setattr(parsm.pairs._core, "PreparedPopulation", Prepared)
+    asked = [("area4", "area1"), ("area1", "area2")]
+    res = parsm.pairwise(pops, s=0.5, pairs=asked)
+    assert sorted(prepared) == sorted(pops[n].shape[1] for n in ("area1", "area2", "area4"))
+    # The same numbers as in the whole grid (area4-area1 there as area1-area4).
+    for r in res.records:
+        want = next(w for w in full.records if {w["a"], w["b"]} == {r["a"], r["b"]})
+        assert r["score"] == want["score"] and r["score_sm"] == pytest.approx(
+            want["score_sm"], abs=1e-12
+        )
+
+
 def test_sequences_are_named_by_position_and_inputs_are_checked():
     pops = list(populations().values())
     res = parsm.pairwise(pops[:3], s=0.5)

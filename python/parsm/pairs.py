@@ -367,9 +367,9 @@ def pairwise(
     fewer when their peaks would not fit together: a pair starts only while the pairs running
     in its process leave room for it within 90 % of the memory available (a pair larger than
     that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
-    the populations themselves (and, at a given ``s`` without ``cv``, their prepared unit
-    factors, twice as large in float64 (plain and packed for the product kernel), which the
-    pairs read instead, so that each population is prepared once).
+    the populations themselves (and, at a given ``s`` without ``cv``, the prepared unit
+    factors of those in ``pairs``, twice as large in float64 (plain and packed for the product
+    kernel), which the pairs read instead, so that each population is prepared once).
 
     Examples
     --------
@@ -401,10 +401,12 @@ def pairwise(
         inner = 1
     # At a given s without cv a pair reads its populations only through their unit factors:
     # prepare each population once (not once per pair it is in: checked and packed for the
-    # product kernel once), and send the workers those.
+    # product kernel once), and send the workers those. Only the populations some pair reads:
+    # a few pairs out of many populations neither wait for nor hold the others' factors.
     sides: list[Units] = list(arrays)
     if s != "auto" and cv is None:
-        sides = [_core.PreparedPopulation(np.asarray(a, dtype=np.float64), metric) for a in arrays]
+        for k in sorted({k for pair in todo for k in pair}):
+            sides[k] = _core.PreparedPopulation(np.asarray(arrays[k], dtype=np.float64), metric)
     options = {
         "s": s,
         "metric": metric,
