@@ -296,6 +296,34 @@ def test_results_do_not_depend_on_jobs_or_threads():
         same(a, b)
 
 
+def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
+    """Pairs running in parallel threads limit numpy's BLAS to each pair's threads (the share
+    estimate's products on every core in every pair oversubscribed the cores), and the limit
+    ends with the call."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("numpy has no BLAS that threadpoolctl controls")
+    seen = []
+    real = parsm.pairs.compare_pair
+
+    def spying(x, y, **options):
+        seen.append((options["n_threads"], blas_threads()))
+        return real(x, y, **options)
+
+    monkeypatch.setattr(parsm.pairs, "compare_pair", spying)
+    pops = populations(1, n=3)
+    with threadpool_limits(2, user_api="blas"):
+        quiet(parsm.pairwise, pops, n_jobs=2)
+        quiet(parsm.pairwise, pops, n_jobs=2, n_threads=3)
+        after = blas_threads()
+    assert seen[:3] == [(1, {1})] * 3 and seen[3:] == [(3, {3})] * 3
+    assert after == {2}
+
+
 def test_unclear_corners_are_reported_once():
     rng = np.random.default_rng(0)
     weak = {f"p{k}": rng.standard_normal((40, 30)) + 0.0 for k in range(3)}
