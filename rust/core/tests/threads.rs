@@ -131,3 +131,23 @@ fn one_thread_is_the_calling_thread() {
     });
     assert!(on_callers);
 }
+
+#[test]
+fn small_work_is_not_worth_other_threads() {
+    use parsm_core::cost::worth_threads;
+    use parsm_core::sweep::paths_worth_threads;
+    // One row block (256 rows) is one parallel task, however long its rows.
+    assert!(!worth_threads(256, 100_000, 1_000));
+    assert!(worth_threads(257, 1_000, 100));
+    // Little work: 20 x 25 units over 100 stimuli, or 300 x 300 over 100.
+    assert!(!worth_threads(20, 25, 100));
+    assert!(!worth_threads(300, 300, 100));
+    assert!(worth_threads(500, 500, 300));
+    // Sizes that overflow a product are large.
+    assert!(worth_threads(usize::MAX, usize::MAX, 2));
+    // One path is one task; small matrices are not worth waking threads for.
+    assert!(!paths_worth_threads([(4_000, 4_000)]));
+    assert!(!paths_worth_threads(vec![(20, 25); 5]));
+    assert!(paths_worth_threads(vec![(100, 100); 5]));
+    assert!(!paths_worth_threads(Vec::<(usize, usize)>::new()));
+}

@@ -18,6 +18,16 @@ pub enum CostViews<'a> {
     F32(Vec<ArrayView2<'a, f32>>),
 }
 
+impl CostViews<'_> {
+    /// Each matrix's `(rows, columns)`.
+    pub fn shapes(&self) -> Vec<(usize, usize)> {
+        match self {
+            CostViews::F64(v) => v.iter().map(|c| c.dim()).collect(),
+            CostViews::F32(v) => v.iter().map(|c| c.dim()).collect(),
+        }
+    }
+}
+
 /// The views of `costs`, which must all be float64 or all float32.
 pub fn same_type_views<'a>(costs: &'a [CostArray<'_>]) -> PyResult<CostViews<'a>> {
     if costs.iter().all(|c| matches!(c, CostArray::F64(_))) {

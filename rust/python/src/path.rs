@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReado
 use pyo3::prelude::*;
 
 use crate::arrays::{same_type_views, CostArray, CostViews};
-use crate::detach::{run_detached, run_serial, value_error};
+use crate::detach::{run_detached, run_serial, threads_for, value_error};
 
 /// Two arrays returned together.
 type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -192,11 +192,16 @@ pub fn mass_paths<'py>(
     n_threads: Option<usize>,
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Vec<MassPath>> {
-    let paths = match same_type_views(&costs)? {
-        CostViews::F64(views) => run_detached(py, n_threads, progress.as_ref(), |m| {
+    let views = same_type_views(&costs)?;
+    let threads = threads_for(
+        n_threads,
+        parsm_core::sweep::paths_worth_threads(views.shapes()),
+    );
+    let paths = match views {
+        CostViews::F64(views) => run_detached(py, threads, progress.as_ref(), |m| {
             parsm_core::sweep::mass_paths(&views, s_max, m)
         })?,
-        CostViews::F32(views) => run_detached(py, n_threads, progress.as_ref(), |m| {
+        CostViews::F32(views) => run_detached(py, threads, progress.as_ref(), |m| {
             parsm_core::sweep::mass_paths(&views, s_max, m)
         })?,
     };

@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
 use pyo3::prelude::*;
 
-use crate::detach::{run_detached, run_serial, value_error};
+use crate::detach::{run_detached, run_serial, threads_for, value_error};
 
 /// A solved transport problem, as the solvers hand it to Python. A solve that did not reach
 /// its optimum raises instead, next to the solver: infeasible marginals raise
@@ -105,10 +105,11 @@ pub fn cost_matrix<'py>(
         }
     };
     let (x, y) = (x.as_array(), y.as_array());
+    let worth = parsm_core::cost::worth_threads(x.ncols(), y.ncols(), x.nrows());
     stored_as(
         py,
         dtype,
-        n_threads,
+        threads_for(n_threads, worth),
         progress,
         |m| parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m),
         |m| parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m),
