@@ -297,9 +297,9 @@ def test_results_do_not_depend_on_jobs_or_threads():
 
 
 def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
-    """Pairs running in parallel threads limit numpy's BLAS to each pair's threads (the share
-    estimate's products on every core in every pair oversubscribed the cores), and the limit
-    ends with the call."""
+    """Pairs running in parallel threads limit numpy's BLAS to each pair's threads where they
+    use it (the share estimate's products on every core in every pair oversubscribed the
+    cores), and the limit ends with the call."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
     def blas_threads():
@@ -319,8 +319,11 @@ def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
     with threadpool_limits(2, user_api="blas"):
         quiet(parsm.pairwise, pops, n_jobs=2)
         quiet(parsm.pairwise, pops, n_jobs=2, n_threads=3)
+        # Pairs at a given s without cv use no BLAS: left as it is.
+        quiet(parsm.pairwise, pops, s=0.5, n_jobs=2)
         after = blas_threads()
-    assert seen[:3] == [(1, {1})] * 3 and seen[3:] == [(3, {3})] * 3
+    assert seen[:3] == [(1, {1})] * 3 and seen[3:6] == [(3, {3})] * 3
+    assert seen[6:] == [(1, {2})] * 3
     assert after == {2}
 
 

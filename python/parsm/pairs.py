@@ -404,8 +404,14 @@ def pairwise(
         inner = 1
     # numpy's BLAS (the share estimate's and cv's products) gets the same threads a pair's
     # solvers get: on its default of all cores in each of n_jobs threads, s="auto" on two
-    # cores ran 1.6x slower (66 pairs of the bench's populations: 6.9 s against 4.3 s).
-    blas = nullcontext() if inner is None else threadpool_limits(inner, user_api="blas")
+    # cores ran 1.6x slower (66 pairs of the bench's populations: 6.9 s against 4.3 s). Pairs
+    # of prepared populations use no BLAS, and skip threadpoolctl's scan (a millisecond).
+    uses_blas = s == "auto" or cv is not None
+    blas = (
+        threadpool_limits(inner, user_api="blas")
+        if inner is not None and uses_blas
+        else nullcontext()
+    )
     # At a given s without cv a pair reads its populations only through their unit factors:
     # prepare each population once (not once per pair it is in: checked and packed for the
     # product kernel once), and send the workers those. Only the populations some pair reads:
