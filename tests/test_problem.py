@@ -48,6 +48,31 @@ def test_soft_matching_is_the_same_optimum_from_the_path_or_the_balanced_solver(
     assert problem.soft_cost() == cost  # the same solve, without building the plan
 
 
+@pytest.mark.parametrize("kind", ["noise", "identical", "permuted", "tied", "duplicated"])
+def test_square_soft_matching_after_a_path_is_the_assignment_optimum(rng, kind) -> None:
+    """After a path to s >= 0.5 square soft matching runs on the simplex priced by the path
+    (not the assignment solver): the assignment optimum all the same, on tied and degenerate
+    costs too."""
+    scipy_optimize = pytest.importorskip("scipy.optimize")
+    n, m = 300, 60
+    X = rng.standard_normal((m, n))
+    Y = {
+        "noise": rng.standard_normal((m, n)),
+        "identical": X,
+        "permuted": X[:, rng.permutation(n)],
+        "tied": rng.integers(0, 3, (m, n)).astype(float),
+        "duplicated": np.repeat(X[:, : n // 2], 2, axis=1),
+    }[kind]
+    if kind == "tied":
+        X = rng.integers(0, 3, (m, n)).astype(float)
+    c = parsm.cost_matrix(X, Y)
+    r, col = scipy_optimize.linear_sum_assignment(c)
+    want = c[r, col].sum() / n
+    for s_max in (0.5, 0.8):
+        problem = _core.Problem(c, "correlation", s_max)
+        assert problem.soft_cost() == pytest.approx(want, abs=1e-12)
+
+
 def test_a_path_of_another_shape_or_an_unknown_metric_is_refused(costs) -> None:
     path = _core.MassPath(costs[:, :-1])
     with pytest.raises(parsm.ShapeError, match="mass path has shape"):
