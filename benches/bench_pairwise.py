@@ -2,6 +2,7 @@
 
     python benches/bench_pairwise.py                     # 40 populations, 780 pairs
     python benches/bench_pairwise.py --populations 12    # a quicker run (66 pairs)
+    python benches/bench_pairwise.py --units 500         # square pairs: 500 units each
 
 Inputs: populations of 200-800 units (evenly spread) over 300 stimuli, each a mix of units
 driven by one of four shared latent families and independent noise units, so that pairs
@@ -33,10 +34,13 @@ import numpy as np
 import parsm
 
 
-def populations(n_pops: int, stimuli: int, seed: int = 0) -> dict[str, np.ndarray]:
+def populations(
+    n_pops: int, stimuli: int, seed: int = 0, units: int | None = None
+) -> dict[str, np.ndarray]:
+    """The bench's populations: 200-800 units (evenly spread), or ``units`` each."""
     rng = np.random.default_rng(seed)
     families = [rng.standard_normal((stimuli, 20)) for _ in range(4)]
-    sizes = np.linspace(200, 800, n_pops).astype(int)
+    sizes = np.linspace(200, 800, n_pops).astype(int) if units is None else [units] * n_pops
     pops = {}
     for k, n in enumerate(sizes):
         share = 0.3 + 0.5 * rng.random()
@@ -47,10 +51,10 @@ def populations(n_pops: int, stimuli: int, seed: int = 0) -> dict[str, np.ndarra
     return pops
 
 
-def half_grid(args: tuple[int, int, int, int]) -> float:
+def half_grid(args: tuple[int, int, int | None, int, int]) -> float:
     """Seconds for one thread to run the pairs ``k::step`` of the grid (a worker process)."""
-    n_pops, stimuli, k, step = args
-    pops = populations(n_pops, stimuli)
+    n_pops, stimuli, units, k, step = args
+    pops = populations(n_pops, stimuli, units=units)
     names = list(pops)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]][k::step]
     t = time.perf_counter()
@@ -58,16 +62,16 @@ def half_grid(args: tuple[int, int, int, int]) -> float:
     return time.perf_counter() - t
 
 
-def two_process_ceiling(n_pops: int, stimuli: int) -> float:
+def two_process_ceiling(n_pops: int, stimuli: int, units: int | None) -> float:
     """Wall seconds for the whole grid split over two independent one-thread processes: how
     much two cores of this machine give when nothing is shared (the bound for 2 threads)."""
     import multiprocessing
 
     # spawn, not fork: a forked child would inherit thread pools whose threads it lacks.
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        pool.map(half_grid, [(n_pops, stimuli, 0, 50)])  # start-up and imports, untimed
+        pool.map(half_grid, [(n_pops, stimuli, units, 0, 50)])  # start-up and imports, untimed
         t = time.perf_counter()
-        pool.map(half_grid, [(n_pops, stimuli, k, 2) for k in range(2)], chunksize=1)
+        pool.map(half_grid, [(n_pops, stimuli, units, k, 2) for k in range(2)], chunksize=1)
         return time.perf_counter() - t
 
 
@@ -83,10 +87,13 @@ def main() -> None:
     ap.add_argument("--stimuli", type=int, default=300)
     ap.add_argument("--pot-sample", type=int, default=6)
     ap.add_argument("--skip-auto", action="store_true", help="skip the s='auto' run")
+    ap.add_argument(
+        "--units", type=int, default=None, help="every population this many units (square pairs)"
+    )
     args = ap.parse_args()
     import ot
 
-    pops = populations(args.populations, args.stimuli)
+    pops = populations(args.populations, args.stimuli, units=args.units)
     names = list(pops)
     n_pairs = len(names) * (len(names) - 1) // 2
     print(
@@ -98,7 +105,7 @@ def main() -> None:
     assert np.array_equal(one.score, two.score, equal_nan=True)
     print(f"parsm s=0.5, 1 thread : {t1:8.1f} s  {n_pairs / t1:8.2f} pairs/s")
     print(f"parsm s=0.5, 2 threads: {t2:8.1f} s  {n_pairs / t2:8.2f} pairs/s  ({t1 / t2:.2f}x)")
-    tp = two_process_ceiling(args.populations, args.stimuli)
+    tp = two_process_ceiling(args.populations, args.stimuli, args.units)
     print(
         f"machine ceiling, 2 one-thread processes on halves of the grid: {tp:8.1f} s  "
         f"{n_pairs / tp:8.2f} pairs/s  ({t1 / tp:.2f}x one thread)"
