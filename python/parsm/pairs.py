@@ -371,8 +371,8 @@ def pairwise(
     in its process leave room for it within 90 % of the memory available (a pair larger than
     that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
     the populations themselves (and, at a given ``s`` without ``cv``, the prepared unit
-    factors of those in ``pairs``, twice as large in float64 (plain and packed for the product
-    kernel), which the pairs read instead, so that each population is prepared once).
+    factors of those in ``pairs``, as large in float64, held once, packed for the product
+    kernel, which the pairs read instead, so that each population is prepared once).
 
     Examples
     --------

@@ -7,14 +7,14 @@
 use std::mem::MaybeUninit;
 use std::str::FromStr;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, CowArray, Ix2};
 use rayon::prelude::*;
 
 use crate::error::{ParsmError, Side};
 use crate::monitor::Monitor;
 use crate::products::{for_each_product, PackedUnits, TILE};
 use crate::scalar::Cost;
-use crate::validate::{check_populations, check_shapes};
+use crate::validate::{check_dims, check_populations};
 
 /// The unit-to-unit dissimilarities parsm supports (the names follow `scipy.spatial.distance`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -269,7 +269,8 @@ pub fn cost_matrix_monitored<T: Cost>(
         PackedUnits::new(px.units.view()),
         PackedUnits::new(py.units.view()),
     );
-    costs_of(&px, &py, (&left, &right), metric, monitor)
+    let norms = (&px.sq_norms, &py.sq_norms);
+    costs_of((&left, &right), norms, metric, monitor)
 }
 
 /// One population prepared once for the cost matrices of many pairs (`parsm.pairwise`): its
@@ -279,11 +280,16 @@ pub fn cost_matrix_monitored<T: Cost>(
 /// same bits, without preparing, checking and packing the populations again for every pair
 /// (checking and packing the factors per pair was about 4 % of a cost matrix on the pairwise
 /// bench's pairs of 200-800 units over 300 stimuli: 3.26 to 3.14 ms a pair, alternated). It
-/// holds the factors twice (plain and packed).
+/// holds the factors once: packed where the kernel runs (the plain factors are read back from
+/// the panels when asked for), as they are where it does not.
 pub struct PreparedPopulation {
     metric: Metric,
-    prepared: Prepared<'static>,
+    /// `(units, stimuli)`.
+    dim: (usize, usize),
+    /// The factors as they are, kept only where the kernel is unavailable (`panels` empty).
+    units: Option<Array2<f64>>,
     panels: Vec<f64>,
+    sq_norms: Array1<f64>,
 }
 
 impl PreparedPopulation {
@@ -302,18 +308,35 @@ impl PreparedPopulation {
         } else {
             units.as_standard_layout().into_owned()
         };
-        let prepared = Prepared::from_units(CowArray::from(units), metric);
-        let panels = PackedUnits::panels_of(prepared.units.view());
+        let Prepared { units, sq_norms } = Prepared::from_units(CowArray::from(units), metric);
+        let dim = units.dim();
+        let panels = PackedUnits::panels_of(units.view());
         Ok(PreparedPopulation {
             metric,
-            prepared,
+            dim,
+            units: panels.is_empty().then(|| units.into_owned()),
             panels,
+            sq_norms,
         })
     }
 
-    /// The unit factors, units x stimuli.
-    pub fn factors(&self) -> ArrayView2<'_, f64> {
-        self.prepared.units.view()
+    /// The factors as the product kernel reads them.
+    fn packed(&self) -> PackedUnits<'_> {
+        PackedUnits::stored(
+            self.dim,
+            self.units.as_ref().map(|u| u.view()),
+            &self.panels,
+        )
+    }
+
+    /// The unit factors, units x stimuli (read back from the panels where only they are kept).
+    pub fn factors(&self) -> Array2<f64> {
+        self.packed().unpacked()
+    }
+
+    /// `(units, stimuli)`.
+    pub fn dim(&self) -> (usize, usize) {
+        self.dim
     }
 
     /// The metric the units are prepared for.
@@ -321,9 +344,10 @@ impl PreparedPopulation {
         self.metric
     }
 
-    /// Bytes held: the factors, their packed copy and their norms.
+    /// Bytes held: the factors (packed, or as they are) and their norms.
     pub fn nbytes(&self) -> usize {
-        8 * (self.prepared.units.len() + self.panels.len() + self.prepared.sq_norms.len())
+        let plain = self.units.as_ref().map_or(0, |u| u.len());
+        8 * (plain + self.panels.len() + self.sq_norms.len())
     }
 }
 
@@ -341,22 +365,20 @@ pub fn cost_matrix_between<T: Cost>(
             b: b.metric.name(),
         });
     }
-    let (ux, uy) = (a.factors(), b.factors());
-    check_shapes(ux.t(), uy.t())?;
-    let left = PackedUnits::borrowed(ux, &a.panels);
-    let right = PackedUnits::borrowed(uy, &b.panels);
-    costs_of(&a.prepared, &b.prepared, (&left, &right), a.metric, monitor)
+    // As responses: stimuli x units.
+    check_dims((a.dim.1, a.dim.0), (b.dim.1, b.dim.0))?;
+    let norms = (&a.sq_norms, &b.sq_norms);
+    costs_of((&a.packed(), &b.packed()), norms, a.metric, monitor)
 }
 
 /// The cost matrix between two prepared populations, packed for the kernel.
 fn costs_of<T: Cost>(
-    px: &Prepared<'_>,
-    py: &Prepared<'_>,
     (left, right): (&PackedUnits<'_>, &PackedUnits<'_>),
+    norms: (&Array1<f64>, &Array1<f64>),
     metric: Metric,
     monitor: &Monitor,
 ) -> Result<Array2<T>, ParsmError> {
-    let (nx, ny) = (px.units.nrows(), py.units.nrows());
+    let (nx, ny) = (left.dim().0, right.dim().0);
     crate::memory::check_matrix(
         "the cost matrix",
         nx,
@@ -384,19 +406,12 @@ fn costs_of<T: Cost>(
                 for_each_product(left, r0..r0 + rows, right, cols, |r, c0, sums| {
                     let mut row = out.row_mut(r);
                     let row = row.as_slice_mut().expect("rows of a standard-layout array");
-                    finite &= finish(
-                        metric,
-                        sums,
-                        &mut row[c0..c0 + sums.len()],
-                        r0 + r,
-                        c0,
-                        px,
-                        py,
-                    );
+                    let out = &mut row[c0..c0 + sums.len()];
+                    finite &= finish(metric, sums, out, (r0 + r, c0), (left, right), norms);
                 });
             }
             if !finite {
-                return Err(overflow(metric, px, py));
+                return Err(overflow(metric, left, right));
             }
             monitor.advance(1);
             Ok::<(), ParsmError>(())
@@ -412,12 +427,8 @@ fn costs_of<T: Cost>(
 
 /// The error for Euclidean distances beyond f64's range (finite responses whose squares are
 /// not), naming the largest response.
-fn overflow(metric: Metric, px: &Prepared<'_>, py: &Prepared<'_>) -> ParsmError {
-    let largest = px
-        .units
-        .iter()
-        .chain(py.units.iter())
-        .fold(0.0f64, |m, v| m.max(v.abs()));
+fn overflow(metric: Metric, x: &PackedUnits<'_>, y: &PackedUnits<'_>) -> ParsmError {
+    let largest = x.largest().max(y.largest());
     ParsmError::DistanceOverflow {
         metric: metric.name(),
         largest,
@@ -426,15 +437,15 @@ fn overflow(metric: Metric, px: &Prepared<'_>, py: &Prepared<'_>) -> ParsmError 
 
 /// Turns the inner products `sums` of row `i` with the columns starting at `j0` into costs,
 /// written to every entry of `out`; `false` when a Euclidean distance overflowed (is infinite).
+/// `units` and `norms` are both sides' units and squared norms.
 #[inline(always)]
 fn finish<T: Cost>(
     metric: Metric,
     sums: &[f64],
     out: &mut [MaybeUninit<T>],
-    i: usize,
-    j0: usize,
-    px: &Prepared<'_>,
-    py: &Prepared<'_>,
+    (i, j0): (usize, usize),
+    (x, y): (&PackedUnits<'_>, &PackedUnits<'_>),
+    (x_norms, y_norms): (&Array1<f64>, &Array1<f64>),
 ) -> bool {
     match metric {
         Metric::Correlation | Metric::Cosine => {
@@ -444,20 +455,20 @@ fn finish<T: Cost>(
             true
         }
         Metric::SqEuclidean | Metric::Euclidean => {
-            let xi = px.units.row(i);
-            let nxi = px.sq_norms[i];
+            let nxi = x_norms[i];
             // Beyond f64's range (or f32's, stored as f32) a distance is infinite, or NaN
             // from inf - inf; `max(0.0)` would turn NaN into 0, so both are checked here.
             let mut finite = true;
             for (dj, (o, &g)) in out.iter_mut().zip(sums).enumerate() {
                 let j = j0 + dj;
-                let scale = nxi + py.sq_norms[j];
+                let scale = nxi + y_norms[j];
                 let mut d2 = scale - 2.0 * g;
                 if d2 < CANCELLATION_GUARD * scale {
-                    let yj = py.units.row(j);
-                    d2 = Zip::from(&xi)
-                        .and(&yj)
-                        .fold(0.0, |acc, &a, &b| acc + (a - b) * (a - b));
+                    // Summed over the stimuli in order, whichever copy holds the units.
+                    d2 = (0..x.dim().1).fold(0.0, |acc, s| {
+                        let (a, b) = (x.value(i, s), y.value(j, s));
+                        acc + (a - b) * (a - b)
+                    });
                 }
                 finite &= d2.is_finite();
                 let d2 = d2.max(0.0);

@@ -47,25 +47,71 @@ pub(crate) const TILE: usize = 10 * NR;
 /// into `ceil(n / NR)` panels of `k x NR`, stimulus-major, the last padded with zeros. Both
 /// sides are read from panels: the right-hand side a panel at a time, the left-hand side
 /// [`MR`] units of a panel at a time. Where the kernel is unavailable the units are read as
-/// they are.
+/// they are (and are then the only copy).
 pub(crate) struct PackedUnits<'a> {
-    units: ArrayView2<'a, f64>,
+    n: usize,
+    k: usize,
+    /// The units as they are, where kept: always where the kernel is unavailable.
+    units: Option<ArrayView2<'a, f64>>,
     panels: Cow<'a, [f64]>,
 }
 
 impl<'a> PackedUnits<'a> {
     pub(crate) fn new(units: ArrayView2<'a, f64>) -> Self {
         PackedUnits {
-            units,
+            n: units.nrows(),
+            k: units.ncols(),
+            units: Some(units),
             panels: Cow::Owned(Self::panels_of(units)),
         }
     }
 
-    /// The units with panels packed earlier by [`PackedUnits::panels_of`] from the same units.
-    pub(crate) fn borrowed(units: ArrayView2<'a, f64>, panels: &'a [f64]) -> Self {
+    /// `n` units of `k` stimuli held only as panels packed earlier by
+    /// [`PackedUnits::panels_of`] (where the kernel runs), or only as they are (`units`,
+    /// where it does not).
+    pub(crate) fn stored(
+        (n, k): (usize, usize),
+        units: Option<ArrayView2<'a, f64>>,
+        panels: &'a [f64],
+    ) -> Self {
+        debug_assert!(units.is_some() || panels.len() == n.div_ceil(NR) * k * NR);
         PackedUnits {
+            n,
+            k,
             units,
             panels: Cow::Borrowed(panels),
+        }
+    }
+
+    /// `(units, stimuli)`.
+    pub(crate) fn dim(&self) -> (usize, usize) {
+        (self.n, self.k)
+    }
+
+    /// Unit `i`'s response to stimulus `s`.
+    #[inline]
+    pub(crate) fn value(&self, i: usize, s: usize) -> f64 {
+        match &self.units {
+            Some(u) => u[[i, s]],
+            None => self.panels[(i / NR) * self.k * NR + s * NR + i % NR],
+        }
+    }
+
+    /// The largest absolute value of any unit's responses (0 for none).
+    pub(crate) fn largest(&self) -> f64 {
+        let abs_max = |m: f64, v: &f64| m.max(v.abs());
+        match &self.units {
+            Some(u) => u.iter().fold(0.0, abs_max),
+            // The padding is zeros, which leave the maximum alone.
+            None => self.panels.iter().fold(0.0, abs_max),
+        }
+    }
+
+    /// The units as they are, from the panels where only they are kept (`n x k`).
+    pub(crate) fn unpacked(&self) -> ndarray::Array2<f64> {
+        match &self.units {
+            Some(u) => u.to_owned(),
+            None => ndarray::Array2::from_shape_fn((self.n, self.k), |(i, s)| self.value(i, s)),
         }
     }
 
@@ -106,8 +152,12 @@ pub(crate) fn for_each_product(
     debug_assert!(cols.start.is_multiple_of(NR) && cols.len() <= TILE);
     debug_assert!(rows.start.is_multiple_of(MR));
     if right.panels.is_empty() || left.panels.is_empty() {
-        let block = right.units.slice_axis(Axis(0), Slice::from(cols.clone()));
-        let left = left.units.slice_axis(Axis(0), Slice::from(rows.clone()));
+        // Without panels the units are kept as they are (see `PackedUnits::stored`).
+        let (Some(right), Some(left)) = (&right.units, &left.units) else {
+            unreachable!("units without panels are kept as they are")
+        };
+        let block = right.slice_axis(Axis(0), Slice::from(cols.clone()));
+        let left = left.slice_axis(Axis(0), Slice::from(rows.clone()));
         let width = cols.len();
         SCRATCH.with_borrow_mut(|products| {
             products.resize(rows.len() * width, 0.0);
@@ -120,8 +170,7 @@ pub(crate) fn for_each_product(
             }
         });
     } else {
-        let k = left.units.ncols();
-        kernel::products(&left.panels, k, rows, &right.panels, cols, &mut store);
+        kernel::products(&left.panels, left.k, rows, &right.panels, cols, &mut store);
     }
 }
 
@@ -259,7 +308,7 @@ mod tests {
     const ROWS: usize = 2 * MR;
 
     fn collected(left: &PackedUnits<'_>, right: &PackedUnits<'_>) -> (Array2<f64>, Array2<u32>) {
-        let (m, n) = (left.units.nrows(), right.units.nrows());
+        let (m, n) = (left.dim().0, right.dim().0);
         let mut got = Array2::zeros((m, n));
         let mut seen = Array2::<u32>::zeros((m, n));
         for r0 in (0..m).step_by(ROWS) {
@@ -302,13 +351,18 @@ mod tests {
                     "packed",
                 ),
                 (
-                    PackedUnits::borrowed(a.view(), &left_panels),
-                    PackedUnits::borrowed(b.view(), &panels),
+                    // Packed earlier, and kept only as panels (as they are without the kernel).
+                    PackedUnits::stored(
+                        a.dim(),
+                        left_panels.is_empty().then(|| a.view()),
+                        &left_panels,
+                    ),
+                    PackedUnits::stored(b.dim(), panels.is_empty().then(|| b.view()), &panels),
                     "packed earlier",
                 ),
                 (
-                    PackedUnits::borrowed(a.view(), &[]),
-                    PackedUnits::borrowed(b.view(), &[]),
+                    PackedUnits::stored(a.dim(), Some(a.view()), &[]),
+                    PackedUnits::stored(b.dim(), Some(b.view()), &[]),
                     "portable",
                 ),
             ] {
@@ -316,6 +370,11 @@ mod tests {
                 // Small integers: every product is exact, so any kernel must give it exactly.
                 assert_eq!(got, expect, "{which}: {m} x {n} over {k}");
                 assert!(seen.iter().all(|&t| t == 1), "{which}: {m} x {n} over {k}");
+                // The units read back from whichever copy is kept.
+                assert_eq!(left.unpacked(), a, "{which}");
+                assert_eq!(right.unpacked(), b, "{which}");
+                let largest = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                assert_eq!(left.largest(), largest, "{which}");
             }
         }
     }

@@ -69,16 +69,18 @@ pub fn check_populations(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<(), P
 
 /// The shapes [`check_populations`] checks (non-empty, the same stimuli), not the values.
 pub fn check_shapes<T>(x: ArrayView2<T>, y: ArrayView2<T>) -> Result<(), ParsmError> {
-    for ((rows, cols), what) in [(x.dim(), "X"), (y.dim(), "Y")] {
+    check_dims(x.dim(), y.dim())
+}
+
+/// [`check_shapes`] on the shapes `(stimuli, units)` alone.
+pub fn check_dims(x: (usize, usize), y: (usize, usize)) -> Result<(), ParsmError> {
+    for ((rows, cols), what) in [(x, "X"), (y, "Y")] {
         if rows == 0 || cols == 0 {
             return Err(ParsmError::Empty { what, rows, cols });
         }
     }
-    if x.nrows() != y.nrows() {
-        return Err(ParsmError::StimulusMismatch {
-            mx: x.nrows(),
-            my: y.nrows(),
-        });
+    if x.0 != y.0 {
+        return Err(ParsmError::StimulusMismatch { mx: x.0, my: y.0 });
     }
     Ok(())
 }

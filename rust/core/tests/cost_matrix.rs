@@ -212,7 +212,8 @@ fn prepared_populations_give_the_same_cost_matrix_as_responses() {
                 .unwrap();
         let px = PreparedPopulation::new(x.view(), metric).unwrap();
         let ux = unit_factors(x.view(), metric).unwrap();
-        assert_eq!(px.factors(), ux.view());
+        assert_eq!(px.factors(), ux);
+        assert_eq!(px.dim(), ux.dim());
         let uy = unit_factors(y.view(), metric).unwrap();
         // Rebuilt from its factors (as a pickled copy is), also from column-major ones.
         let uy_f = uy.t().as_standard_layout().into_owned().reversed_axes();
@@ -235,6 +236,31 @@ fn prepared_populations_give_the_same_cost_matrix_as_responses() {
             let got32: Array2<f32> = cost_matrix_between(&px, &py, &monitor).unwrap();
             assert_eq!(got32, want32, "{metric:?}, {which}, float32");
         }
+    }
+    // Near copies: Euclidean distances far below the norms, recomputed from the units (read
+    // back from the packed copy of a prepared population), the same bits.
+    let near = x.mapv(|v| 50.0 + v) + &random(&mut rng, 40, 90).mapv(|v| 1e-7 * v);
+    let far = x.mapv(|v| 50.0 + v);
+    for metric in [Metric::SqEuclidean, Metric::Euclidean] {
+        let want: Array2<f64> = cost_matrix_monitored(
+            far.view(),
+            near.view(),
+            metric,
+            ConstantUnits::Reject,
+            &monitor,
+        )
+        .unwrap();
+        let (pa, pb) = (
+            PreparedPopulation::new(far.view(), metric).unwrap(),
+            PreparedPopulation::new(near.view(), metric).unwrap(),
+        );
+        let got: Array2<f64> = cost_matrix_between(&pa, &pb, &monitor).unwrap();
+        assert_eq!(got, want, "{metric:?}, near copies");
+        // The diagonal is a near copy's distance: recomputed, not lost to cancellation.
+        assert!(
+            (0..90).all(|i| got[[i, i]] > 0.0 && got[[i, i]] < 1e-4),
+            "{metric:?}"
+        );
     }
     let short = PreparedPopulation::new(random(&mut rng, 39, 10).view(), Metric::Correlation);
     let px = PreparedPopulation::new(x.view(), Metric::Correlation).unwrap();

@@ -50,7 +50,7 @@ impl PreparedPopulation {
     /// `(units, stimuli)`.
     #[getter]
     fn shape(&self) -> (usize, usize) {
-        self.inner.factors().dim()
+        self.inner.dim()
     }
 
     /// The metric the units are prepared for.
@@ -61,7 +61,7 @@ impl PreparedPopulation {
 
     /// A copy of the unit factors, units x stimuli.
     fn factors<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
-        self.inner.factors().to_owned().into_pyarray(py)
+        self.inner.factors().into_pyarray(py)
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
@@ -96,7 +96,7 @@ pub fn cost_matrix_between<'py>(
     dtype: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (a, b) = (&a.get().inner, &b.get().inner);
-    let ((nx, m), ny) = (a.factors().dim(), b.factors().nrows());
+    let ((nx, m), (ny, _)) = (a.dim(), b.dim());
     let worth = parsm_core::cost::worth_threads(nx, ny, m);
     stored_as(
         py,
