@@ -56,8 +56,13 @@ pub(crate) const PER_ROW: usize = 16;
 /// Listed arcs per pricing block, in units of `sqrt(#listed)`: the lists are short and hold
 /// mostly useful arcs, so a longer block than the dense pricing's (factor 1) finds a better
 /// entering arc for its price (500 x 520 correlation costs: 3,200 pivots at 1, 2,600 at 2,
-/// 2,300 at 4, for about the same time from 2 on).
-const BLOCK_FACTOR: f64 = 2.0;
+/// 2,300 at 4, for about the same time from 2 on). Since the lists are chosen by a mass path's
+/// prices (`pairwise`, `compare`), 4 took 6 % less time than 2 on the 20 bench pairs (4
+/// alternated runs each: 49.8-50.2 against 52.9-53.5 ms; 39,800 pivots against 47,500; 6 was
+/// slower), 5 % less soft-matching time in whole pairs (2.90 against 3.05 ms, 300 pairs
+/// alternated), and about as long on estimated prices (the bench pairs, and 1,000-2,400 units)
+/// and on 12 structured, copied and network problems of 1,500-2,100 units.
+const BLOCK_FACTOR: f64 = 4.0;
 
 /// Rounds of [`column_prices`]' alternating row and column estimates (on the bench pairs,
 /// estimated on each row's 16 cheapest columns: 8 rounds gave 46,200 pivots, 6 gave 48,500
