@@ -45,7 +45,9 @@ def test_soft_matching_is_the_same_optimum_from_the_path_or_the_balanced_solver(
     assert cost == pytest.approx(ot.emd2([], [], costs), abs=1e-12)
     np.testing.assert_allclose(plan.sum(1), 1 / nx, atol=1e-12)
     np.testing.assert_allclose(plan.sum(0), 1 / ny, atol=1e-12)
-    assert problem.soft_cost() == cost  # the same solve, without building the plan
+    # The same optimum without building the plan (priced by the path, the simplex may pivot
+    # to it in another order: equal to rounding).
+    assert problem.soft_cost() == pytest.approx(cost, abs=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["noise", "identical", "permuted", "tied", "duplicated"])

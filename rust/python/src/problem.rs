@@ -214,8 +214,9 @@ impl Problem {
         Ok((sol.plan.into_pyarray(py), sol.cost))
     }
 
-    /// The cost of balanced soft matching, as `soft_match` finds it, without handing its plan
-    /// to Python (what `pairwise` reports).
+    /// The cost of balanced soft matching, the optimum `soft_match` finds (to rounding: the
+    /// simplex priced by the path may pivot to it in another order), without building its plan
+    /// (what `pairwise` reports).
     #[pyo3(signature = (progress=None))]
     fn soft_cost(&self, py: Python<'_>, progress: Option<Bound<'_, PyAny>>) -> PyResult<f64> {
         if self.s_max() >= 1.0 {
