@@ -217,8 +217,12 @@ def noise(n: int, m: int = 200) -> np.ndarray:
     return parsm.cost_matrix(*np.random.default_rng(1).standard_normal((2, m, n)))
 
 
-def interrupt_after(seconds: float) -> None:
-    threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+def interrupt_after(seconds: float) -> threading.Timer:
+    """Sends this process SIGINT after ``seconds``; cancel the timer once the call has returned,
+    so that a call faster than that never lets the signal hit pytest itself."""
+    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
 
 
 @pytest.mark.parametrize(
@@ -231,10 +235,13 @@ def interrupt_after(seconds: float) -> None:
 )
 def test_ctrl_c_stops_a_long_solve_within_a_second(solve) -> None:
     c = noise(6000)  # each solve would take many seconds here
-    interrupt_after(0.3)
+    timer = interrupt_after(0.3)
     t = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        solve(c)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            solve(c)
+    finally:
+        timer.cancel()
     assert time.perf_counter() - t < 0.3 + 1.0
 
 
