@@ -437,7 +437,7 @@ fn overflow(metric: Metric, x: &PackedUnits<'_>, y: &PackedUnits<'_>) -> ParsmEr
 
 /// Turns the inner products `sums` of row `i` with the columns starting at `j0` into costs,
 /// written to every entry of `out`; `false` when a Euclidean distance overflowed (is infinite).
-/// `units` and `norms` are both sides' units and squared norms.
+/// `x`, `y` are both sides' units, `x_norms`, `y_norms` their squared norms (Euclidean only).
 #[inline(always)]
 fn finish<T: Cost>(
     metric: Metric,

@@ -262,7 +262,9 @@ pub fn soft_matching_cost(
 /// [`soft_matching_cost`] (the same optimum, to rounding: another pivot sequence may reach
 /// another optimal plan) with `prices` for the candidate lists of the network simplex instead
 /// of its own estimate, such as a mass path's on the same costs
-/// ([`crate::MassPath::soft_matching_prices`]); `None` estimates them.
+/// ([`crate::MassPath::soft_matching_prices`]); `None` estimates them. Given prices, a square
+/// problem is solved by the simplex too, not by the assignment solver (measured in
+/// [`soft_matching_cost_after`]).
 pub fn soft_matching_cost_priced(
     cost: ArrayView2<f64>,
     prices: Option<&[f64]>,
