@@ -80,7 +80,7 @@ const MIN_PARALLEL_WORK: usize = 12_000_000;
 
 /// Whether the `nx x ny` cost matrix over `m` stimuli is worth computing on several threads:
 /// it has more than one row block (a parallel task) and enough work to pay for waking them
-/// (see [`MIN_PARALLEL_WORK`]). Results are the same bits either way.
+/// (see `MIN_PARALLEL_WORK`). Results are the same bits either way.
 pub fn worth_threads(nx: usize, ny: usize, m: usize) -> bool {
     nx > ROW_BLOCK && nx.saturating_mul(ny).saturating_mul(m) >= MIN_PARALLEL_WORK
 }

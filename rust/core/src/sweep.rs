@@ -87,7 +87,7 @@ const MIN_PARALLEL_ENTRIES: usize = 15_000;
 
 /// Whether the mass paths of cost matrices of these shapes are worth solving on several
 /// threads: more than one path, and enough entries to pay for waking the threads (see
-/// [`MIN_PARALLEL_ENTRIES`]). Results are the same either way.
+/// `MIN_PARALLEL_ENTRIES`). Results are the same either way.
 pub fn paths_worth_threads(shapes: impl IntoIterator<Item = (usize, usize)>) -> bool {
     let (count, entries) = shapes
         .into_iter()
