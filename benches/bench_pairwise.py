@@ -19,6 +19,12 @@ differ in how much they share. In one process, on the same inputs:
   ``ot.emd2`` for the soft-matching score, which ``pairwise`` reports too, so that both sides
   compute the same numbers.
 
+The 2-thread grid and POT's sample are timed in alternating rounds (``--rounds``, default 5),
+each round's ratio from the two timings of one phase of the machine (a VM's speed drifts
+within minutes, and POT's more than parsm's); the median and range over the rounds are the
+figures. Each sampled pair is also timed pair by pair: a whole one-pair ``pairwise`` call (one
+thread, set-up included) just before POT's calls on it.
+
 It prints pairs per second, the ratios, and checks that parsm's and POT's costs (partial and
 soft matching) agree on the sampled pairs.
 """
@@ -81,17 +87,51 @@ def timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t
 
 
+def pot_loop(pops, names, pairs) -> tuple[float, float, float, float]:
+    """Seconds per pair on ``pairs`` (index pairs): parsm's whole ``pairwise`` call on the pair
+    (one thread, set-up included), POT's loop (``ot.dist`` + ``partial_wasserstein`` at
+    s = 0.5) just after it on the same pair, and ``ot.emd2`` (the soft-matching score POT would
+    add); and the largest difference between POT's costs and parsm's."""
+    import ot
+
+    partial_s = soft_s = parsm_s = 0.0
+    worst = 0.0
+    for i, j in pairs:
+        x, y = pops[names[i]], pops[names[j]]
+        t = time.perf_counter()
+        res = parsm.pairwise({"a": x, "b": y}, s=0.5, n_jobs=1, n_threads=1, progress=False)
+        parsm_s += time.perf_counter() - t
+        row = res.records[0]
+        t = time.perf_counter()
+        m = ot.dist(x.T, y.T, metric="correlation")
+        a, b = np.full(x.shape[1], 1 / x.shape[1]), np.full(y.shape[1], 1 / y.shape[1])
+        plan = ot.partial.partial_wasserstein(a, b, m, m=0.5, nb_dummies=1, numItermax=10**8)
+        partial_s += time.perf_counter() - t
+        worst = max(worst, abs((1.0 - row["score"]) - float(np.sum(plan * m))))
+        t = time.perf_counter()
+        soft = float(ot.emd2(a, b, m, numItermax=10**8))
+        soft_s += time.perf_counter() - t
+        worst = max(worst, abs((1.0 - row["score_sm"]) - soft))
+    n = len(pairs)
+    return parsm_s / n, partial_s / n, soft_s / n, worst
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--populations", type=int, default=40)
     ap.add_argument("--stimuli", type=int, default=300)
-    ap.add_argument("--pot-sample", type=int, default=6)
+    ap.add_argument("--pot-sample", type=int, default=12)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds of (parsm's grid on 2 threads, POT's sample) alternated",
+    )
     ap.add_argument("--skip-auto", action="store_true", help="skip the s='auto' run")
     ap.add_argument(
         "--units", type=int, default=None, help="every population this many units (square pairs)"
     )
     args = ap.parse_args()
-    import ot
 
     pops = populations(args.populations, args.stimuli, units=args.units)
     names = list(pops)
@@ -101,10 +141,7 @@ def main() -> None:
         f"{max(p.shape[1] for p in pops.values())} units, {args.stimuli} stimuli: {n_pairs} pairs"
     )
     one, t1 = timed(parsm.pairwise, pops, s=0.5, n_jobs=1, n_threads=1, progress=False)
-    two, t2 = timed(parsm.pairwise, pops, s=0.5, n_jobs=2, progress=False)
-    assert np.array_equal(one.score, two.score, equal_nan=True)
     print(f"parsm s=0.5, 1 thread : {t1:8.1f} s  {n_pairs / t1:8.2f} pairs/s")
-    print(f"parsm s=0.5, 2 threads: {t2:8.1f} s  {n_pairs / t2:8.2f} pairs/s  ({t1 / t2:.2f}x)")
     tp = two_process_ceiling(args.populations, args.stimuli, args.units)
     print(
         f"machine ceiling, 2 one-thread processes on halves of the grid: {tp:8.1f} s  "
@@ -121,50 +158,40 @@ def main() -> None:
         )
     rng = np.random.default_rng(1)
     pairs = [tuple(rng.choice(len(names), 2, replace=False)) for _ in range(args.pot_sample)]
-    partial_s = soft_s = parsm_s = 0.0
-    worst = 0.0
-    for i, j in pairs:
-        x, y = pops[names[i]], pops[names[j]]
-        row = next(r for r in two.records if {r["a"], r["b"]} == {names[i], names[j]})
-        # parsm on the same pair just before POT: a ratio that this VM's drifting speed
-        # (up to 40 % within minutes) cannot skew.
-        pair = {names[i]: x, names[j]: y}
-        t = time.perf_counter()
-        parsm.pairwise(pair, s=0.5, n_jobs=1, n_threads=1, progress=False)
-        parsm_s += time.perf_counter() - t
-        t = time.perf_counter()
-        m = ot.dist(x.T, y.T, metric="correlation")
-        a, b = np.full(x.shape[1], 1 / x.shape[1]), np.full(y.shape[1], 1 / y.shape[1])
-        plan = ot.partial.partial_wasserstein(a, b, m, m=0.5, nb_dummies=1, numItermax=10**8)
-        partial_s += time.perf_counter() - t
-        worst = max(worst, abs((1.0 - row["score"]) - float(np.sum(plan * m))))
-        # What pairwise also reports: the soft-matching (balanced) score.
-        t = time.perf_counter()
-        soft = float(ot.emd2(a, b, m, numItermax=10**8))
-        soft_s += time.perf_counter() - t
-        worst = max(worst, abs((1.0 - row["score_sm"]) - soft))
-    pot_total = partial_s / len(pairs) * n_pairs
-    full_total = (partial_s + soft_s) / len(pairs) * n_pairs
+    # This VM's speed drifts by up to a half within minutes, and POT's more than parsm's, so
+    # one timing of each can land in different phases: the grid on 2 threads and POT's sample
+    # are timed in alternating rounds, and each round's ratio compares the two of one phase.
     print(
-        f"POT loop (ot.dist + partial_wasserstein at s=0.5), {len(pairs)} pairs sampled: "
-        f"{partial_s / len(pairs):.3f} s per pair, {n_pairs / pot_total:.2f} pairs/s, "
-        f"{pot_total / 60:.0f} min extrapolated"
+        f"{args.rounds} rounds: parsm's grid on 2 threads, then POT's loop on {len(pairs)} "
+        "sampled pairs (extrapolated to the grid), each pair just after parsm's call on it"
     )
+    ratios, full_ratios, per_pair, worst = [], [], [], 0.0
+    for r in range(args.rounds):
+        two, t2 = timed(parsm.pairwise, pops, s=0.5, n_jobs=2, progress=False)
+        assert np.array_equal(one.score, two.score, equal_nan=True)
+        parsm_pair, partial_pair, soft_pair, w = pot_loop(pops, names, pairs)
+        worst = max(worst, w)
+        pot_total = partial_pair * n_pairs
+        full_total = (partial_pair + soft_pair) * n_pairs
+        ratios.append(pot_total / t2)
+        full_ratios.append(full_total / t2)
+        per_pair.append(partial_pair / parsm_pair)
+        print(
+            f"  round {r + 1}: parsm 2 threads {n_pairs / t2:7.2f} pairs/s ({t1 / t2:.2f}x 1 "
+            f"thread); POT {partial_pair:.3f} s a pair ({n_pairs / pot_total:.2f} pairs/s), "
+            f"+ ot.emd2 {partial_pair + soft_pair:.3f} s; parsm / POT's loop {ratios[-1]:5.1f}x, "
+            f"/ POT computing the same numbers {full_ratios[-1]:5.1f}x; pair by pair, one "
+            f"thread each, {per_pair[-1]:.1f}x"
+        )
+    med = float(np.median(ratios))
     print(
-        f"parsm / POT: {pot_total / t1:.1f}x with 1 thread, {pot_total / t2:.1f}x with 2; "
-        f"largest cost difference on the sample (partial and soft matching) {worst:.1e}"
+        f"parsm / POT's loop with 2 threads: median {med:.1f}x "
+        f"(rounds {min(ratios):.1f}-{max(ratios):.1f}x); POT computing the same numbers: median "
+        f"{np.median(full_ratios):.1f}x ({min(full_ratios):.1f}-{max(full_ratios):.1f}x); pair "
+        f"by pair, one thread each (whole pairwise calls, set-up included): median "
+        f"{np.median(per_pair):.1f}x"
     )
-    print(
-        f"the sampled pairs, parsm (1 thread) and POT alternating: parsm "
-        f"{parsm_s / len(pairs):.3f} "
-        f"s per pair, {partial_s / parsm_s:.1f}x POT's loop, "
-        f"{(partial_s + soft_s) / parsm_s:.1f}x POT computing everything"
-    )
-    print(
-        f"POT computing what pairwise reports (the loop + ot.emd2 for the soft-matching score): "
-        f"{(partial_s + soft_s) / len(pairs):.3f} s per pair; parsm / POT: "
-        f"{full_total / t1:.1f}x with 1 thread, {full_total / t2:.1f}x with 2"
-    )
+    print(f"largest cost difference on the sample (partial and soft matching): {worst:.1e}")
 
 
 if __name__ == "__main__":
