@@ -498,6 +498,45 @@ mod tests {
     use super::*;
     use crate::simplex::{solve, SimplexOptions, TransportProblem};
 
+    /// The four running minima give the least value a scan in order gives, for every length
+    /// around the four-arc step, with NaN (passed over), ties and signed zeros; and the first
+    /// arc at that value is the one a scan with a strict comparison picks.
+    #[test]
+    fn least_of_is_the_least_a_scan_in_order_finds() {
+        let pool = [
+            0.5,
+            -1.0,
+            f64::NAN,
+            -1.0,
+            0.0,
+            -0.0,
+            2.0,
+            -3.5,
+            -3.5,
+            f64::INFINITY,
+            1e-300,
+        ];
+        for len in 0..=pool.len() {
+            for shift in 0..pool.len() {
+                let arcs: Vec<(u32, f64)> = (0..len)
+                    .map(|k| (k as u32, pool[(k + shift) % pool.len()]))
+                    .collect();
+                let value = |&(_, c): &(u32, f64)| c;
+                let mut scan = (f64::INFINITY, usize::MAX);
+                for (k, a) in arcs.iter().enumerate() {
+                    if value(a) < scan.0 {
+                        scan = (value(a), k);
+                    }
+                }
+                let least = least_of(&arcs, value);
+                assert_eq!(least, scan.0, "len {len}, shift {shift}");
+                if scan.1 != usize::MAX {
+                    assert_eq!(arcs.iter().position(|a| value(a) == least), Some(scan.1));
+                }
+            }
+        }
+    }
+
     /// Costs where every row prefers the same few "hub" columns (low base cost), which can
     /// take only a small share of the mass: the rows' cheapest columns are a poor guess of
     /// where they send.

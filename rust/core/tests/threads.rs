@@ -151,3 +151,17 @@ fn small_work_is_not_worth_other_threads() {
     assert!(paths_worth_threads(vec![(100, 100); 5]));
     assert!(!paths_worth_threads(Vec::<(usize, usize)>::new()));
 }
+
+#[test]
+fn small_calls_run_on_the_calling_thread_only() {
+    use parsm_core::threads::threads_for;
+    // Work worth sharing keeps the threads asked for (None: the pool's default).
+    assert_eq!(threads_for(None, true), None);
+    assert_eq!(threads_for(Some(3), true), Some(3));
+    // Small work runs on one thread whatever was asked.
+    assert_eq!(threads_for(None, false), Some(1));
+    assert_eq!(threads_for(Some(8), false), Some(1));
+    // Zero threads is passed on, to be refused with its message where the pool is built.
+    assert_eq!(threads_for(Some(0), false), Some(0));
+    assert_eq!(threads_for(Some(0), true), Some(0));
+}

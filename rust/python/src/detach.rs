@@ -143,22 +143,6 @@ pub fn run_serial<T: Send>(
     convert(outcome)
 }
 
-/// The threads a parallel call runs on: `n_threads`, or only the calling thread where its work
-/// is too small to share (`worth_threads` false, as the core judges it:
-/// `parsm_core::cost::worth_threads`, `parsm_core::sweep::paths_worth_threads`). Handing a
-/// small call to other threads cost more than it saved: on 20 x 25 units over 100 stimuli,
-/// `compare` took 20 ms with all cores and 14 ms on one, the cost matrices about 1 ms a call
-/// on all cores (a thread started, rayon's sleeping pool woken, its threads then spinning
-/// beside numpy's work) against 21 µs. Results do not depend on it. `Some(0)` is kept, to be
-/// refused where the threads are taken.
-pub fn threads_for(n_threads: Option<usize>, worth_threads: bool) -> Option<usize> {
-    match n_threads {
-        Some(0) => n_threads,
-        _ if !worth_threads => Some(1),
-        _ => n_threads,
-    }
-}
-
 fn convert<T>(outcome: Outcome<T>) -> PyResult<T> {
     match outcome {
         Ok(Ok(value)) => Ok(value),

@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray1, PyReado
 use pyo3::prelude::*;
 
 use crate::arrays::{same_type_views, CostArray, CostViews};
-use crate::detach::{run_detached, run_serial, threads_for, value_error};
+use crate::detach::{run_detached, run_serial, value_error};
 
 /// Two arrays returned together.
 type ArrayPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
@@ -193,7 +193,7 @@ pub fn mass_paths<'py>(
     progress: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Vec<MassPath>> {
     let views = same_type_views(&costs)?;
-    let threads = threads_for(
+    let threads = parsm_core::threads::threads_for(
         n_threads,
         parsm_core::sweep::paths_worth_threads(views.shapes()),
     );

@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use parsm_core::cost::PreparedPopulation as CorePopulation;
 use pyo3::prelude::*;
 
-use crate::detach::{run_serial, threads_for, value_error};
+use crate::detach::{run_serial, value_error};
 use crate::transport::stored_as;
 
 /// A population's unit factors for a metric (units x stimuli), checked and packed for the
@@ -101,7 +101,7 @@ pub fn cost_matrix_between<'py>(
     stored_as(
         py,
         dtype,
-        threads_for(n_threads, worth),
+        parsm_core::threads::threads_for(n_threads, worth),
         progress,
         |m| parsm_core::cost::cost_matrix_between(a, b, m),
         |m| parsm_core::cost::cost_matrix_between(a, b, m),

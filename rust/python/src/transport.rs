@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use parsm_core::{ParsmError, SolveStatus, TransportOptions, TransportSolution};
 use pyo3::prelude::*;
 
-use crate::detach::{run_detached, run_serial, threads_for, value_error};
+use crate::detach::{run_detached, run_serial, value_error};
 
 /// A solved transport problem, as the solvers hand it to Python. A solve that did not reach
 /// its optimum raises instead, next to the solver: infeasible marginals raise
@@ -109,7 +109,7 @@ pub fn cost_matrix<'py>(
     stored_as(
         py,
         dtype,
-        threads_for(n_threads, worth),
+        parsm_core::threads::threads_for(n_threads, worth),
         progress,
         |m| parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m),
         |m| parsm_core::cost::cost_matrix_monitored(x, y, metric, constant, m),
