@@ -18,6 +18,9 @@ differ in how much they share. In one process, on the same inputs:
   problems, see shared/reference): the loop the target is set against. A second figure adds
   ``ot.emd2`` for the soft-matching score, which ``pairwise`` reports too, so that both sides
   compute the same numbers.
+- parsm ``pairwise(pops, s=0.5, soft_matching=False)``, which computes what POT's loop
+  computes (the partial matching at s only), with 1 and 2 threads: the same work on both
+  sides.
 
 The 2-thread grid and POT's sample are timed in alternating rounds (``--rounds``, default 5),
 each round's ratio from the two timings of one phase of the machine (a VM's speed drifts
@@ -87,21 +90,29 @@ def timed(fn, *args, **kwargs):
     return out, time.perf_counter() - t
 
 
-def pot_loop(pops, names, pairs) -> tuple[float, float, float, float]:
+def pot_loop(pops, names, pairs) -> tuple[float, float, float, float, float]:
     """Seconds per pair on ``pairs`` (index pairs): parsm's whole ``pairwise`` call on the pair
-    (one thread, set-up included), POT's loop (``ot.dist`` + ``partial_wasserstein`` at
-    s = 0.5) just after it on the same pair, and ``ot.emd2`` (the soft-matching score POT would
-    add); and the largest difference between POT's costs and parsm's."""
+    (one thread, set-up included), the same without soft matching, POT's loop (``ot.dist`` +
+    ``partial_wasserstein`` at s = 0.5) just after them on the same pair, and ``ot.emd2`` (the
+    soft-matching score POT would add); and the largest difference between POT's costs and
+    parsm's."""
     import ot
 
-    partial_s = soft_s = parsm_s = 0.0
+    partial_s = soft_s = parsm_s = parsm_partial_s = 0.0
     worst = 0.0
     for i, j in pairs:
         x, y = pops[names[i]], pops[names[j]]
+        one = {"a": x, "b": y}
         t = time.perf_counter()
-        res = parsm.pairwise({"a": x, "b": y}, s=0.5, n_jobs=1, n_threads=1, progress=False)
+        res = parsm.pairwise(one, s=0.5, n_jobs=1, n_threads=1, progress=False)
         parsm_s += time.perf_counter() - t
+        t = time.perf_counter()
+        alone = parsm.pairwise(
+            one, s=0.5, n_jobs=1, n_threads=1, progress=False, soft_matching=False
+        )
+        parsm_partial_s += time.perf_counter() - t
         row = res.records[0]
+        assert alone.records[0]["score"] == row["score"]
         t = time.perf_counter()
         m = ot.dist(x.T, y.T, metric="correlation")
         a, b = np.full(x.shape[1], 1 / x.shape[1]), np.full(y.shape[1], 1 / y.shape[1])
@@ -113,7 +124,7 @@ def pot_loop(pops, names, pairs) -> tuple[float, float, float, float]:
         soft_s += time.perf_counter() - t
         worst = max(worst, abs((1.0 - row["score_sm"]) - soft))
     n = len(pairs)
-    return parsm_s / n, partial_s / n, soft_s / n, worst
+    return parsm_s / n, parsm_partial_s / n, partial_s / n, soft_s / n, worst
 
 
 def main() -> None:
@@ -142,6 +153,13 @@ def main() -> None:
     )
     one, t1 = timed(parsm.pairwise, pops, s=0.5, n_jobs=1, n_threads=1, progress=False)
     print(f"parsm s=0.5, 1 thread : {t1:8.1f} s  {n_pairs / t1:8.2f} pairs/s")
+    alone = {"s": 0.5, "progress": False, "soft_matching": False}
+    part1, tq1 = timed(parsm.pairwise, pops, n_jobs=1, n_threads=1, **alone)
+    assert np.array_equal(one.score, part1.score, equal_nan=True)
+    print(
+        f"parsm s=0.5 without soft matching (what POT's loop computes), 1 thread: {tq1:8.1f} s"
+        f"  {n_pairs / tq1:8.2f} pairs/s"
+    )
     tp = two_process_ceiling(args.populations, args.stimuli, args.units)
     print(
         f"machine ceiling, 2 one-thread processes on halves of the grid: {tp:8.1f} s  "
@@ -162,34 +180,47 @@ def main() -> None:
     # one timing of each can land in different phases: the grid on 2 threads and POT's sample
     # are timed in alternating rounds, and each round's ratio compares the two of one phase.
     print(
-        f"{args.rounds} rounds: parsm's grid on 2 threads, then POT's loop on {len(pairs)} "
-        "sampled pairs (extrapolated to the grid), each pair just after parsm's call on it"
+        f"{args.rounds} rounds: parsm's grid on 2 threads (with and without soft matching), "
+        f"then POT's loop on {len(pairs)} sampled pairs (extrapolated to the grid), each pair "
+        "just after parsm's calls on it"
     )
-    ratios, full_ratios, per_pair, worst = [], [], [], 0.0
+    ratios, full_ratios, same_ratios, per_pair, per_pair_same = [], [], [], [], []
+    worst = 0.0
     for r in range(args.rounds):
         two, t2 = timed(parsm.pairwise, pops, s=0.5, n_jobs=2, progress=False)
         assert np.array_equal(one.score, two.score, equal_nan=True)
-        parsm_pair, partial_pair, soft_pair, w = pot_loop(pops, names, pairs)
+        part2, tq2 = timed(parsm.pairwise, pops, n_jobs=2, **alone)
+        assert np.array_equal(one.score, part2.score, equal_nan=True)
+        parsm_pair, parsm_partial_pair, partial_pair, soft_pair, w = pot_loop(pops, names, pairs)
         worst = max(worst, w)
         pot_total = partial_pair * n_pairs
         full_total = (partial_pair + soft_pair) * n_pairs
         ratios.append(pot_total / t2)
         full_ratios.append(full_total / t2)
+        same_ratios.append(pot_total / tq2)
         per_pair.append(partial_pair / parsm_pair)
+        per_pair_same.append(partial_pair / parsm_partial_pair)
         print(
             f"  round {r + 1}: parsm 2 threads {n_pairs / t2:7.2f} pairs/s ({t1 / t2:.2f}x 1 "
-            f"thread); POT {partial_pair:.3f} s a pair ({n_pairs / pot_total:.2f} pairs/s), "
-            f"+ ot.emd2 {partial_pair + soft_pair:.3f} s; parsm / POT's loop {ratios[-1]:5.1f}x, "
-            f"/ POT computing the same numbers {full_ratios[-1]:5.1f}x; pair by pair, one "
-            f"thread each, {per_pair[-1]:.1f}x"
+            f"thread), without soft matching {n_pairs / tq2:7.2f}; POT {partial_pair:.3f} s a "
+            f"pair ({n_pairs / pot_total:.2f} pairs/s), + ot.emd2 {partial_pair + soft_pair:.3f}"
+            f" s; parsm / POT's loop {ratios[-1]:5.1f}x, / POT computing the same numbers "
+            f"{full_ratios[-1]:5.1f}x, parsm without soft matching / POT's loop (the same "
+            f"numbers) {same_ratios[-1]:5.1f}x; pair by pair, one thread each, "
+            f"{per_pair[-1]:.1f}x and {per_pair_same[-1]:.1f}x"
         )
-    med = float(np.median(ratios))
+
+    def spread(values: list[float]) -> str:
+        return f"median {np.median(values):.1f}x ({min(values):.1f}-{max(values):.1f}x)"
+
     print(
-        f"parsm / POT's loop with 2 threads: median {med:.1f}x "
-        f"(rounds {min(ratios):.1f}-{max(ratios):.1f}x); POT computing the same numbers: median "
-        f"{np.median(full_ratios):.1f}x ({min(full_ratios):.1f}-{max(full_ratios):.1f}x); pair "
-        f"by pair, one thread each (whole pairwise calls, set-up included): median "
-        f"{np.median(per_pair):.1f}x"
+        f"with 2 threads: parsm / POT's loop {spread(ratios)}; / POT computing the same numbers "
+        f"(+ ot.emd2) {spread(full_ratios)}; parsm without soft matching / POT's loop (the same "
+        f"numbers) {spread(same_ratios)}"
+    )
+    print(
+        "pair by pair, one thread each (whole pairwise calls, set-up included): parsm / POT's "
+        f"loop {spread(per_pair)}; without soft matching {spread(per_pair_same)}"
     )
     print(f"largest cost difference on the sample (partial and soft matching): {worst:.1e}")
 

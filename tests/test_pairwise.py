@@ -140,6 +140,38 @@ def test_larger_population_first_gets_compares_numbers_either_way_round(s, monke
         assert (t["n_a"], t["n_b"]) == (r["n_b"], r["n_a"])
 
 
+@pytest.mark.parametrize("s, cv", [(0.4, None), ("auto", None), (0.6, 3)])
+def test_without_soft_matching_it_is_not_solved_and_the_rest_is_the_same(s, cv, monkeypatch):
+    """soft_matching=False solves no soft matching (nor its cross-validated score) and leaves
+    its numbers NaN; every other number is the default call's, also for pairs listed larger
+    population first (solved on the transposed costs at a given s)."""
+    pops = populations(seed=5)
+    pairs = [("area0", "area1"), ("area3", "area0"), ("area2", "area1")]
+    full = quiet(parsm.pairwise, pops, s=s, cv=cv, pairs=pairs, n_jobs=2)
+    folds_at = []
+    real_cv_score = parsm.comparison.cv_score
+
+    def no_soft(*args, **kwargs):
+        raise AssertionError("soft matching solved")
+
+    def recorded(x, y, s, *args, **kwargs):
+        folds_at.append(s)
+        return real_cv_score(x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(parsm.comparison, "_soft_summary", no_soft)
+    monkeypatch.setattr(parsm.comparison, "cv_score", recorded)
+    res = quiet(parsm.pairwise, pops, s=s, cv=cv, pairs=pairs, n_jobs=2, soft_matching=False)
+    assert 1.0 not in folds_at and len(folds_at) == (0 if cv is None else len(pairs))
+    for r, f in zip(res.records, full.records):
+        for k in ("score_sm", "mean_correlation_sm", "cv_score_sm"):
+            assert np.isnan(r[k]), k
+            r[k] = f[k]
+        same(r, f)
+    assert np.isnan(res.score_sm).all() and np.array_equal(res.score, full.score, equal_nan=True)
+    with pytest.raises(TypeError, match="soft_matching must be True or False; got 'no'"):
+        parsm.pairwise(pops, s=s, soft_matching="no")
+
+
 def test_auto_solves_the_in_sample_path_only_as_far_as_s0_needs(monkeypatch):
     """With s="auto" a pair solves its in-sample path to s0, or to 1 where the mass matched at
     zero cost reaches that far: copies (s0 = 1 exactly), partial copies (s0 at least the copied
@@ -478,6 +510,21 @@ def test_cli_writes_tables_and_figure(tmp_path, capsys):
     assert main(["pairwise", *map(str, two), "--s", "0.5", "--out", str(out2)]) == 0
     with open(out2 / "pairs.csv", newline="") as f:
         assert [(r["a"], r["b"]) for r in csv.DictReader(f)] == [("V1", "V2")]
+
+
+def test_cli_without_soft_matching(tmp_path, capsys):
+    pops = populations()
+    np.savez(tmp_path / "pops.npz", **pops)
+    out = tmp_path / "out"
+    args = ["pairwise", str(tmp_path / "pops.npz"), "--s", "0.5", "--no-soft-matching"]
+    assert main([*args, "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[1].split() == ["a", "b", "s", "score", "mean", "r"]  # no SM column
+    with open(out / "pairs.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    res = parsm.pairwise(pops, s=0.5)
+    assert [float(r["score"]) for r in rows] == [r["score"] for r in res.records]
+    assert {r["score_sm"] for r in rows} == {""}
 
 
 def test_one_matlab_file_of_several_populations(tmp_path, capsys):

@@ -165,19 +165,21 @@ def compare_pair(
     cv: int | None,
     n_threads: int | None,
     dtype: str,
+    soft_matching: bool = True,
 ) -> dict[str, Any]:
     """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
     same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`.
     ``x`` and ``y`` may be the populations prepared for ``metric`` (for a given ``s`` without
-    ``cv`` only), giving the same cost matrix."""
+    ``cv`` only), giving the same cost matrix. ``soft_matching=False`` leaves the soft-matching
+    numbers NaN without solving it."""
     if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
         if s == "auto" or cv is not None:
             raise ValueError("prepared populations serve a given s without cv only")
-        partial, soft = _prepared_matchings(x, y, float(s), metric, n_threads, dtype)
+        partial, soft = _prepared_matchings(x, y, float(s), metric, n_threads, dtype, soft_matching)
         return _record(partial, soft, None)
     if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
         raise TypeError("a pair's sides are both responses or both prepared populations")
-    return _record(*_response_matchings(x, y, s, metric, cv, n_threads, dtype))
+    return _record(*_response_matchings(x, y, s, metric, cv, n_threads, dtype, soft_matching))
 
 
 def _prepared_matchings(
@@ -187,7 +189,8 @@ def _prepared_matchings(
     metric: str,
     n_threads: int | None,
     dtype: str,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+    soft: bool,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`compare_pair`'s matchings of two prepared populations (units x stimuli) at
     ``s``: the costs computed the way round the path is solved (the same path, bit for bit;
     see ``_core.path_solves_transposed``), which spares the path a transposed copy."""
@@ -202,7 +205,7 @@ def _prepared_matchings(
         # The plan at s needs the path only up to s: the same augmentations, fewer of them.
         with Progress("parsm pair", 1, False) as bar:
             problem = _core.Problem(c, metric, s, bar.step())
-        return matching_summaries(_TurnedProblem(problem) if swap else problem, s)
+        return matching_summaries(_TurnedProblem(problem) if swap else problem, s, soft=soft)
 
 
 def _response_matchings(
@@ -213,7 +216,8 @@ def _response_matchings(
     cv: int | None,
     n_threads: int | None,
     dtype: str,
-) -> tuple[dict[str, Any], dict[str, Any], ShareEstimate | None]:
+    soft: bool,
+) -> tuple[dict[str, Any], dict[str, Any] | None, ShareEstimate | None]:
     """:func:`compare_pair`'s matchings of two populations' responses (stimuli x units), with
     the share estimate where ``s="auto"``."""
     peak = pair_bytes(
@@ -245,16 +249,21 @@ def _response_matchings(
             with Progress("parsm pair", 1, False) as bar:
                 problem = _core.Problem(c, metric, float(s), bar.step())
             s_value, at_s0 = float(s), None
-        partial, soft = scored_matchings(Pair(x, y, problem), s_value, cv, at_s0, n_threads)
-    return partial, soft, share
+        partial, soft_summary = scored_matchings(
+            Pair(x, y, problem), s_value, cv, at_s0, n_threads, soft
+        )
+    return partial, soft_summary, share
 
 
 def _record(
-    partial: dict[str, Any], soft: dict[str, Any], share: ShareEstimate | None
+    partial: dict[str, Any], soft: dict[str, Any] | None, share: ShareEstimate | None
 ) -> dict[str, Any]:
-    """A pair's record: its matchings' summaries and share estimate, under pairwise's names."""
+    """A pair's record: its matchings' summaries and share estimate, under pairwise's names
+    (the soft-matching numbers NaN where it was not solved)."""
     nan = float("nan")
     interval = share.interval if share is not None else (nan, nan)
+    if soft is None:
+        soft = {"score": nan, "mean_correlation": None}
     return {
         "s": partial["s"],
         "s0": share.s0 if share is not None else nan,
@@ -316,6 +325,7 @@ def pairwise(
     n_threads: int | None = None,
     progress: bool | None = None,
     dtype: str = "float64",
+    soft_matching: bool = True,
 ) -> PairwiseResult:
     """Compares every pair of populations (or the given ``pairs``) as :func:`parsm.compare`
     does, in parallel.
@@ -349,6 +359,13 @@ def pairwise(
         the running pairs within a second and raises ``KeyboardInterrupt``.
     dtype : {"float64", "float32"}, default "float64"
         Storage of each pair's cost matrices (see :func:`parsm.cost_matrix`).
+    soft_matching : bool, default True
+        Also solve each pair's balanced soft matching (``s = 1``) for ``score_sm``,
+        ``mean_correlation_sm`` and, with ``cv``, ``cv_score_sm``. False leaves those NaN and
+        skips the solve: at a given ``s`` it is 35-40 % of a pair's time (the bench's
+        populations of 200-800 units over 300 stimuli), at ``s="auto"`` too little to
+        measure (the share estimate's folds take the time). The other numbers are the same
+        either way.
 
     Returns
     -------
@@ -356,8 +373,8 @@ def pairwise(
         Each pair's numbers are :func:`parsm.compare`'s for it (the soft-matching ones to
         rounding when ``s`` is given, as they then come from the balanced solver): ``score``,
         ``mean_correlation`` and the matched counts at ``s``, ``s0`` and its interval,
-        ``unmatched_mass``, the soft-matching score, and with ``cv`` the cross-validated
-        scores.
+        ``unmatched_mass``, the soft-matching score (unless ``soft_matching=False``), and
+        with ``cv`` the cross-validated scores.
 
     Notes
     -----
@@ -396,6 +413,8 @@ def pairwise(
         raise TypeError(f"cv must be an int (folds) or None; got {cv!r}.")
     if cv is not None and cv < 2:
         raise ValueError(f"cv must be an integer >= 2 (number of folds); got {cv}.")
+    if not isinstance(soft_matching, (bool, np.bool_)):
+        raise TypeError(f"soft_matching must be True or False; got {soft_matching!r}.")
     names, arrays = _named(populations)
     _check_populations(names, arrays, metric)
     todo = _pair_list(names, pairs)
@@ -426,6 +445,7 @@ def pairwise(
         "cv": cv,
         "n_threads": inner,
         "dtype": dtype,
+        "soft_matching": bool(soft_matching),
     }
     tasks = (
         joblib.delayed(_indexed)(k, sides[i], sides[j], options) for k, (i, j) in enumerate(todo)
