@@ -388,6 +388,12 @@ def test_frame_and_figure():
     assert [t.get_text() for t in heat.get_xticklabels()] == res.names
     with pytest.raises(ValueError, match="what must name"):
         res.plot(what="names")
+    for what in ("cv_score", "s0"):
+        with pytest.raises(ValueError, match=f"{what} is NaN for every pair: nothing to plot"):
+            res.plot(what=what)
+    partial_only = parsm.pairwise(pops, s=0.5, soft_matching=False)
+    with pytest.raises(ValueError, match="the soft-matching numbers soft_matching=True"):
+        partial_only.plot(what="score_sm")
     # Many populations: a taller figure, and only as many names as fit beside the heatmap.
     rng = np.random.default_rng(6)
     many = {f"population_{k:03d}": rng.standard_normal((20, 4)) for k in range(120)}

@@ -288,6 +288,12 @@ def plot_pairwise(res: PairwiseResult, *, what: str = "score", axes: Any = None)
     m = getattr(res, what, None)
     if not isinstance(m, np.ndarray) or m.ndim != 2:
         raise ValueError(f"what must name one of the result's matrices; got {what!r}.")
+    if not np.isfinite(m).any():
+        raise ValueError(
+            f"{what} is NaN for every pair: nothing to plot. The cross-validated scores need "
+            "pairwise(cv=...), s0 needs s='auto', the soft-matching numbers "
+            "soft_matching=True, the mean correlations metric 'correlation' or 'cosine'."
+        )
     n = len(res.names)
     if axes is None:
         _, axes = _pyplot().subplots(1, 2, figsize=pairwise_figsize(n), layout="constrained")
