@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -516,7 +517,7 @@ def _cmd_pairwise(args: argparse.Namespace) -> int:
 def _format_pairwise(res: Any) -> str:
     cv = res.cv
     # Soft matching's column only where it was solved (not with --no-soft-matching).
-    soft = any(r["score_sm"] == r["score_sm"] for r in res.records)
+    soft = not all(math.isnan(r["score_sm"]) for r in res.records)
     head = f"{'a':<16}{'b':<16}{'s':>7}{'score':>8}{'mean r':>8}" + (f"{'SM':>8}" if soft else "")
     head += f"{f'cv ({cv}-fold)':>14}" if cv else ""
     lines = [f"{len(res.names)} populations, {len(res.pairs)} pairs; metric {res.metric}", head]

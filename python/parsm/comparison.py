@@ -75,22 +75,22 @@ def scored_matchings(
     cv: int | None,
     cv_at_s: float | None,
     n_threads: int | None,
-    soft: bool = True,
+    with_soft: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The summaries of partial soft matching at ``s`` (from the pair's path, solved at least to
     ``s``) and of soft matching (from the path when it reaches ``s = 1``, as in
     :func:`compare`; else as :func:`parsm.soft_match` solves it, the same optimum), without
     dense plans; with ``cv`` the cross-validated scores (``cv_at_s`` when already known, the
     L-curve's at its own ``s0``), computed with ``n_threads``. ``compare`` and ``pairwise``
-    both report these, so their numbers are the same. ``soft=False`` skips soft matching
+    both report these, so their numbers are the same. ``with_soft=False`` skips soft matching
     (its summary is then ``None``) and its cross-validated score."""
     cv_soft = None
     if cv is not None:
         if cv_at_s is None:
             cv_at_s = cv_score(pair.x, pair.y, s, pair.metric, cv=cv, n_threads=n_threads)
-        if soft:
+        if with_soft:
             cv_soft = cv_score(pair.x, pair.y, 1.0, pair.metric, cv=cv, n_threads=n_threads)
-    return matching_summaries(pair.problem, s, cv_at_s, cv_soft, soft)
+    return matching_summaries(pair.problem, s, cv_at_s, cv_soft, with_soft)
 
 
 def matching_summaries(
@@ -98,12 +98,12 @@ def matching_summaries(
     s: float,
     cv_at_s: float | None = None,
     cv_soft: float | None = None,
-    soft: bool = True,
+    with_soft: bool = True,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`scored_matchings` of a solved problem whose cross-validated scores, if any, are
     known: what a pair prepared for ``pairwise`` (no responses) reports."""
     partial = _path_summary(problem, s, cv_at_s)
-    return partial, _soft_summary(problem, cv_soft) if soft else None
+    return partial, _soft_summary(problem, cv_soft) if with_soft else None
 
 
 def compare(

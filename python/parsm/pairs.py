@@ -189,7 +189,7 @@ def _prepared_matchings(
     metric: str,
     n_threads: int | None,
     dtype: str,
-    soft: bool,
+    with_soft: bool,
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """:func:`compare_pair`'s matchings of two prepared populations (units x stimuli) at
     ``s``: the costs computed the way round the path is solved (the same path, bit for bit;
@@ -205,7 +205,9 @@ def _prepared_matchings(
         # The plan at s needs the path only up to s: the same augmentations, fewer of them.
         with Progress("parsm pair", 1, False) as bar:
             problem = _core.Problem(c, metric, s, bar.step())
-        return matching_summaries(_TurnedProblem(problem) if swap else problem, s, soft=soft)
+        return matching_summaries(
+            _TurnedProblem(problem) if swap else problem, s, with_soft=with_soft
+        )
 
 
 def _response_matchings(
@@ -216,7 +218,7 @@ def _response_matchings(
     cv: int | None,
     n_threads: int | None,
     dtype: str,
-    soft: bool,
+    with_soft: bool,
 ) -> tuple[dict[str, Any], dict[str, Any] | None, ShareEstimate | None]:
     """:func:`compare_pair`'s matchings of two populations' responses (stimuli x units), with
     the share estimate where ``s="auto"``."""
@@ -250,7 +252,7 @@ def _response_matchings(
                 problem = _core.Problem(c, metric, float(s), bar.step())
             s_value, at_s0 = float(s), None
         partial, soft_summary = scored_matchings(
-            Pair(x, y, problem), s_value, cv, at_s0, n_threads, soft
+            Pair(x, y, problem), s_value, cv, at_s0, n_threads, with_soft
         )
     return partial, soft_summary, share
 
