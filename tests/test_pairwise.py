@@ -104,27 +104,16 @@ def test_every_pair_gets_exactly_compares_numbers(s, cv):
 
 
 @pytest.mark.parametrize("s", [0.4, 0.7])
-def test_larger_population_first_gets_compares_numbers_either_way_round(s, monkeypatch):
+def test_larger_population_first_gets_compares_numbers_either_way_round(s):
     """Pairs listed larger population first (ratios 1.2-1.8, where the path is solved with the
     smaller as rows, and 2.7, where with the larger) get compare's numbers exactly, as listed
     the other way round (X and Y exchanged): at a given s the costs of the first kind are
-    computed the smaller population first, as their path is solved, and read back; both ways
-    round the path is the same."""
+    computed the smaller population first, as their path is solved (parsm_core's pair tests
+    check the orientation), and read back; both ways round the path is the same."""
     pops = populations(seed=3)
     pops["small"] = np.random.default_rng(4).standard_normal((80, 11))
     pairs = [("area3", "area0"), ("area2", "area1"), ("area1", "area0"), ("area0", "small")]
-    orders = []
-    real = parsm._core.cost_matrix_between
-
-    def recorded(a, b, *args):
-        orders.append((a.shape[0], b.shape[0]))
-        return real(a, b, *args)
-
-    monkeypatch.setattr(parsm._core, "cost_matrix_between", recorded)
     res = quiet(parsm.pairwise, pops, s=s, pairs=pairs, n_jobs=1)
-    monkeypatch.undo()
-    # The costs of the first three pairs are computed smaller side first, of the last as given.
-    assert sorted(orders) == sorted([(30, 54), (38, 46), (30, 38), (30, 11)])
     turned = quiet(parsm.pairwise, pops, s=s, pairs=[(b, a) for a, b in pairs], n_jobs=1)
     for r, t in zip(res.records, turned.records):
         want = expected(quiet(parsm.compare, pops[r["a"]], pops[r["b"]], s=s).summary)
@@ -328,6 +317,47 @@ def test_results_do_not_depend_on_jobs_or_threads():
         same(a, b)
 
 
+def test_small_pairs_run_in_chunks_with_compares_numbers():
+    """At a given s, pairs of prepared populations run in chunks (one native call each):
+    every pair in order, each in exactly one chunk, chunks of about CHUNK_WORK and at least
+    CHUNKS_PER_WORKER a worker; the records are compare's whatever the jobs."""
+    from parsm.pairs import CHUNK_WORK, CHUNKS_PER_WORKER, _chunks, _pair_work
+
+    rng = np.random.default_rng(8)
+    base = rng.standard_normal((40, 12))
+    pops = {
+        f"s{k:02d}": np.hstack([base[:, : 4 + k % 5], rng.standard_normal((40, 6 + k % 7))])
+        for k in range(24)
+    }
+    todo = [(i, j) for i in range(24) for j in range(i + 1, 24)]
+    units = [a.shape[1] for a in pops.values()]
+    for workers in (1, 2, 8):
+        chunks = _chunks(todo, units, 40, workers)
+        assert [k for c in chunks for k in c] == list(range(len(todo)))
+        assert len(chunks) >= CHUNKS_PER_WORKER * workers
+        target = min(
+            CHUNK_WORK,
+            sum(_pair_work(units[i], units[j], 40) for i, j in todo)
+            / (CHUNKS_PER_WORKER * workers),
+        )
+        work = [_pair_work(units[i], units[j], 40) for i, j in todo]
+        for c, after in zip(chunks, chunks[1:]):
+            assert sum(work[k] for k in c) <= target < sum(work[k] for k in c) + work[after[0]]
+    # Big pairs: one a chunk.
+    assert _chunks([(0, 1), (0, 2)], [4000, 4000, 4000], 300, 1) == [range(0, 1), range(1, 2)]
+    one = parsm.pairwise(pops, s=0.4, n_jobs=1, n_threads=1)
+    two = parsm.pairwise(pops, s=0.4, n_jobs=2, soft_matching=False)
+    for a, b in zip(one.records, two.records):
+        for k in ("score_sm", "mean_correlation_sm"):
+            b[k] = a[k]
+        same(a, b)
+    for r in one.records[::40]:
+        want = expected(parsm.compare(pops[r["a"]], pops[r["b"]], s=0.4).summary)
+        for k in ("s", "score", "mean_correlation", "matched_a", "matched_b", "n_a", "n_b"):
+            assert r[k] == want[k], (r["a"], r["b"], k)
+        assert r["score_sm"] == pytest.approx(want["score_sm"], abs=1e-12)
+
+
 def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
     """Pairs running in parallel threads limit numpy's BLAS to each pair's threads where they
     use it (the share estimate's products on every core in every pair oversubscribed the
@@ -346,7 +376,14 @@ def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
         seen.append((options["n_threads"], blas_threads()))
         return real(x, y, **options)
 
+    real_chunk = parsm.pairs._prepared_chunk
+
+    def spying_chunk(ks, pairs, options, *sides):
+        seen.extend([(options["n_threads"], blas_threads())] * len(ks))
+        return real_chunk(ks, pairs, options, *sides)
+
     monkeypatch.setattr(parsm.pairs, "compare_pair", spying)
+    monkeypatch.setattr(parsm.pairs, "_prepared_chunk", spying_chunk)
     pops = populations(1, n=3)
     with threadpool_limits(2, user_api="blas"):
         quiet(parsm.pairwise, pops, n_jobs=2)

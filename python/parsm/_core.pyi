@@ -21,6 +21,7 @@ __all__ = [
     "cost_matrix",
     "PreparedPopulation",
     "cost_matrix_between",
+    "pairs_numbers",
     "unit_factors",
     "emd",
     "emd_sparse",
@@ -134,6 +135,20 @@ def cost_matrix_between(
 ) -> _Cost:
     """``cost_matrix`` between two prepared populations (rows ``a``'s units), the same bits as
     from their responses."""
+
+def pairs_numbers(
+    populations: list[PreparedPopulation],
+    pairs: list[tuple[int, int]],
+    s: float,
+    with_soft: bool,
+    match_tol: float,
+    dtype: str = "float64",
+    n_threads: int | None = None,
+    progress: _Progress = None,
+) -> list[tuple[float, int, int, float | None]]:
+    """What ``pairwise`` reports of each pair ``(i, j)`` of ``populations`` (X first) at mass
+    ``s``: ``(cost, matched units of X, matched units of Y, soft-matching cost or None)``,
+    the pairs solved one after another in one call without the GIL."""
 
 def emd(
     cost: npt.NDArray[np.float64],

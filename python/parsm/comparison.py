@@ -23,26 +23,32 @@ from .matching import _check_metric, cost_matrix, match_on, soft_match_of
 from .ranking import labels_of, rank_on
 from .results import MATCH_TOL, Comparison, LCurve, Pair
 
-__all__ = ["Comparison", "compare", "scored_matchings", "matching_summaries"]
+__all__ = ["Comparison", "compare", "scored_matchings", "matching_summaries", "summary_of"]
 
 
-def _summary(
-    s: float, metric: str, cost: float, masses: tuple[np.ndarray, np.ndarray], cv: float | None
+def summary_of(
+    s: float,
+    metric: str,
+    cost: float,
+    matched: tuple[int, int],
+    shape: tuple[int, int],
+    cv: float | None,
 ) -> dict[str, Any]:
-    """The reported numbers of an optimal matching of mass ``s`` with cost ``cost`` whose units
-    carry the ``masses`` (rows, columns), as :class:`PartialMatch` defines them."""
-    row_mass, col_mass = masses
-    nx, ny = len(row_mass), len(col_mass)
+    """The reported numbers of an optimal matching of mass ``s`` with cost ``cost`` in which
+    ``matched`` units of X and of Y (of ``shape``) carry mass, as :class:`PartialMatch`
+    defines them. The matched mass is ``s``, so the mean correlation over it is
+    ``(s - cost) / s`` (for correlation and cosine costs, ``1 - r``)."""
+    nx, ny = shape
     mean_corr = None
     if metric in ("correlation", "cosine") and s > 0:
-        mean_corr = (float(row_mass.sum()) - cost) / s
+        mean_corr = (s - cost) / s
     out = {
         "s": s,
         "score": 1.0 - cost,
         "cost": cost,
         "mean_correlation": mean_corr,
-        "matched_x": int(np.count_nonzero(row_mass > MATCH_TOL / nx)),
-        "matched_y": int(np.count_nonzero(col_mass > MATCH_TOL / ny)),
+        "matched_x": matched[0],
+        "matched_y": matched[1],
         "n_x": nx,
         "n_y": ny,
     }
@@ -53,8 +59,15 @@ def _summary(
 
 def _path_summary(problem: Any, s: float, cv: float | None) -> dict[str, Any]:
     """The numbers of the optimal matching of mass ``s``, from the problem's path (solved at
-    least to ``s``) without a dense plan."""
-    return _summary(s, problem.metric, problem.cost_at(s), problem.masses_at(s), cv)
+    least to ``s``) without a dense plan: a unit is matched when its mass exceeds
+    ``MATCH_TOL`` of its own."""
+    row_mass, col_mass = problem.masses_at(s)
+    nx, ny = len(row_mass), len(col_mass)
+    matched = (
+        int(np.count_nonzero(row_mass > MATCH_TOL / nx)),
+        int(np.count_nonzero(col_mass > MATCH_TOL / ny)),
+    )
+    return summary_of(s, problem.metric, problem.cost_at(s), matched, (nx, ny), cv)
 
 
 def _soft_summary(problem: Any, cv: float | None) -> dict[str, Any]:
@@ -64,9 +77,7 @@ def _soft_summary(problem: Any, cv: float | None) -> dict[str, Any]:
         return _path_summary(problem, 1.0, cv)
     with one_call("parsm soft_match") as progress:
         cost = problem.soft_cost(progress)
-    nx, ny = problem.shape
-    full = (np.full(nx, 1.0 / nx), np.full(ny, 1.0 / ny))
-    return _summary(1.0, problem.metric, cost, full, cv)
+    return summary_of(1.0, problem.metric, cost, problem.shape, problem.shape, cv)
 
 
 def scored_matchings(

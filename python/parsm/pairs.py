@@ -5,6 +5,11 @@ solves release the GIL), and under ``joblib.parallel_config(backend="dask")`` wi
 ``dask.distributed.Client`` (or Ray's joblib backend) on a cluster, unchanged; the populations
 are then sent to the workers once (joblib's Dask backend scatters large arguments and reuses
 them across tasks), not once per pair.
+
+At a given ``s`` without ``cv`` each population is prepared once (``_core.PreparedPopulation``)
+and the pairs run in chunks of about 20 ms of work, each chunk one native call
+(``_core.pairs_numbers``) that takes the GIL once; with ``s="auto"`` or ``cv`` each pair is a
+task of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +31,6 @@ from ._progress import (
     Progress,
     cancel_all,
     cancellable,
-    one_call,
     reset_cancel,
     wait_stopped,
 )
@@ -37,13 +41,13 @@ from ._validation import (
     as_population,
     check_stimulus_labels,
 )
-from .comparison import matching_summaries, scored_matchings
+from .comparison import scored_matchings, summary_of
 from .crossval import keep_fold_costs
 from .curve import lcurve_on, mass_grid, share_on
 from .errors import ConstantUnitsError, NonFiniteError, StimulusMismatchError
 from .matching import _check_metric, as_dtype, cost_matrix
 from .preprocessing import constant_units
-from .results import FIELDS, Pair, PairwiseResult, ShareEstimate
+from .results import FIELDS, MATCH_TOL, Pair, PairwiseResult, ShareEstimate
 from .share import ShareWarning
 
 __all__ = ["PairwiseResult", "pairwise", "FIELDS"]
@@ -150,15 +154,9 @@ def _pair_list(names: list[str], pairs: Sequence[tuple[Any, Any]] | None) -> lis
     return out
 
 
-#: A pair's side: its responses (stimuli x units), or the population prepared once for
-#: ``metric`` (``_core.PreparedPopulation``, units x stimuli) where a given ``s`` without
-#: ``cv`` reads nothing else.
-Units = Union[np.ndarray, _core.PreparedPopulation]
-
-
 def compare_pair(
-    x: Units,
-    y: Units,
+    x: np.ndarray,
+    y: np.ndarray,
     *,
     s: float | str,
     metric: str,
@@ -167,47 +165,12 @@ def compare_pair(
     dtype: str,
     soft_matching: bool = True,
 ) -> dict[str, Any]:
-    """The numbers :func:`parsm.compare` reports for one pair (validated inputs), computed the
-    same way, without its plans' outputs; cancellable by :func:`parsm._progress.cancel_all`.
-    ``x`` and ``y`` may be the populations prepared for ``metric`` (for a given ``s`` without
-    ``cv`` only), giving the same cost matrix. ``soft_matching=False`` leaves the soft-matching
-    numbers NaN without solving it."""
-    if isinstance(x, _core.PreparedPopulation) and isinstance(y, _core.PreparedPopulation):
-        if s == "auto" or cv is not None:
-            raise ValueError("prepared populations serve a given s without cv only")
-        partial, soft = _prepared_matchings(x, y, float(s), metric, n_threads, dtype, soft_matching)
-        return _record(partial, soft, None)
-    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
-        raise TypeError("a pair's sides are both responses or both prepared populations")
+    """The numbers :func:`parsm.compare` reports for one pair of responses (validated inputs,
+    stimuli x units), computed the same way, without its plans' outputs; cancellable by
+    :func:`parsm._progress.cancel_all`. ``soft_matching=False`` leaves the soft-matching
+    numbers NaN without solving it. (Pairs at a given ``s`` without ``cv`` are solved by
+    :func:`_prepared_chunk` instead.)"""
     return _record(*_response_matchings(x, y, s, metric, cv, n_threads, dtype, soft_matching))
-
-
-def _prepared_matchings(
-    x: _core.PreparedPopulation,
-    y: _core.PreparedPopulation,
-    s: float,
-    metric: str,
-    n_threads: int | None,
-    dtype: str,
-    with_soft: bool,
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """:func:`compare_pair`'s matchings of two prepared populations (units x stimuli) at
-    ``s``: the costs computed the way round the path is solved (the same path, bit for bit;
-    see ``_core.path_solves_transposed``), which spares the path a transposed copy."""
-    (na, m), nb = x.shape, y.shape[0]
-    swap = na > nb and _core.path_solves_transposed(na, nb)
-    rows, cols = (nb, na) if swap else (na, nb)
-    peak = pair_bytes(rows, cols, m, s=s, cv=None, itemsize=np.dtype(dtype).itemsize)
-    with admitted(peak), cancellable():
-        with one_call("parsm cost matrix") as progress:
-            first, second = (y, x) if swap else (x, y)
-            c = _core.cost_matrix_between(first, second, n_threads, progress, dtype)
-        # The plan at s needs the path only up to s: the same augmentations, fewer of them.
-        with Progress("parsm pair", 1, False) as bar:
-            problem = _core.Problem(c, metric, s, bar.step())
-        return matching_summaries(
-            _TurnedProblem(problem) if swap else problem, s, with_soft=with_soft
-        )
 
 
 def _response_matchings(
@@ -290,30 +253,95 @@ def _record(
     }
 
 
-class _TurnedProblem:
-    """A pair's problem solved on its transposed costs (Y's units as rows), read the pair's
-    way round: what the summaries read of it, X's units first. The path and its cost are the
-    pair's own (a path is solved on the same costs either way round), so are the masses."""
-
-    def __init__(self, problem: Any) -> None:
-        self._problem = problem
-        self.metric: str = problem.metric
-        self.s_max: float = problem.s_max
-        self.shape: tuple[int, int] = problem.shape[::-1]
-
-    def cost_at(self, s: float) -> float:
-        return float(self._problem.cost_at(s))
-
-    def masses_at(self, s: float) -> tuple[np.ndarray, np.ndarray]:
-        rows, cols = self._problem.masses_at(s)
-        return cols, rows
-
-    def soft_cost(self, progress: Any = None) -> float:
-        return float(self._problem.soft_cost(progress))
+def _response_task(
+    k: int, x: np.ndarray, y: np.ndarray, options: dict
+) -> list[tuple[int, dict[str, Any]]]:
+    """Pair ``k`` of two populations' responses: one task (with ``s="auto"`` or ``cv`` a pair
+    takes tenths of a second or more)."""
+    return [(k, compare_pair(x, y, **options))]
 
 
-def _indexed(k: int, x: Units, y: Units, options: dict) -> tuple[int, dict[str, Any]]:
-    return k, compare_pair(x, y, **options)
+#: Work (in multiply-adds, roughly) a chunk of pairs of prepared populations is given: about
+#: 20 ms of one core. One native call solves a chunk, so the GIL is taken and released once a
+#: chunk, not five times a pair: on 40 populations of 30 units (0.1 ms a pair) two threads
+#: were three times slower than one when each pair was a task.
+CHUNK_WORK = 1.2e9
+
+#: Chunks per worker at least, so that the last chunks do not leave workers idle.
+CHUNKS_PER_WORKER = 4
+
+
+def _pair_work(na: int, nb: int, m: int) -> float:
+    """A pair's work, roughly, in multiply-adds: ``m`` per cost and about 1,000 per cost for
+    the path and soft matching (the bench's pairs: 1.3 ms of product kernel and 4.6 ms of
+    solves on 500 x 500 costs over 300 stimuli), plus a fixed 2 million (about 30 µs)."""
+    return na * nb * (m + 1000.0) + 2e6
+
+
+def _chunks(todo: list[tuple[int, int]], units: list[int], m: int, workers: int) -> list[range]:
+    """``todo``'s pairs cut, in order, into runs of at most :data:`CHUNK_WORK` each (less
+    where that would leave fewer than :data:`CHUNKS_PER_WORKER` chunks a worker; a larger pair
+    is a chunk of its own). In the default order consecutive pairs share their first
+    population, so a chunk holds few populations."""
+    work = [_pair_work(units[i], units[j], m) for i, j in todo]
+    target = min(CHUNK_WORK, sum(work) / (CHUNKS_PER_WORKER * max(workers, 1)))
+    out, start, acc = [], 0, 0.0
+    for k, w in enumerate(work):
+        if k > start and acc + w > target:
+            out.append(range(start, k))
+            start, acc = k, 0.0
+        acc += w
+    out.append(range(start, len(todo)))
+    return out
+
+
+def _prepared_chunk(
+    ks: list[int], pairs: list[tuple[int, int]], options: dict, *sides: _core.PreparedPopulation
+) -> list[tuple[int, dict[str, Any]]]:
+    """The records of pairs ``ks`` (``pairs`` indexing ``sides``, the populations prepared
+    for the metric) at a given ``s``: one native call for the chunk, which runs only while
+    the memory gate admits its largest pair (the pairs run one after another), and stops on
+    :func:`parsm._progress.cancel_all`. The numbers are :func:`compare_pair`'s (see
+    ``parsm_core::pair``); the sides are separate arguments so that Dask scatters each once."""
+    s, metric, dtype = float(options["s"]), options["metric"], options["dtype"]
+    itemsize = np.dtype(dtype).itemsize
+    peak = 0
+    for i, j in pairs:
+        (na, m), nb = sides[i].shape, sides[j].shape[0]
+        # The costs are computed the way round the path is solved: no transposed copy.
+        rows, cols = (nb, na) if na > nb and _core.path_solves_transposed(na, nb) else (na, nb)
+        peak = max(peak, pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
+    with admitted(peak), cancellable(), Progress("parsm pairs", 1, False) as bar:
+        numbers = _core.pairs_numbers(
+            list(sides),
+            pairs,
+            s,
+            options["soft_matching"],
+            MATCH_TOL,
+            dtype,
+            options["n_threads"],
+            bar.step(),
+        )
+    out = []
+    for k, (i, j), (cost, mx, my, soft) in zip(ks, pairs, numbers):
+        shape = (sides[i].shape[0], sides[j].shape[0])
+        partial = summary_of(s, metric, cost, (mx, my), shape, None)
+        full = None if soft is None else summary_of(1.0, metric, soft, shape, shape, None)
+        out.append((k, _record(partial, full, None)))
+    return out
+
+
+def _prepared_task(
+    chunk: range, todo: list[tuple[int, int]], sides: list[Any], options: dict
+) -> Any:
+    """The delayed call of :func:`_prepared_chunk` for pairs ``chunk`` of ``todo``, each
+    population it reads passed once."""
+    import joblib
+
+    used = sorted({p for k in chunk for p in todo[k]})
+    local = {p: n for n, p in enumerate(used)}
+    pairs = [(local[todo[k][0]], local[todo[k][1]]) for k in chunk]
+    return joblib.delayed(_prepared_chunk)(list(chunk), pairs, options, *(sides[p] for p in used))
 
 
 def pairwise(
@@ -388,7 +416,9 @@ def pairwise(
     ``dtype="float32"``). At most ``n_jobs`` pairs are in flight, and
     fewer when their peaks would not fit together: a pair starts only while the pairs running
     in its process leave room for it within 90 % of the memory available (a pair larger than
-    that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
+    that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all; at a
+    given ``s`` without ``cv`` pairs run in chunks of about 20 ms of work, one pair after
+    another, each chunk admitted for its largest pair). Add
     the populations themselves (and, at a given ``s`` without ``cv``, the prepared unit
     factors of those in ``pairs``, as large in float64, held once, packed for the product
     kernel, which the pairs read instead, so that each population is prepared once).
@@ -437,8 +467,9 @@ def pairwise(
     # prepare each population once (not once per pair it is in: checked and packed for the
     # product kernel once), and send the workers those. Only the populations some pair reads:
     # a few pairs out of many populations neither wait for nor hold the others' factors.
-    sides: list[Units] = list(arrays)
-    if s != "auto" and cv is None:
+    prepared = s != "auto" and cv is None
+    sides: list[Any] = list(arrays)
+    if prepared:
         for k in sorted({k for pair in todo for k in pair}):
             sides[k] = _core.PreparedPopulation(np.asarray(arrays[k], dtype=np.float64), metric)
     options = {
@@ -449,9 +480,15 @@ def pairwise(
         "dtype": dtype,
         "soft_matching": bool(soft_matching),
     }
-    tasks = (
-        joblib.delayed(_indexed)(k, sides[i], sides[j], options) for k, (i, j) in enumerate(todo)
-    )
+    if prepared:
+        units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
+        chunks = _chunks(todo, units, m, joblib.effective_n_jobs(n_jobs))
+        tasks = (_prepared_task(c, todo, sides, options) for c in chunks)
+    else:
+        tasks = (
+            joblib.delayed(_response_task)(k, sides[i], sides[j], options)
+            for k, (i, j) in enumerate(todo)
+        )
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()
     previous = _install_interrupt_handler()
@@ -462,9 +499,10 @@ def pairwise(
             )
             running = parallel(tasks)
             try:
-                for k, out in running:
-                    results[k] = out
-                    bar.advance()
+                for done in running:
+                    for k, out in done:
+                        results[k] = out
+                    bar.advance(len(done))
             except KeyboardInterrupt:
                 # Stop the running pairs and wait until none is inside a native call: a worker
                 # thread still there when the interpreter exits aborts the process. Pairs still

@@ -8,6 +8,7 @@
 //! * [`simplex`]: a network simplex on dense bipartite graphs with implicit arcs;
 //! * [`transport`]: exact balanced and partial transport on top of it;
 //! * [`path`]: the whole optimal-cost path ζ(s) of partial transport in one solve;
+//! * [`pair`]: what `pairwise` reports of a pair of prepared populations, in one call;
 //! * [`projection`]: linear images `Lᵀ T(s) R` of the path's plans (held-out gains and their
 //!   permutation variances, without dense plans);
 //! * [`elbow`]: the L-curve elbow rules;
@@ -33,6 +34,7 @@ pub mod elbow;
 pub mod error;
 pub mod memory;
 pub mod monitor;
+pub mod pair;
 pub mod path;
 mod path_candidates;
 mod path_search;

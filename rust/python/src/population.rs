@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2};
 use parsm_core::cost::PreparedPopulation as CorePopulation;
 use pyo3::prelude::*;
 
-use crate::detach::{run_serial, value_error};
+use crate::detach::{run_detached, run_serial, value_error};
 use crate::transport::stored_as;
 
 /// A population's unit factors for a metric (units x stimuli), checked and packed for the
@@ -106,4 +106,48 @@ pub fn cost_matrix_between<'py>(
         |m| parsm_core::cost::cost_matrix_between(a, b, m),
         |m| parsm_core::cost::cost_matrix_between(a, b, m),
     )
+}
+
+/// What `pairwise` reports of one pair: `(cost at s, matched units of X, of Y, soft-matching
+/// cost or None)`.
+type Numbers = (f64, usize, usize, Option<f64>);
+
+/// `parsm_core::pair::pairs_numbers`: each pair `(i, j)` of `populations` at mass `s` (the
+/// cost matrices stored as `dtype`), solved one after another in one call without the GIL.
+#[pyfunction]
+#[pyo3(signature = (
+    populations, pairs, s, with_soft, match_tol, dtype="float64", n_threads=None, progress=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn pairs_numbers<'py>(
+    py: Python<'py>,
+    populations: Vec<Bound<'py, PreparedPopulation>>,
+    pairs: Vec<(usize, usize)>,
+    s: f64,
+    with_soft: bool,
+    match_tol: f64,
+    dtype: &str,
+    n_threads: Option<usize>,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Vec<Numbers>> {
+    use parsm_core::pair::{pairs_numbers as solve, PairNumbers};
+    let pops: Vec<&CorePopulation> = populations.iter().map(|p| &p.get().inner).collect();
+    let (pops, pairs) = (&pops, &pairs);
+    let numbers: Vec<PairNumbers> = match dtype {
+        "float64" => run_detached(py, n_threads, progress.as_ref(), |m| {
+            solve::<f64>(pops, pairs, s, with_soft, match_tol, m)
+        })?,
+        "float32" => run_detached(py, n_threads, progress.as_ref(), |m| {
+            solve::<f32>(pops, pairs, s, with_soft, match_tol, m)
+        })?,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "dtype must be 'float64' or 'float32'; got {other:?}"
+            )))
+        }
+    };
+    Ok(numbers
+        .into_iter()
+        .map(|n| (n.cost, n.matched.0, n.matched.1, n.soft_cost))
+        .collect())
 }
