@@ -343,6 +343,10 @@ def test_small_pairs_run_in_chunks_with_compares_numbers():
         work = [_pair_work(units[i], units[j], 40) for i, j in todo]
         for c, after in zip(chunks, chunks[1:]):
             assert sum(work[k] for k in c) <= target < sum(work[k] for k in c) + work[after[0]]
+    # A task's threads: chunks of CHUNK_WORK for each (300 units over 300 stimuli: 0.12e9 a
+    # pair, 10 pairs a chunk for one thread, 20 for two).
+    assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1)][:3] == [10] * 3
+    assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, threads=2)][:3] == [20] * 3
     # Big pairs: one a chunk.
     assert _chunks([(0, 1), (0, 2)], [4000, 4000, 4000], 300, 1) == [range(0, 1), range(1, 2)]
     one = parsm.pairwise(pops, s=0.4, n_jobs=1, n_threads=1)
@@ -356,6 +360,33 @@ def test_small_pairs_run_in_chunks_with_compares_numbers():
         for k in ("s", "score", "mean_correlation", "matched_a", "matched_b", "n_a", "n_b"):
             assert r[k] == want[k], (r["a"], r["b"], k)
         assert r["score_sm"] == pytest.approx(want["score_sm"], abs=1e-12)
+
+
+def test_a_chunk_is_admitted_for_its_largest_pairs_one_a_thread(monkeypatch):
+    """A chunk whose pairs share n_threads threads asks the memory gate for its n_threads
+    largest pairs' peaks together; on one thread, for its largest."""
+    from parsm._memory_gate import pair_bytes
+    from parsm.pairs import _prepared_chunk
+
+    asked = []
+    real = parsm.pairs.admitted
+
+    def recorded(nbytes):
+        asked.append(nbytes)
+        return real(nbytes)
+
+    monkeypatch.setattr(parsm.pairs, "admitted", recorded)
+    sides = [parsm._core.PreparedPopulation(a, "correlation") for a in populations(n=3).values()]
+    pairs = [(0, 1), (0, 2), (1, 2)]  # 30 x 38, 30 x 46, 38 x 46 units over 80 stimuli
+    peaks = sorted(
+        pair_bytes(sides[i].shape[0], sides[j].shape[0], 80, s=0.5, cv=None, itemsize=8)
+        for i, j in pairs
+    )
+    options = {"s": 0.5, "metric": "correlation", "dtype": "float64", "soft_matching": True}
+    for threads, want in ((2, peaks[1] + peaks[2]), (1, peaks[2]), (5, sum(peaks))):
+        asked.clear()
+        out = _prepared_chunk([7, 8, 9], pairs, {**options, "n_threads": threads}, *sides)
+        assert asked == [want] and [k for k, _ in out] == [7, 8, 9]
 
 
 def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):

@@ -28,6 +28,7 @@ __all__ = [
     "assignment",
     "partial",
     "available_memory",
+    "pool_size",
     "default_dummies",
     "partial_sweep",
     "ablation_deltas",
@@ -193,6 +194,10 @@ def partial(
 
 def default_dummies(nx: int, ny: int) -> int:
     """Number of dummy points ``partial`` uses when ``n_dummies`` is None."""
+
+def pool_size(n_threads: int | None = None) -> int:
+    """The threads a call given ``n_threads`` runs on: ``n_threads``, or for None rayon's
+    default (all cores, or ``RAYON_NUM_THREADS``)."""
 
 def available_memory() -> int | None:
     """Bytes of memory available to this process (``MemAvailable``, or what the cgroup limit

@@ -261,10 +261,10 @@ def _response_task(
     return [(k, compare_pair(x, y, **options))]
 
 
-#: Work (in multiply-adds, roughly) a chunk of pairs of prepared populations is given: about
-#: 20 ms of one core. One native call solves a chunk, so the GIL is taken and released once a
-#: chunk, not five times a pair: on 40 populations of 30 units (0.1 ms a pair) two threads
-#: were three times slower than one when each pair was a task.
+#: Work (in multiply-adds, roughly) a chunk of pairs of prepared populations is given for each
+#: thread it runs on: about 20 ms of one core. One native call solves a chunk, so the GIL is
+#: taken and released once a chunk, not five times a pair: on 40 populations of 30 units
+#: (0.1 ms a pair) two threads were three times slower than one when each pair was a task.
 CHUNK_WORK = 1.2e9
 
 #: Chunks per worker at least, so that the last chunks do not leave workers idle.
@@ -278,13 +278,15 @@ def _pair_work(na: int, nb: int, m: int) -> float:
     return na * nb * (m + 1000.0) + 2e6
 
 
-def _chunks(todo: list[tuple[int, int]], units: list[int], m: int, workers: int) -> list[range]:
-    """``todo``'s pairs cut, in order, into runs of at most :data:`CHUNK_WORK` each (less
-    where that would leave fewer than :data:`CHUNKS_PER_WORKER` chunks a worker; a larger pair
-    is a chunk of its own). In the default order consecutive pairs share their first
-    population, so a chunk holds few populations."""
+def _chunks(
+    todo: list[tuple[int, int]], units: list[int], m: int, workers: int, threads: int = 1
+) -> list[range]:
+    """``todo``'s pairs cut, in order, into runs of at most :data:`CHUNK_WORK` for each of a
+    task's ``threads`` (less where that would leave fewer than :data:`CHUNKS_PER_WORKER`
+    chunks a worker; a larger pair is a chunk of its own). In the default order consecutive
+    pairs share their first population, so a chunk holds few populations."""
     work = [_pair_work(units[i], units[j], m) for i, j in todo]
-    target = min(CHUNK_WORK, sum(work) / (CHUNKS_PER_WORKER * max(workers, 1)))
+    target = min(CHUNK_WORK * threads, sum(work) / (CHUNKS_PER_WORKER * max(workers, 1)))
     out, start, acc = [], 0, 0.0
     for k, w in enumerate(work):
         if k > start and acc + w > target:
@@ -299,18 +301,21 @@ def _prepared_chunk(
     ks: list[int], pairs: list[tuple[int, int]], options: dict, *sides: _core.PreparedPopulation
 ) -> list[tuple[int, dict[str, Any]]]:
     """The records of pairs ``ks`` (``pairs`` indexing ``sides``, the populations prepared
-    for the metric) at a given ``s``: one native call for the chunk, which runs only while
-    the memory gate admits its largest pair (the pairs run one after another), and stops on
-    :func:`parsm._progress.cancel_all`. The numbers are :func:`compare_pair`'s (see
-    ``parsm_core::pair``); the sides are separate arguments so that Dask scatters each once."""
+    for the metric) at a given ``s``: one native call for the chunk, its pairs shared among
+    ``options["n_threads"]`` threads, which runs only while the memory gate admits its largest
+    pairs, one a thread, and stops on :func:`parsm._progress.cancel_all`. The numbers are
+    :func:`compare_pair`'s (see ``parsm_core::pair``); the sides are separate arguments so
+    that Dask scatters each once."""
     s, metric, dtype = float(options["s"]), options["metric"], options["dtype"]
     itemsize = np.dtype(dtype).itemsize
-    peak = 0
+    peaks = []
     for i, j in pairs:
         (na, m), nb = sides[i].shape, sides[j].shape[0]
         # The costs are computed the way round the path is solved: no transposed copy.
         rows, cols = (nb, na) if na > nb and _core.path_solves_transposed(na, nb) else (na, nb)
-        peak = max(peak, pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
+        peaks.append(pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
+    at_once = _core.pool_size(options["n_threads"]) if len(pairs) > 1 else 1
+    peak = sum(sorted(peaks)[-at_once:])
     with admitted(peak), cancellable(), Progress("parsm pairs", 1, False) as bar:
         numbers = _core.pairs_numbers(
             list(sides),
@@ -381,9 +386,11 @@ def pairwise(
         threads; under ``joblib.parallel_config(backend="dask")`` they run on the Dask
         cluster (Ray's joblib backend works the same way).
     n_threads : int, optional
-        Threads inside each pair, for parsm's solvers and for numpy's BLAS (through
+        Threads inside each task, for parsm's solvers and for numpy's BLAS (through
         threadpoolctl, while the pairs run); default 1 when pairs run in parallel, else all
-        cores. Results do not depend on either.
+        cores. At a given ``s`` without ``cv`` a task is a chunk of pairs, which its threads
+        share one pair a thread (so ``pairwise(pops, s=0.5)`` uses every core even with
+        ``n_jobs=None``); otherwise a task is one pair. Results do not depend on either.
     progress : bool, optional
         One progress bar over pairs on stderr (default: on a terminal only). Ctrl-C stops
         the running pairs within a second and raises ``KeyboardInterrupt``.
@@ -413,12 +420,12 @@ def pairwise(
     on a transposed copy; with ``s="auto"`` or ``cv`` also when ``Nb < Na < 2 Nb``), plus 5 with
     ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs); with ``cv`` folds, at least
     ``2 · cv + 3`` (two of them dense float64 plans; the cost matrices take half with
-    ``dtype="float32"``). At most ``n_jobs`` pairs are in flight, and
-    fewer when their peaks would not fit together: a pair starts only while the pairs running
-    in its process leave room for it within 90 % of the memory available (a pair larger than
-    that runs alone, and raises ``MemoryError`` with a remedy if it cannot fit at all; at a
-    given ``s`` without ``cv`` pairs run in chunks of about 20 ms of work, one pair after
-    another, each chunk admitted for its largest pair). Add
+    ``dtype="float32"``). At most ``n_jobs`` pairs are in flight (at a given ``s`` without
+    ``cv``, ``n_jobs · n_threads``: a chunk of pairs of about 20 ms of work a thread runs its
+    pairs one a thread), and fewer when their peaks would not fit together: a task starts only
+    while the tasks running in its process leave room for it within 90 % of the memory
+    available (for a chunk, its largest pairs, one a thread; a task larger than that runs
+    alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
     the populations themselves (and, at a given ``s`` without ``cv``, the prepared unit
     factors of those in ``pairs``, as large in float64, held once, packed for the product
     kernel, which the pairs read instead, so that each population is prepared once).
@@ -482,7 +489,8 @@ def pairwise(
     }
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
-        chunks = _chunks(todo, units, m, joblib.effective_n_jobs(n_jobs))
+        workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
+        chunks = _chunks(todo, units, m, workers, threads)
         tasks = (_prepared_task(c, todo, sides, options) for c in chunks)
     else:
         tasks = (

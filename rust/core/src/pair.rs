@@ -21,6 +21,7 @@
 use std::any::Any;
 
 use ndarray::Array2;
+use rayon::prelude::*;
 
 use crate::cost::{cost_matrix_between, PreparedPopulation};
 use crate::error::ParsmError;
@@ -85,9 +86,11 @@ pub fn pair_numbers<T: Cost>(
     })
 }
 
-/// [`pair_numbers`] of each pair `(i, j)` of `populations` (X is `populations[i]`), one after
-/// another; a pair's cost matrix is freed before the next is computed. An index out of range
-/// is a [`ParsmError::ShapeMismatch`].
+/// [`pair_numbers`] of each pair `(i, j)` of `populations` (X is `populations[i]`), in order.
+/// The pairs are shared among the threads of the pool this runs in (see
+/// [`crate::threads::with_threads`]), one pair a thread at a time, so that each thread holds
+/// one pair's cost matrix; each pair is solved on one thread, so the numbers do not depend on
+/// the pool. An index out of range is a [`ParsmError::ShapeMismatch`].
 pub fn pairs_numbers<T: Cost>(
     populations: &[&PreparedPopulation],
     pairs: &[(usize, usize)],
@@ -105,7 +108,7 @@ pub fn pairs_numbers<T: Cost>(
         });
     }
     pairs
-        .iter()
+        .par_iter()
         .map(|&(i, j)| {
             monitor.check()?;
             pair_numbers::<T>(
@@ -212,6 +215,15 @@ mod tests {
         for (k, &(i, j)) in pairs.iter().enumerate() {
             let one = pair_numbers::<f64>(refs[i], refs[j], 0.4, true, 1e-9, &m).unwrap();
             assert_eq!(all[k], one);
+        }
+        // Shared among threads: the same numbers in the same order.
+        for threads in [2, 3] {
+            let shared = crate::threads::with_threads(Some(threads), || {
+                pairs_numbers::<f64>(&refs, &pairs, 0.4, true, 1e-9, &m)
+            })
+            .unwrap()
+            .unwrap();
+            assert_eq!(shared, all);
         }
         let err = pairs_numbers::<f64>(&refs, &[(0, 3)], 0.4, true, 1e-9, &m).unwrap_err();
         assert!(

@@ -148,6 +148,12 @@ pub fn threads_for(n_threads: Option<usize>, worth_threads: bool) -> Option<usiz
     }
 }
 
+/// The threads [`with_threads`] runs on for `n_threads`: rayon's default (all cores, or
+/// `RAYON_NUM_THREADS`) for `None`.
+pub fn pool_size(n_threads: Option<usize>) -> usize {
+    n_threads.unwrap_or_else(rayon::current_num_threads)
+}
+
 /// Runs `f` inside a pool of `n_threads` threads. `None` runs it in rayon's global pool (all
 /// cores, or `RAYON_NUM_THREADS`), which is built once and reused; pools of an explicit size
 /// are reused too, one per call running at once. One thread is the calling thread itself

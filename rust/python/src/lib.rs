@@ -12,6 +12,7 @@ mod memory;
 mod path;
 mod population;
 mod problem;
+mod threads;
 mod transport;
 
 use pyo3::prelude::*;
@@ -46,5 +47,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(path::mass_paths, m)?)?;
     m.add_function(wrap_pyfunction!(path::path_solves_transposed, m)?)?;
     m.add_function(wrap_pyfunction!(memory::available_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(threads::pool_size, m)?)?;
     Ok(())
 }

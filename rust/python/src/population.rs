@@ -113,7 +113,8 @@ pub fn cost_matrix_between<'py>(
 type Numbers = (f64, usize, usize, Option<f64>);
 
 /// `parsm_core::pair::pairs_numbers`: each pair `(i, j)` of `populations` at mass `s` (the
-/// cost matrices stored as `dtype`), solved one after another in one call without the GIL.
+/// cost matrices stored as `dtype`), in one call without the GIL, the pairs shared among
+/// `n_threads` threads (one thread for a single pair too small to share).
 #[pyfunction]
 #[pyo3(signature = (
     populations, pairs, s, with_soft, match_tol, dtype="float64", n_threads=None, progress=None
@@ -133,6 +134,16 @@ pub fn pairs_numbers<'py>(
     use parsm_core::pair::{pairs_numbers as solve, PairNumbers};
     let pops: Vec<&CorePopulation> = populations.iter().map(|p| &p.get().inner).collect();
     let (pops, pairs) = (&pops, &pairs);
+    let worth = pairs.len() > 1
+        || pairs
+            .iter()
+            .any(|&(i, j)| match (pops.get(i), pops.get(j)) {
+                (Some(a), Some(b)) => {
+                    parsm_core::cost::worth_threads(a.dim().0, b.dim().0, a.dim().1)
+                }
+                _ => false,
+            });
+    let n_threads = parsm_core::threads::threads_for(n_threads, worth);
     let numbers: Vec<PairNumbers> = match dtype {
         "float64" => run_detached(py, n_threads, progress.as_ref(), |m| {
             solve::<f64>(pops, pairs, s, with_soft, match_tol, m)
