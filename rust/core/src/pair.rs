@@ -86,6 +86,18 @@ pub fn pair_numbers<T: Cost>(
     })
 }
 
+/// Whether [`pairs_numbers`] of `pairs` is worth more than one thread: several pairs to
+/// share, or one whose cost matrix is ([`crate::cost::worth_threads`]).
+pub fn worth_threads(populations: &[&PreparedPopulation], pairs: &[(usize, usize)]) -> bool {
+    pairs.len() > 1
+        || pairs
+            .iter()
+            .any(|&(i, j)| match (populations.get(i), populations.get(j)) {
+                (Some(a), Some(b)) => crate::cost::worth_threads(a.dim().0, b.dim().0, a.dim().1),
+                _ => false,
+            })
+}
+
 /// [`pair_numbers`] of each pair `(i, j)` of `populations` (X is `populations[i]`), in order.
 /// The pairs are shared among the threads of the pool this runs in (see
 /// [`crate::threads::with_threads`]), one pair a thread at a time, so that each thread holds
@@ -230,6 +242,7 @@ mod tests {
             matches!(err, ParsmError::ShapeMismatch { got: (0, 3), .. }),
             "{err}"
         );
+        assert!(worth_threads(&refs, &pairs) && !worth_threads(&refs, &pairs[..1]));
         let stopped = Monitor::new();
         stopped.cancel();
         let err = pairs_numbers::<f64>(&refs, &pairs, 0.4, true, 1e-9, &stopped).unwrap_err();

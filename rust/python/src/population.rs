@@ -134,15 +134,7 @@ pub fn pairs_numbers<'py>(
     use parsm_core::pair::{pairs_numbers as solve, PairNumbers};
     let pops: Vec<&CorePopulation> = populations.iter().map(|p| &p.get().inner).collect();
     let (pops, pairs) = (&pops, &pairs);
-    let worth = pairs.len() > 1
-        || pairs
-            .iter()
-            .any(|&(i, j)| match (pops.get(i), pops.get(j)) {
-                (Some(a), Some(b)) => {
-                    parsm_core::cost::worth_threads(a.dim().0, b.dim().0, a.dim().1)
-                }
-                _ => false,
-            });
+    let worth = parsm_core::pair::worth_threads(pops, pairs);
     let n_threads = parsm_core::threads::threads_for(n_threads, worth);
     let numbers: Vec<PairNumbers> = match dtype {
         "float64" => run_detached(py, n_threads, progress.as_ref(), |m| {
