@@ -190,6 +190,29 @@ def test_projection_equals_dense_plans(rng):
         path.project(left[:5], right, grid)
 
 
+def test_grid_gram_from_the_augmentation_ends_equals_the_grids(monkeypatch):
+    """Between the ends of the path's augmentations the plan, and so each fold's projected
+    held-out products, are linear in s: their Gram matrix over the grid taken at the ends and
+    carried to the grid equals the grid's own, to rounding. The ends: increasing, the last at
+    the path's s_max, one per augmentation."""
+    x, y, _ = planted(6, 60, 30, 35, 12, rho=0.6)
+    train, test = kfold(60, 5)[0]
+    zx, zy = share.held_out_factors(x[test]), share.held_out_factors(y[test])
+    for s_max in (1.0, 0.6):
+        path = _core.MassPath(parsm.cost_matrix(x[train], y[train]), s_max)
+        ends = path.augmentation_ends()
+        assert len(ends) == path.n_augmentations and np.all(np.diff(ends) > 0)
+        assert ends[-1] == path.s_max
+    path = _core.MassPath(parsm.cost_matrix(x[train], y[train]), 1.0)
+    assert path.n_augmentations < share.KNOT_GRAM  # the ends' way
+    q = path.project(zx, zy, share.GRID).reshape(len(share.GRID), -1)
+    direct = q @ q.T
+    via_ends = share._grid_gram(path, zx, zy)
+    np.testing.assert_allclose(via_ends, direct, rtol=0, atol=1e-13 * np.abs(direct).max())
+    monkeypatch.setattr(share, "KNOT_GRAM", 0)  # the grid's way
+    np.testing.assert_array_equal(share._grid_gram(path, zx, zy), direct)
+
+
 def test_units_constant_within_a_fold_are_uncorrelated_there():
     """Sparse responses: many units are silent on some fold's stimuli. Within a fold such a unit
     gets cost 1 (correlation 0) to every unit; on all stimuli it is still an error."""

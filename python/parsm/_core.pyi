@@ -262,6 +262,9 @@ class MassPath:
     @property
     def shape(self) -> tuple[int, int]:
         """``(Nx, Ny)`` of the cost matrix the path was solved on."""
+    def augmentation_ends(self) -> _Vector:
+        """The mass at the end of each augmentation: between two (and from 0 to the first)
+        the optimal plan is linear in the mass."""
     def breakpoints(self) -> tuple[_Vector, _Vector]:
         """``(s_k, zeta_k)``: the breakpoints of the optimal cost."""
     def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:

@@ -369,6 +369,20 @@ impl MassPath {
         self.amounts.len()
     }
 
+    /// The mass at the end of each augmentation, in order (the last is the path's `s_max`).
+    /// Between two of them (and from 0 to the first) the optimal plan `T(s)` is linear in
+    /// `s`, so anything linear in the plan is too (see [`MassPath::project`]).
+    pub fn augmentation_ends(&self) -> Vec<f64> {
+        let mut flow = 0u64;
+        self.amounts
+            .iter()
+            .map(|&a| {
+                flow += a;
+                flow as f64 / self.units as f64
+            })
+            .collect()
+    }
+
     /// The breakpoints `(s_k, ζ_k)` of the piecewise-linear optimal cost, from `(0, 0)`.
     /// Consecutive augmentations of equal slope are merged.
     pub fn breakpoints(&self) -> (Vec<f64>, Vec<f64>) {
@@ -601,6 +615,27 @@ mod tests {
             let (done, total) = monitor.progress();
             assert_eq!(done, total, "s = {s_max}");
             assert!(total >= progress_at(s_max) && total <= progress_at(s_max + 1.0 / 1230.0));
+        }
+    }
+
+    /// The augmentations' ends: one per augmentation, increasing, the last at `s_max`, and
+    /// the plan linear between them (its midpoint the mean of the ends' plans).
+    #[test]
+    fn the_plan_is_linear_between_augmentation_ends() {
+        let c = Array2::from_shape_fn((12, 17), |(i, j)| ((i * 5 + j * 11) % 13) as f64 + 0.1);
+        for s_max in [0.45, 1.0] {
+            let path = MassPath::solve(c.view(), s_max).unwrap();
+            let ends = path.augmentation_ends();
+            assert_eq!(ends.len(), path.n_augmentations());
+            assert!(ends.windows(2).all(|w| w[0] < w[1]));
+            assert_eq!(*ends.last().unwrap(), path.s_max());
+            let mut lo = 0.0;
+            for &hi in &ends {
+                let mid = path.plan_at(0.5 * (lo + hi)).unwrap();
+                let mean = (path.plan_at(lo).unwrap() + path.plan_at(hi).unwrap()) * 0.5;
+                assert!((mid - mean).iter().all(|d| d.abs() < 1e-15), "[{lo}, {hi}]");
+                lo = hi;
+            }
         }
     }
 

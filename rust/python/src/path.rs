@@ -95,6 +95,12 @@ impl MassPath {
         self.inner.n_augmentations()
     }
 
+    /// The mass at the end of each augmentation: between two (and from 0 to the first) the
+    /// optimal plan is linear in the mass.
+    fn augmentation_ends<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.inner.augmentation_ends().into_pyarray(py)
+    }
+
     /// `(s_k, zeta_k)`: the breakpoints of the optimal cost.
     fn breakpoints<'py>(
         &self,
