@@ -58,7 +58,16 @@ pub fn pair_numbers<T: Cost>(
     let (rows, cols) = if turned { (y, x) } else { (x, y) };
     let c: Array2<T> = cost_matrix_between(rows, cols, monitor)?;
     let path = MassPath::solve_monitored(c.view(), s, monitor)?;
-    let cost = path.evaluate(c.view(), &[s])?[0];
+    // Where the path reaches s = 1 it holds soft matching too: both costs in one evaluation
+    // (each evaluation checks the costs again), the same bits as one at a time.
+    let soft_from_path = with_soft && path.s_max() >= 1.0;
+    let at = if soft_from_path {
+        vec![s, 1.0]
+    } else {
+        vec![s]
+    };
+    let costs = path.evaluate(c.view(), &at)?;
+    let cost = costs[0];
     let (row_mass, col_mass) = path.masses_at(s)?;
     let (x_mass, y_mass) = if turned {
         (col_mass, row_mass)
@@ -71,8 +80,8 @@ pub fn pair_numbers<T: Cost>(
     };
     let soft_cost = if !with_soft {
         None
-    } else if path.s_max() >= 1.0 {
-        Some(path.evaluate(c.view(), &[1.0])?[0])
+    } else if soft_from_path {
+        Some(costs[1])
     } else if let Some(c) = (&c as &dyn Any).downcast_ref::<Array2<f64>>() {
         Some(soft_matching_cost_after(c.view(), &path, Some(monitor))?)
     } else {
