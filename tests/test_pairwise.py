@@ -385,8 +385,29 @@ def test_a_chunk_is_admitted_for_its_largest_pairs_one_a_thread(monkeypatch):
     options = {"s": 0.5, "metric": "correlation", "dtype": "float64", "soft_matching": True}
     for threads, want in ((2, peaks[1] + peaks[2]), (1, peaks[2]), (5, sum(peaks))):
         asked.clear()
-        out = _prepared_chunk([7, 8, 9], pairs, {**options, "n_threads": threads}, *sides)
+        out = _prepared_chunk([7, 8, 9], pairs, {**options, "n_threads": threads}, None, *sides)
         assert asked == [want] and [k for k, _ in out] == [7, 8, 9]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_the_bar_moves_inside_a_large_pair(monkeypatch, n_jobs):
+    """At a given s the bar moves while a large pair is solved (its cost matrix and its path
+    report as they go), on the calling thread and on a worker thread, and ends at the pairs."""
+    from parsm._progress import Progress
+
+    shown = []
+    real = Progress._show
+
+    def spy(self, value):
+        real(self, value)
+        shown.append(self._bar.n)
+
+    monkeypatch.setattr(Progress, "_show", spy)
+    rng = np.random.default_rng(0)
+    pops = [rng.standard_normal((100, 6000)), rng.standard_normal((100, 6400))]
+    parsm.pairwise(pops, s=0.5, n_jobs=n_jobs, progress=True)
+    assert any(0 < n < 1 for n in shown), shown
+    assert shown == sorted(shown) and shown[-1] == 1
 
 
 def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
@@ -409,9 +430,9 @@ def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
 
     real_chunk = parsm.pairs._prepared_chunk
 
-    def spying_chunk(ks, pairs, options, *sides):
+    def spying_chunk(ks, pairs, options, bar, *sides):
         seen.extend([(options["n_threads"], blas_threads())] * len(ks))
-        return real_chunk(ks, pairs, options, *sides)
+        return real_chunk(ks, pairs, options, bar, *sides)
 
     monkeypatch.setattr(parsm.pairs, "compare_pair", spying)
     monkeypatch.setattr(parsm.pairs, "_prepared_chunk", spying_chunk)

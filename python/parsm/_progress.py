@@ -6,6 +6,12 @@ takes ``progress=bar.step()``: the core reports ``(done, total)`` about ten time
 which moves the bar through that step. The bar appears only after a second, only on a
 terminal unless asked for (``progress=True``), and never when ``PARSM_PROGRESS=0``.
 
+A native call on a worker thread (``pairwise``'s chunks of pairs) moves the bar of the
+thread that waits for it through :func:`portion_of`: the bar is shared under a key
+(:meth:`Progress.share`), and each worker's call reports its share of the bar's steps as it
+goes, so that a single large pair moves the bar too. A worker in another process (Dask) finds
+no bar under the key; its bar moves as its tasks end.
+
 Ctrl-C does not depend on the bar: every native call checks for it while it runs.
 """
 
@@ -33,6 +39,8 @@ _running = threading.Condition()
 _n_running = 0
 #: Whether native calls in this context are cancellable through :data:`_CANCEL`.
 _cancellable: ContextVar[bool] = ContextVar("parsm_cancellable", default=False)
+#: Bars that native calls on worker threads may move (see :meth:`Progress.share`).
+_shared: dict[str, Progress] = {}
 
 
 @contextmanager
@@ -118,6 +126,9 @@ class Progress:
         )
         self._done = 0.0
         self._token: Token[Progress | None] | None = None
+        # What native calls on worker threads have done of their portions (see `portion_of`).
+        self._lock = threading.Lock()
+        self._portions: dict[object, float] = {}
 
     def __enter__(self) -> Progress:
         self._token = _active.set(self)
@@ -131,8 +142,14 @@ class Progress:
     def _show(self, value: float) -> None:
         if self._bar is None:
             return
-        self._bar.n = min(value, self._bar.total)
-        self._bar.refresh()
+        with self._lock:
+            value += sum(self._portions.values())
+            # Never back: a portion dropped at its task's end is counted again as the waiting
+            # thread advances past the task a moment later. tqdm's update (not a refresh)
+            # keeps the bar hidden for its first second and redraws it ten times a second.
+            gain = min(value, self._bar.total) - self._bar.n
+            if gain > 0:
+                self._bar.update(gain)
 
     def _reporter(self, base: float) -> Callback:
         """A callback that shows a native call's ``(done, total)`` as progress from ``base``."""
@@ -160,8 +177,33 @@ class Progress:
 
     def close(self) -> None:
         """Removes the bar."""
+        _shared.pop(self._key, None)
         if self._bar is not None:
             self._bar.close()
+
+    @property
+    def _key(self) -> str:
+        # The process too: a task sent to another process never finds a bar of that one.
+        return f"{os.getpid()}:{id(self)}"
+
+    def share(self) -> str:
+        """Lets native calls on other threads of this process move this bar through
+        :func:`portion_of` with the key returned, until the bar closes."""
+        _shared[self._key] = self
+        return self._key
+
+    def _portion(self, token: object, steps: float) -> Callback:
+        """The callback of a native call on another thread that does ``steps`` of the steps
+        still to come (see :func:`portion_of`)."""
+
+        def report(done: int, total: int) -> None:
+            if _CANCEL.is_set():
+                raise KeyboardInterrupt("cancelled")
+            with self._lock:
+                self._portions[token] = steps * (min(done / total, 1.0) if total else 0.0)
+            self._show(self._done)
+
+        return report
 
     def within(self) -> Callback | None:
         """A callback that shows the progress of a native call inside the current step without
@@ -172,6 +214,31 @@ class Progress:
 def active() -> Progress | None:
     """The innermost open bar, if any."""
     return _active.get()
+
+
+def _stop_if_cancelled(done: int, total: int) -> None:
+    """The callback of a native call that reports to no bar: it stops on :func:`cancel_all`."""
+    if _CANCEL.is_set():
+        raise KeyboardInterrupt("cancelled")
+
+
+@contextmanager
+def portion_of(key: str | None, steps: float) -> Iterator[Callback | None]:
+    """The ``progress`` callback of a native call, on a worker thread, that does ``steps`` of
+    the steps of the bar shared under ``key`` (:meth:`Progress.share`), moving it as the call
+    reports; its portion is dropped on leaving, when the waiting thread counts the steps
+    itself. Without that bar in this process (``key`` None, another process, a bar that is
+    off) the callback only stops the call on :func:`cancel_all` where it is cancellable."""
+    bar = _shared.get(key) if key is not None else None
+    if bar is None or not bar._on:
+        yield _stop_if_cancelled if _cancellable.get() else None
+        return
+    token = object()
+    try:
+        yield bar._portion(token, steps)
+    finally:
+        with bar._lock:
+            bar._portions.pop(token, None)
 
 
 @contextmanager

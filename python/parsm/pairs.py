@@ -31,6 +31,7 @@ from ._progress import (
     Progress,
     cancel_all,
     cancellable,
+    portion_of,
     reset_cancel,
     wait_stopped,
 )
@@ -298,14 +299,19 @@ def _chunks(
 
 
 def _prepared_chunk(
-    ks: list[int], pairs: list[tuple[int, int]], options: dict, *sides: _core.PreparedPopulation
+    ks: list[int],
+    pairs: list[tuple[int, int]],
+    options: dict,
+    bar: str | None,
+    *sides: _core.PreparedPopulation,
 ) -> list[tuple[int, dict[str, Any]]]:
     """The records of pairs ``ks`` (``pairs`` indexing ``sides``, the populations prepared
     for the metric) at a given ``s``: one native call for the chunk, its pairs shared among
     ``options["n_threads"]`` threads, which runs only while the memory gate admits its largest
-    pairs, one a thread, and stops on :func:`parsm._progress.cancel_all`. The numbers are
-    :func:`compare_pair`'s (see ``parsm_core::pair``); the sides are separate arguments so
-    that Dask scatters each once."""
+    pairs, one a thread, moves the progress bar shared under ``bar`` (in this process) through
+    ``len(ks)`` steps as its pairs go, and stops on :func:`parsm._progress.cancel_all`. The
+    numbers are :func:`compare_pair`'s (see ``parsm_core::pair``); the sides are separate
+    arguments so that Dask scatters each once."""
     s, metric, dtype = float(options["s"]), options["metric"], options["dtype"]
     itemsize = np.dtype(dtype).itemsize
     peaks = []
@@ -316,7 +322,7 @@ def _prepared_chunk(
         peaks.append(pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
     at_once = _core.pool_size(options["n_threads"]) if len(pairs) > 1 else 1
     peak = sum(sorted(peaks)[-at_once:])
-    with admitted(peak), cancellable(), Progress("parsm pairs", 1, False) as bar:
+    with admitted(peak), cancellable(), portion_of(bar, len(ks)) as report:
         numbers = _core.pairs_numbers(
             list(sides),
             pairs,
@@ -325,7 +331,7 @@ def _prepared_chunk(
             MATCH_TOL,
             dtype,
             options["n_threads"],
-            bar.step(),
+            report,
         )
     out = []
     for k, (i, j), (cost, mx, my, soft) in zip(ks, pairs, numbers):
@@ -337,16 +343,18 @@ def _prepared_chunk(
 
 
 def _prepared_task(
-    chunk: range, todo: list[tuple[int, int]], sides: list[Any], options: dict
+    chunk: range, todo: list[tuple[int, int]], sides: list[Any], options: dict, bar: str | None
 ) -> Any:
     """The delayed call of :func:`_prepared_chunk` for pairs ``chunk`` of ``todo``, each
-    population it reads passed once."""
+    population it reads passed once, moving the bar shared under ``bar``."""
     import joblib
 
     used = sorted({p for k in chunk for p in todo[k]})
     local = {p: n for n, p in enumerate(used)}
     pairs = [(local[todo[k][0]], local[todo[k][1]]) for k in chunk]
-    return joblib.delayed(_prepared_chunk)(list(chunk), pairs, options, *(sides[p] for p in used))
+    return joblib.delayed(_prepared_chunk)(
+        list(chunk), pairs, options, bar, *(sides[p] for p in used)
+    )
 
 
 def pairwise(
@@ -487,11 +495,14 @@ def pairwise(
         "dtype": dtype,
         "soft_matching": bool(soft_matching),
     }
+    bar = Progress("parsm pairwise", len(todo), progress)
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
         chunks = _chunks(todo, units, m, workers, threads)
-        tasks = (_prepared_task(c, todo, sides, options) for c in chunks)
+        # Each chunk moves the bar as it goes (a large pair is a chunk of its own).
+        key = bar.share()
+        tasks = (_prepared_task(c, todo, sides, options, key) for c in chunks)
     else:
         tasks = (
             joblib.delayed(_response_task)(k, sides[i], sides[j], options)
@@ -501,7 +512,7 @@ def pairwise(
     reset_cancel()
     previous = _install_interrupt_handler()
     try:
-        with blas, Progress("parsm pairwise", len(todo), progress) as bar:
+        with blas, bar:
             parallel = joblib.Parallel(
                 n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
             )

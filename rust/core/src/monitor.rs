@@ -11,6 +11,14 @@
 //! hook from [`Monitor::check`] once a period has passed since the last call (the bindings
 //! run serial solves so, on the calling thread, and the hook takes the GIL to look for Ctrl-C
 //! and report progress). Short solves never call it.
+//!
+//! ## Parts of a whole
+//! A job of several solves (a chunk of `pairwise` pairs, each a cost matrix, a path and soft
+//! matching) reports one progress: each step runs on a [`Monitor::part`] of the job's monitor
+//! with a weight, its share of the job's total. A part counts in its own units, as any
+//! monitor, and passes the job the same fraction of its weight as it goes (never taking any
+//! back); [`Monitor::progress`] of a part is the job's, and a part is cancelled and watched
+//! with the job. Parts of parts pass theirs on up.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,9 +33,68 @@ pub type Watcher = Arc<dyn Fn(&Monitor) + Send + Sync>;
 #[derive(Debug, Default)]
 pub struct Monitor {
     cancelled: Arc<AtomicBool>,
+    counts: Arc<Counts>,
+    watch: Option<Arc<Watch>>,
+}
+
+/// `done` of `total`, and where a part passes its progress on.
+#[derive(Debug, Default)]
+struct Counts {
     done: AtomicU64,
     total: AtomicU64,
-    watch: Option<Watch>,
+    share: Option<Share>,
+}
+
+/// A part's share of its whole: `weight` of the whole's units, of which `given` are passed on.
+#[derive(Debug)]
+struct Share {
+    whole: Arc<Counts>,
+    weight: u64,
+    given: AtomicU64,
+}
+
+impl Counts {
+    /// Passes the whole (and its whole) this part's progress so far as a share of its weight.
+    fn pass_on(&self) {
+        if let Some(share) = &self.share {
+            let (done, total) = (
+                self.done.load(Ordering::Relaxed),
+                self.total.load(Ordering::Relaxed),
+            );
+            let reached = if total == 0 {
+                0
+            } else {
+                (u128::from(share.weight) * u128::from(done.min(total)) / u128::from(total)) as u64
+            };
+            share.pass(reached);
+        }
+    }
+
+    /// The outermost whole's `(done, total)`.
+    fn outermost(&self) -> (u64, u64) {
+        match &self.share {
+            Some(share) => share.whole.outermost(),
+            None => (
+                self.done.load(Ordering::Relaxed),
+                self.total.load(Ordering::Relaxed),
+            ),
+        }
+    }
+}
+
+impl Share {
+    /// Raises what was passed on to `reached` (at most the weight); never lowers it. Atomic,
+    /// so parts moved by several threads pass on each unit once.
+    fn pass(&self, reached: u64) {
+        let reached = reached.min(self.weight);
+        let before = self.given.fetch_max(reached, Ordering::Relaxed);
+        if reached > before {
+            self.whole
+                .done
+                .fetch_add(reached - before, Ordering::Relaxed);
+            self.whole.pass_on();
+        }
+    }
 }
 
 /// The hook of a watched monitor and when it is next due, in nanoseconds since `start`.
@@ -72,13 +139,41 @@ impl Monitor {
     pub fn watched(every: Duration, hook: Watcher) -> Self {
         let every = u64::try_from(every.as_nanos()).unwrap_or(u64::MAX);
         Monitor {
-            watch: Some(Watch {
+            watch: Some(Arc::new(Watch {
                 hook,
                 every,
                 start: Instant::now(),
                 due: AtomicU64::new(every),
-            }),
+            })),
             ..Self::default()
+        }
+    }
+
+    /// A step of this monitor's job worth `weight` of its total (see "Parts of a whole" in the
+    /// module docs): cancelled and watched with it, counting in its own units, and passing on
+    /// its fraction done of `weight` as it goes. Set the job's total to its parts' weights.
+    pub fn part(&self, weight: u64) -> Self {
+        Monitor {
+            cancelled: Arc::clone(&self.cancelled),
+            counts: Arc::new(Counts {
+                share: Some(Share {
+                    whole: Arc::clone(&self.counts),
+                    weight,
+                    given: AtomicU64::new(0),
+                }),
+                ..Counts::default()
+            }),
+            watch: self.watch.clone(),
+        }
+    }
+
+    /// Counts this monitor's work as done: a part passes on its whole weight (for a step that
+    /// does not count its work, or ended early).
+    pub fn finish(&self) {
+        let total = self.counts.total.load(Ordering::Relaxed);
+        self.counts.done.fetch_max(total, Ordering::Relaxed);
+        if let Some(share) = &self.counts.share {
+            share.pass(share.weight);
         }
     }
 
@@ -117,30 +212,31 @@ impl Monitor {
 
     /// Sets the amount of work the progress counts towards.
     pub fn set_total(&self, total: u64) {
-        self.total.store(total, Ordering::Relaxed);
+        self.counts.total.store(total, Ordering::Relaxed);
+        self.counts.pass_on();
     }
 
     /// Adds to the amount of work.
     pub fn add_total(&self, more: u64) {
-        self.total.fetch_add(more, Ordering::Relaxed);
+        self.counts.total.fetch_add(more, Ordering::Relaxed);
+        self.counts.pass_on();
     }
 
     /// Sets the work done.
     pub fn set_done(&self, done: u64) {
-        self.done.store(done, Ordering::Relaxed);
+        self.counts.done.store(done, Ordering::Relaxed);
+        self.counts.pass_on();
     }
 
     /// Adds to the work done.
     pub fn advance(&self, by: u64) {
-        self.done.fetch_add(by, Ordering::Relaxed);
+        self.counts.done.fetch_add(by, Ordering::Relaxed);
+        self.counts.pass_on();
     }
 
-    /// `(done, total)`.
+    /// `(done, total)`; of a part, its outermost whole's (what a watcher reports).
     pub fn progress(&self) -> (u64, u64) {
-        (
-            self.done.load(Ordering::Relaxed),
-            self.total.load(Ordering::Relaxed),
-        )
+        self.counts.outermost()
     }
 }
 
@@ -225,5 +321,67 @@ mod tests {
         let plain = solve(&p, options(None, None)).expect("solves");
         assert_eq!(watched.plan, plain.plan);
         assert_eq!(watched.iterations, plain.iterations);
+    }
+
+    /// Parts pass on their fraction of their weight, parts of parts through their whole; what
+    /// they passed on is never taken back, and finishing passes on the whole weight.
+    #[test]
+    fn parts_pass_their_share_on_to_the_whole() {
+        let job = Monitor::new();
+        job.set_total(1_000);
+        let a = job.part(600);
+        a.set_total(3);
+        a.advance(1);
+        assert_eq!(job.progress(), (200, 1_000));
+        assert_eq!(a.progress(), (200, 1_000), "a part reports its whole's");
+        a.set_done(0);
+        assert_eq!(job.progress(), (200, 1_000), "never taken back");
+        let b = job.part(400);
+        let (b1, b2) = (b.part(100), b.part(300));
+        b1.set_total(10);
+        b1.set_done(5);
+        b2.finish();
+        // b holds 50 + 300 units done, but passes nothing on before it has a total.
+        assert_eq!(job.progress(), (200, 1_000));
+        b.set_total(400);
+        assert_eq!(job.progress(), (550, 1_000));
+        a.finish();
+        b1.finish();
+        assert_eq!(job.progress(), (1_000, 1_000));
+        b.finish();
+        assert_eq!(job.progress(), (1_000, 1_000), "no more than the weight");
+        // A part is cancelled with its job, and its check polls the job's hook.
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let hook: Watcher = Arc::new(move |m: &Monitor| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(m.progress(), (0, 7));
+        });
+        let watched = Monitor::watched(Duration::ZERO, hook);
+        watched.set_total(7);
+        let part = watched.part(7).part(3);
+        part.check().unwrap();
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+        watched.cancel();
+        assert!(matches!(part.check(), Err(ParsmError::Interrupted)));
+    }
+
+    /// Parts moved by many threads at once pass on each unit once.
+    #[test]
+    fn parts_moved_from_threads_pass_each_unit_once() {
+        let job = Monitor::new();
+        job.set_total(8 * 1_000);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                let part = job.part(1_000);
+                scope.spawn(move || {
+                    part.set_total(250);
+                    for _ in 0..250 {
+                        part.advance(1);
+                    }
+                });
+            }
+        });
+        assert_eq!(job.progress(), (8_000, 8_000));
     }
 }

@@ -6,6 +6,8 @@
 //! so their results are exact optimal solutions **for the stored f32 costs**; those costs differ
 //! from the f64 ones by a relative 6e-8 at most.
 
+use ndarray::{ArrayView2, CowArray, Ix2};
+
 /// A cost matrix element: `f64` or `f32`.
 pub trait Cost: Copy + Send + Sync + PartialOrd + std::fmt::Debug + 'static {
     /// Bytes per element.
@@ -16,6 +18,9 @@ pub trait Cost: Copy + Send + Sync + PartialOrd + std::fmt::Debug + 'static {
     fn get(self) -> f64;
     /// The nearest value of this type.
     fn from_f64(v: f64) -> Self;
+    /// The costs as `f64`, for the solvers that read only `f64`: the view itself for `f64`,
+    /// a widened copy (exact) for `f32`.
+    fn widened(costs: ArrayView2<'_, Self>) -> CowArray<'_, f64, Ix2>;
 }
 
 impl Cost for f64 {
@@ -29,6 +34,9 @@ impl Cost for f64 {
     fn from_f64(v: f64) -> Self {
         v
     }
+    fn widened(costs: ArrayView2<'_, Self>) -> CowArray<'_, f64, Ix2> {
+        costs.into()
+    }
 }
 
 impl Cost for f32 {
@@ -41,5 +49,8 @@ impl Cost for f32 {
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
         v as f32
+    }
+    fn widened(costs: ArrayView2<'_, Self>) -> CowArray<'_, f64, Ix2> {
+        costs.mapv(f64::from).into()
     }
 }

@@ -7,6 +7,7 @@
 
 use ndarray::ArrayView2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
+use parsm_core::scalar::Cost;
 use parsm_core::{Metric, ParsmError};
 use pyo3::prelude::*;
 
@@ -48,8 +49,8 @@ fn cost_shape(cost: &CostArray<'_>) -> (usize, usize) {
 /// a widened copy of float32 ones.
 fn with_f64<R>(cost: &CostArray<'_>, f: impl FnOnce(ArrayView2<'_, f64>) -> R) -> R {
     match cost {
-        CostArray::F64(c) => f(c.as_array()),
-        CostArray::F32(c) => f(c.as_array().mapv(f64::from).view()),
+        CostArray::F64(c) => f(f64::widened(c.as_array()).view()),
+        CostArray::F32(c) => f(f32::widened(c.as_array()).view()),
     }
 }
 
