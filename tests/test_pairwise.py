@@ -390,9 +390,11 @@ def test_a_chunk_is_admitted_for_its_largest_pairs_one_a_thread(monkeypatch):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_the_bar_moves_inside_a_large_pair(monkeypatch, n_jobs):
-    """At a given s the bar moves while a large pair is solved (its cost matrix and its path
-    report as they go), on the calling thread and on a worker thread, and ends at the pairs."""
+@pytest.mark.parametrize("s, m, n", [(0.5, 100, 6000), ("auto", 60, 1200)])
+def test_the_bar_moves_inside_a_large_pair(monkeypatch, n_jobs, s, m, n):
+    """The bar moves while a large pair is solved (at a given s its cost matrix and its path
+    report as they go; with s="auto" also the share estimate's steps), on the calling thread
+    and on a worker thread, never back, and ends at the pairs."""
     from parsm._progress import Progress
 
     shown = []
@@ -400,12 +402,13 @@ def test_the_bar_moves_inside_a_large_pair(monkeypatch, n_jobs):
 
     def spy(self, value):
         real(self, value)
-        shown.append(self._bar.n)
+        if self._bar is not None:  # the drawn bar, not the pair's that feeds it
+            shown.append(self._bar.n)
 
     monkeypatch.setattr(Progress, "_show", spy)
     rng = np.random.default_rng(0)
-    pops = [rng.standard_normal((100, 6000)), rng.standard_normal((100, 6400))]
-    parsm.pairwise(pops, s=0.5, n_jobs=n_jobs, progress=True)
+    pops = [rng.standard_normal((m, n)), rng.standard_normal((m, n + n // 15))]
+    quiet(parsm.pairwise, pops, s=s, n_jobs=n_jobs, progress=True)
     assert any(0 < n < 1 for n in shown), shown
     assert shown == sorted(shown) and shown[-1] == 1
 
@@ -542,6 +545,22 @@ def test_ctrl_c_stops_running_pairs_promptly():
     # The next call is not cancelled.
     small = populations()
     assert len(parsm.pairwise(small, s=0.5).records) == 6
+
+
+def test_ctrl_c_stops_a_large_pairs_share_estimate_promptly():
+    """With s="auto" a pair's fold paths run as one serial sweep on a worker thread: Ctrl-C
+    stops them from inside a path (it waited for all five paths, 4.2 s at 4,000 units)."""
+    rng = np.random.default_rng(6)
+    pops = [rng.standard_normal((100, 4000)), rng.standard_normal((100, 4200))]
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    t = time.perf_counter()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            quiet(parsm.pairwise, pops, n_jobs=2)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - t < 1.0 + 1.0
 
 
 def test_ctrl_c_then_exit_leaves_no_worker_inside_a_native_call():

@@ -106,10 +106,26 @@ class Progress:
     enabled : bool, optional
         Force the bar on or off; default: on a terminal only (and not with
         ``PARSM_PROGRESS=0``).
+    into : callable, optional
+        Draw nothing, and pass the progress on instead, as ``into(done, total)``: a bar inside
+        a step of another (``Progress.within``) or inside a worker's portion of a shared bar
+        (:func:`portion_of`). Such a bar is on whenever ``into`` is given.
     """
 
-    def __init__(self, label: str, steps: int, enabled: bool | None = None) -> None:
-        self._on = _enabled(enabled)
+    #: Units of the ``(done, total)`` a bar with ``into`` passes on per step.
+    _SCALE = 1_000_000
+
+    def __init__(
+        self,
+        label: str,
+        steps: int,
+        enabled: bool | None = None,
+        *,
+        into: Callback | None = None,
+    ) -> None:
+        self._into = into
+        self._steps = max(int(steps), 1)
+        self._on = into is not None or _enabled(enabled)
         # No tqdm object when off: building one takes tqdm's process-wide lock and ~0.3 ms,
         # which pairwise's worker threads (three bars a pair, all off) would pay in turn.
         self._bar = (
@@ -121,7 +137,7 @@ class Progress:
                 file=sys.stderr,
                 bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
             )
-            if self._on
+            if self._on and into is None
             else None
         )
         self._done = 0.0
@@ -140,6 +156,11 @@ class Progress:
         self.close()
 
     def _show(self, value: float) -> None:
+        if self._into is not None:
+            # Into may raise KeyboardInterrupt (cancel_all): the native call then stops.
+            scale = self._SCALE
+            self._into(round(min(value, self._steps) * scale), self._steps * scale)
+            return
         if self._bar is None:
             return
         with self._lock:
@@ -151,14 +172,15 @@ class Progress:
             if gain > 0:
                 self._bar.update(gain)
 
-    def _reporter(self, base: float) -> Callback:
-        """A callback that shows a native call's ``(done, total)`` as progress from ``base``."""
+    def _reporter(self, base: float, steps: float = 1.0) -> Callback:
+        """A callback that shows a native call's ``(done, total)`` as progress through
+        ``steps`` steps from ``base``."""
 
         def report(done: int, total: int) -> None:
             if _CANCEL.is_set():
                 raise KeyboardInterrupt("cancelled")
             if self._on:
-                self._show(base + (min(done / total, 1.0) if total else 0.0))
+                self._show(base + steps * (min(done / total, 1.0) if total else 0.0))
 
         return report
 
@@ -205,10 +227,11 @@ class Progress:
 
         return report
 
-    def within(self) -> Callback | None:
-        """A callback that shows the progress of a native call inside the current step without
-        counting a step (for helpers, such as the cost matrix, that callers do not count)."""
-        return self._reporter(self._done) if self._on or _cancellable.get() else None
+    def within(self, steps: float = 1.0) -> Callback | None:
+        """A callback that shows the progress of a native call (or of a bar given it as
+        ``into``) through the next ``steps`` steps without counting them (for helpers, such as
+        the cost matrix, that callers do not count; callers then ``advance``)."""
+        return self._reporter(self._done, steps) if self._on or _cancellable.get() else None
 
 
 def active() -> Progress | None:

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from . import _core, _path_cache
 from ._folds import kfold
-from ._progress import Progress
+from ._progress import Callback, Progress
 from ._validation import as_n_threads, as_populations
 from .crossval import fold_costs, train_cost
 from .matching import _check_metric, as_float64, cost_matrix
@@ -237,11 +237,13 @@ def lcurve_on(
     n_threads: int | None = None,
     progress: bool | None = None,
     warn: bool = True,
+    into: Callback | None = None,
 ) -> tuple[LCurve, Any]:
     """:func:`lcurve` on validated inputs and their cost matrix ``c``; also returns the
     solved :class:`parsm._core.Problem` (None for ``method="simplex"``), so that callers can
     take exact plans and rankings from the same solve. ``warn=False`` leaves the
-    :class:`ShareWarning` to the caller (``lcurve_.s0_identifiable`` says it)."""
+    :class:`ShareWarning` to the caller (``lcurve_.s0_identifiable`` says it). ``into`` takes
+    the progress instead of a bar of its own (see :class:`parsm._progress.Progress`)."""
     heldout = elbow == "heldout"
     n_folds = cv if cv is not None else (share_folds(x.shape[0]) if heldout else None)
     splits = kfold(x.shape[0], n_folds) if n_folds is not None else []
@@ -251,7 +253,7 @@ def lcurve_on(
     n_steps = 1 + (0 if cv is None else (1 if method == "path" else cv) + 1)
     n_steps += 2 if heldout and not reuse else 0
     fold_s_max = 1.0 if heldout else float(grid.max())
-    with Progress("parsm lcurve", n_steps, progress) as bar:
+    with Progress("parsm lcurve", n_steps, progress, into=into) as bar:
         # The in-sample path goes to s = 1, so callers can also take soft matching from it.
         if method == "path":
             problem = solved(x, y, c, metric, bar)
@@ -387,7 +389,13 @@ def _share(
 
 
 def share_on(
-    x: np.ndarray, y: np.ndarray, c: np.ndarray, *, metric: str, n_threads: int | None
+    x: np.ndarray,
+    y: np.ndarray,
+    c: np.ndarray,
+    *,
+    metric: str,
+    n_threads: int | None,
+    into: Callback | None = None,
 ) -> tuple[ShareEstimate, Any]:
     """The held-out share estimate of ``x`` and ``y`` (cost matrix ``c``), the same as
     :func:`lcurve_on` gives, and the :class:`parsm._core.Problem` of ``c`` with its in-sample
@@ -395,9 +403,10 @@ def share_on(
     zero cost (:func:`identical_mass`, a floor for ``s0``) reaches that far. What
     :func:`parsm.pairwise` needs with ``s="auto"``: the path's tail to s = 1, most of a path's
     time on rectangular problems, is left out, and soft matching comes from the balanced
-    solver instead (the same optimum, to rounding)."""
+    solver instead (the same optimum, to rounding). ``into`` takes its progress (see
+    :class:`parsm._progress.Progress`)."""
     splits = kfold(x.shape[0], share_folds(x.shape[0]))
-    with Progress("parsm share", 3, False) as bar:
+    with Progress("parsm share", 3, False, into=into) as bar:
         raw = _share(
             x,
             y,

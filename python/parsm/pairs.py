@@ -29,6 +29,7 @@ from . import _core
 from ._memory_gate import admitted, pair_bytes
 from ._progress import (
     Progress,
+    active,
     cancel_all,
     cancellable,
     portion_of,
@@ -189,13 +190,19 @@ def _response_matchings(
     peak = pair_bytes(
         x.shape[1], y.shape[1], x.shape[0], s=s, cv=cv, itemsize=np.dtype(dtype).itemsize
     )
+    # Inside a pairwise task, its bar (see _response_task): the cost matrix moves it through
+    # the first of PAIR_STEPS steps, the solves through the next ones, the matchings the last.
+    bar = active()
+    solves = bar.within(PAIR_STEPS - 2) if bar is not None else None
     with admitted(peak), cancellable(), keep_fold_costs():
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
+        if bar is not None:
+            bar.advance()
         share = None
         if s == "auto" and cv is None:
             # The estimate and the in-sample path only as far as s0 (not the L-curve's whole
             # path to s = 1), with the same s0 and interval as compare's.
-            share, problem = share_on(x, y, c, metric=metric, n_threads=n_threads)
+            share, problem = share_on(x, y, c, metric=metric, n_threads=n_threads, into=solves)
             s_value, at_s0 = share.s0, None
         elif s == "auto":
             lc, problem = lcurve_on(
@@ -208,13 +215,16 @@ def _response_matchings(
                 n_threads=n_threads,
                 progress=False,
                 warn=False,
+                into=solves,
             )
             share, s_value = lc.share, lc.s0
             at_s0 = lc.score_s0 if cv is not None else None
         else:
-            with Progress("parsm pair", 1, False) as bar:
-                problem = _core.Problem(c, metric, float(s), bar.step())
+            with Progress("parsm pair", 1, False, into=solves) as own:
+                problem = _core.Problem(c, metric, float(s), own.step())
             s_value, at_s0 = float(s), None
+        if bar is not None:
+            bar.advance(PAIR_STEPS - 2)
         partial, soft_summary = scored_matchings(
             Pair(x, y, problem), s_value, cv, at_s0, n_threads, with_soft
         )
@@ -254,12 +264,20 @@ def _record(
     }
 
 
+#: Steps of a pair's bar in a pairwise task (see :func:`_response_matchings`): the cost
+#: matrix one, the share estimate or the solves eight (on the bench's pairs with
+#: ``s="auto"``: 10 %, 85 % and 5 % of a pair's time), the matchings one.
+PAIR_STEPS = 10
+
+
 def _response_task(
-    k: int, x: np.ndarray, y: np.ndarray, options: dict
+    k: int, x: np.ndarray, y: np.ndarray, options: dict, bar: str | None
 ) -> list[tuple[int, dict[str, Any]]]:
     """Pair ``k`` of two populations' responses: one task (with ``s="auto"`` or ``cv`` a pair
-    takes tenths of a second or more)."""
-    return [(k, compare_pair(x, y, **options))]
+    takes tenths of a second or more), which moves the bar shared under ``bar`` as it goes."""
+    with portion_of(bar, 1) as report:
+        with Progress("parsm pair", PAIR_STEPS, False, into=report):
+            return [(k, compare_pair(x, y, **options))]
 
 
 #: Work (in multiply-adds, roughly) a chunk of pairs of prepared populations is given for each
@@ -496,16 +514,16 @@ def pairwise(
         "soft_matching": bool(soft_matching),
     }
     bar = Progress("parsm pairwise", len(todo), progress)
+    # Each task moves the bar as it goes, so that a large pair moves it too.
+    key = bar.share()
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
         chunks = _chunks(todo, units, m, workers, threads)
-        # Each chunk moves the bar as it goes (a large pair is a chunk of its own).
-        key = bar.share()
         tasks = (_prepared_task(c, todo, sides, options, key) for c in chunks)
     else:
         tasks = (
-            joblib.delayed(_response_task)(k, sides[i], sides[j], options)
+            joblib.delayed(_response_task)(k, sides[i], sides[j], options, key)
             for k, (i, j) in enumerate(todo)
         )
     results: list[dict[str, Any] | None] = [None] * len(todo)

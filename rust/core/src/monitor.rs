@@ -177,13 +177,12 @@ impl Monitor {
         }
     }
 
-    /// A monitor with its own progress counter that is cancelled with this one: the inner
-    /// solves of a sweep report nothing while the sweep counts its tasks. It has no hook.
+    /// A part of weight 0 (see [`Monitor::part`]): cancelled and watched with this one, it
+    /// passes on no progress, for an inner solve whose caller counts its work (a sweep its
+    /// tasks). Its checks still call the hook of a watched monitor, so that a serial sweep
+    /// still reports, and hears Ctrl-C, while its solves run.
     pub fn child(&self) -> Self {
-        Monitor {
-            cancelled: Arc::clone(&self.cancelled),
-            ..Self::default()
-        }
+        self.part(0)
     }
 
     /// Asks the solve to stop at its next check.

@@ -97,20 +97,78 @@ pub fn paths_worth_threads(shapes: impl IntoIterator<Item = (usize, usize)>) -> 
     count > 1 && entries >= MIN_PARALLEL_ENTRIES
 }
 
+/// Progress units of one path of [`mass_paths`]: each passes on its progress as it goes.
+const PATH_UNITS: u64 = 1_000_000;
+
 /// The mass path of every cost matrix in `costs`, up to `s_max`, solved in parallel (one
-/// path per task; each solve is sequential): the cross-validation folds of an L-curve.
+/// path per task; each solve is sequential): the cross-validation folds of an L-curve. Its
+/// progress counts [`PATH_UNITS`] a path, each path's moving as it goes.
 pub fn mass_paths<T: crate::scalar::Cost>(
     costs: &[ArrayView2<T>],
     s_max: f64,
     monitor: &Monitor,
 ) -> Result<Vec<MassPath>, ParsmError> {
-    monitor.set_total(costs.len() as u64);
+    monitor.set_total(costs.len() as u64 * PATH_UNITS);
     costs
         .par_iter()
         .map(|c| {
-            let path = MassPath::solve_monitored(c.view(), s_max, &monitor.child());
-            monitor.advance(1);
-            path
+            let part = monitor.part(PATH_UNITS);
+            let path = MassPath::solve_monitored(c.view(), s_max, &part)?;
+            part.finish();
+            Ok(path)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use ndarray::Array2;
+
+    use super::*;
+    use crate::monitor::Watcher;
+
+    fn costs(n: usize, seed: usize) -> Array2<f64> {
+        Array2::from_shape_fn((n, n + 9), |(i, j)| {
+            ((i * 7919 + j * 104_729 + seed * 31) % 1009) as f64 / 1009.0
+        })
+    }
+
+    /// On one thread under a watched monitor (how the bindings run a serial sweep), the
+    /// paths call the hook while they run, with the sweep's progress moving inside each
+    /// path, and a cancel from the hook stops the sweep within its path.
+    #[test]
+    fn serial_paths_report_and_stop_from_inside() {
+        let (a, b) = (costs(120, 1), costs(120, 2));
+        let views = [a.view(), b.view()];
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let hook: Watcher = Arc::new(move |m: &Monitor| log.lock().unwrap().push(m.progress()));
+        let monitor = Monitor::watched(Duration::ZERO, hook);
+        let paths = crate::threads::with_threads(Some(1), || mass_paths(&views, 1.0, &monitor))
+            .unwrap()
+            .unwrap();
+        assert_eq!(monitor.progress(), (2 * PATH_UNITS, 2 * PATH_UNITS));
+        let seen = seen.lock().unwrap();
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert!(
+            seen.iter().any(|&(d, _)| 0 < d && d < PATH_UNITS),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter()
+                .any(|&(d, _)| PATH_UNITS < d && d < 2 * PATH_UNITS),
+            "{seen:?}"
+        );
+        let plain = MassPath::solve(a.view(), 1.0).unwrap();
+        assert_eq!(paths[0].slopes(), plain.slopes());
+
+        let stop: Watcher = Arc::new(|m: &Monitor| m.cancel());
+        let monitor = Monitor::watched(Duration::ZERO, stop);
+        let stopped =
+            crate::threads::with_threads(Some(1), || mass_paths(&views, 1.0, &monitor)).unwrap();
+        assert!(matches!(stopped, Err(ParsmError::Interrupted)));
+    }
 }
