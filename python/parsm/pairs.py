@@ -193,11 +193,11 @@ def _response_matchings(
     # Inside a pairwise task, its bar (see _response_task): the cost matrix moves it through
     # the first of PAIR_STEPS steps, the solves through the next ones, the matchings the last.
     bar = active()
-    solves = bar.within(PAIR_STEPS - 2) if bar is not None else None
     with admitted(peak), cancellable(), keep_fold_costs():
         c = cost_matrix(x, y, metric, n_threads=n_threads, dtype=dtype)
         if bar is not None:
             bar.advance()
+        solves = bar.within(PAIR_STEPS - 2) if bar is not None else None
         share = None
         if s == "auto" and cv is None:
             # The estimate and the in-sample path only as far as s0 (not the L-curve's whole
@@ -418,7 +418,9 @@ def pairwise(
         share one pair a thread (so ``pairwise(pops, s=0.5)`` uses every core even with
         ``n_jobs=None``); otherwise a task is one pair. Results do not depend on either.
     progress : bool, optional
-        One progress bar over pairs on stderr (default: on a terminal only). Ctrl-C stops
+        One progress bar over pairs on stderr (default: on a terminal only); it moves inside
+        each running pair too (its cost matrix, path or share estimate, then its matchings),
+        except for pairs run in other processes (Dask), which count as they end. Ctrl-C stops
         the running pairs within a second and raises ``KeyboardInterrupt``.
     dtype : {"float64", "float32"}, default "float64"
         Storage of each pair's cost matrices (see :func:`parsm.cost_matrix`).
