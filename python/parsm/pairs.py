@@ -515,24 +515,25 @@ def pairwise(
         "dtype": dtype,
         "soft_matching": bool(soft_matching),
     }
-    bar = Progress("parsm pairwise", len(todo), progress)
-    # Each task moves the bar as it goes, so that a large pair moves it too.
-    key = bar.share()
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
         chunks = _chunks(todo, units, m, workers, threads)
-        tasks = (_prepared_task(c, todo, sides, options, key) for c in chunks)
-    else:
-        tasks = (
-            joblib.delayed(_response_task)(k, sides[i], sides[j], options, key)
-            for k, (i, j) in enumerate(todo)
-        )
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()
     previous = _install_interrupt_handler()
     try:
-        with blas, bar:
+        with blas, Progress("parsm pairwise", len(todo), progress) as bar:
+            # Each task moves the bar as it goes, so that a large pair moves it too.
+            key = bar.share()
+            tasks = (
+                (_prepared_task(c, todo, sides, options, key) for c in chunks)
+                if prepared
+                else (
+                    joblib.delayed(_response_task)(k, sides[i], sides[j], options, key)
+                    for k, (i, j) in enumerate(todo)
+                )
+            )
             parallel = joblib.Parallel(
                 n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
             )
