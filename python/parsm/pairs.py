@@ -540,8 +540,10 @@ def pairwise(
             running = parallel(tasks)
             try:
                 for done in running:
+                    # Each record is built here, while the workers solve the next pairs.
                     for k, out in done:
-                        results[k] = out
+                        i, j = todo[k]
+                        results[k] = {"a": names[i], "b": names[j], **out}
                     bar.advance(len(done))
             except KeyboardInterrupt:
                 # Stop the running pairs and wait until none is inside a native call: a worker
@@ -554,7 +556,7 @@ def pairwise(
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    records = [{"a": names[i], "b": names[j], **out} for (i, j), out in zip(todo, results) if out]
+    records = [r for r in results if r is not None]
     unclear = [f"{r['a']}-{r['b']}" for r in records if r["s0_identifiable"] is False]
     if unclear:
         shown = ", ".join(unclear[:5]) + (", ..." if len(unclear) > 5 else "")
@@ -595,10 +597,10 @@ def _result(
     n = len(names)
     fields = ("score", "s", "s0", "unmatched_mass", "score_sm", "mean_correlation")
     mats = {f: np.full((n, n), np.nan) for f in (*fields, "cv_score", "cv_score_sm")}
-    for (i, j), r in zip(todo, records):
-        for f, m in mats.items():
-            m[i, j] = m[j, i] = r[f]
-    for m in mats.values():
+    rows, cols = (np.array(side, dtype=np.intp) for side in zip(*todo))
+    for f, m in mats.items():
+        values = np.array([r[f] for r in records], dtype=np.float64)
+        m[rows, cols] = m[cols, rows] = values
         m.setflags(write=False)
     return PairwiseResult(
         names=names,
