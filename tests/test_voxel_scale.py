@@ -230,8 +230,12 @@ def interrupt_after(seconds: float) -> threading.Timer:
     [
         lambda c: _core.MassPath(c, 1.0),
         lambda c: _core.partial(c, np.full(len(c), 1 / len(c)), np.full(len(c), 1 / len(c)), 0.97),
+        # Sweeps on one thread run on the calling thread; their inner solves hear Ctrl-C too
+        # (they used to run to the sweep's end).
+        lambda c: _core.mass_paths([c, c], 1.0, 1),
+        lambda c: _core.partial_sweep(c, np.array([0.9, 0.97]), None, 1),
     ],
-    ids=["mass path", "network simplex"],
+    ids=["mass path", "network simplex", "serial paths", "serial simplex sweep"],
 )
 def test_ctrl_c_stops_a_long_solve_within_a_second(solve) -> None:
     c = noise(6000)  # each solve would take many seconds here
