@@ -6,11 +6,12 @@ takes ``progress=bar.step()``: the core reports ``(done, total)`` about ten time
 which moves the bar through that step. The bar appears only after a second, only on a
 terminal unless asked for (``progress=True``), and never when ``PARSM_PROGRESS=0``.
 
-A native call on a worker thread (``pairwise``'s chunks of pairs) moves the bar of the
-thread that waits for it through :func:`portion_of`: the bar is shared under a key
-(:meth:`Progress.share`), and each worker's call reports its share of the bar's steps as it
-goes, so that a single large pair moves the bar too. A worker in another process (Dask) finds
-no bar under the key; its bar moves as its tasks end.
+A task on a worker thread (``pairwise``'s chunks of pairs, or one pair with ``s="auto"``)
+moves the bar of the thread that waits for it through :func:`portion_of`: the bar is shared
+under a key (:meth:`Progress.share`), and the task's native calls report its share of the
+bar's steps as they go (a bar given ``into`` passes a nested bar's progress on), so that a
+single large pair moves the bar too. A task in another process (Dask) finds no bar under the
+key; the bar moves as such tasks end.
 
 Ctrl-C does not depend on the bar: every native call checks for it while it runs.
 """
