@@ -321,7 +321,10 @@ def test_small_pairs_run_in_chunks_with_compares_numbers():
     """At a given s, pairs of prepared populations run in chunks (one native call each):
     every pair in order, each in exactly one chunk, chunks of about CHUNK_WORK and at least
     CHUNKS_PER_WORKER a worker; the records are compare's whatever the jobs."""
-    from parsm.pairs import CHUNK_WORK, CHUNKS_PER_WORKER, _chunks, _pair_work
+    from parsm.pairs import CHUNK_WORK, CHUNKS_PER_WORKER, _chunks
+
+    def _pair_work(na, nb, m):
+        return parsm._core.pair_work(na, nb, m, True)
 
     rng = np.random.default_rng(8)
     base = rng.standard_normal((40, 12))
@@ -347,6 +350,8 @@ def test_small_pairs_run_in_chunks_with_compares_numbers():
     # pair, 10 pairs a chunk for one thread, 20 for two).
     assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1)][:3] == [10] * 3
     assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, threads=2)][:3] == [20] * 3
+    # Without soft matching a pair weighs less (its path and kernel only): 17 a chunk.
+    assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, with_soft=False)][:3] == [17] * 3
     # Big pairs: one a chunk.
     assert _chunks([(0, 1), (0, 2)], [4000, 4000, 4000], 300, 1) == [range(0, 1), range(1, 2)]
     one = parsm.pairwise(pops, s=0.4, n_jobs=1, n_threads=1)

@@ -22,6 +22,7 @@ __all__ = [
     "PreparedPopulation",
     "cost_matrix_between",
     "pairs_numbers",
+    "pair_work",
     "unit_factors",
     "emd",
     "emd_sparse",
@@ -150,6 +151,10 @@ def pairs_numbers(
     """What ``pairwise`` reports of each pair ``(i, j)`` of ``populations`` (X first) at mass
     ``s``: ``(cost, matched units of X, matched units of Y, soft-matching cost or None)``,
     the pairs solved one after another in one call without the GIL."""
+
+def pair_work(na: int, nb: int, m: int, with_soft: bool) -> int:
+    """A pair's work (``na x nb`` units over ``m`` stimuli, roughly in multiply-adds): what
+    ``pairwise`` cuts its pairs into chunks of equal work by."""
 
 def emd(
     cost: npt.NDArray[np.float64],
@@ -329,6 +334,8 @@ class Problem:
         """The cost of balanced soft matching, without its plan."""
     def masses_at(self, s: float) -> tuple[_Vector, _Vector]:
         """``(row_masses, col_masses)`` at ``s``, without a dense plan."""
+    def matched_at(self, s: float, tol: float) -> tuple[int, int]:
+        """``(matched units of X, of Y)`` at ``s``: their mass exceeds ``tol`` of their own."""
     def unit_masses(self) -> list[_Vector]:
         """``[row_entry, row_full, col_entry, col_full]``."""
     def breakpoints_to(self, s_max: float) -> tuple[_Vector, _Vector]:

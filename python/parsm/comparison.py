@@ -61,13 +61,8 @@ def _path_summary(problem: Any, s: float, cv: float | None) -> dict[str, Any]:
     """The numbers of the optimal matching of mass ``s``, from the problem's path (solved at
     least to ``s``) without a dense plan: a unit is matched when its mass exceeds
     ``MATCH_TOL`` of its own."""
-    row_mass, col_mass = problem.masses_at(s)
-    nx, ny = len(row_mass), len(col_mass)
-    matched = (
-        int(np.count_nonzero(row_mass > MATCH_TOL / nx)),
-        int(np.count_nonzero(col_mass > MATCH_TOL / ny)),
-    )
-    return summary_of(s, problem.metric, problem.cost_at(s), matched, (nx, ny), cv)
+    matched = problem.matched_at(s, MATCH_TOL)
+    return summary_of(s, problem.metric, problem.cost_at(s), matched, problem.shape, cv)
 
 
 def _soft_summary(problem: Any, cv: float | None) -> dict[str, Any]:

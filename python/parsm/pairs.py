@@ -290,21 +290,21 @@ CHUNK_WORK = 1.2e9
 CHUNKS_PER_WORKER = 4
 
 
-def _pair_work(na: int, nb: int, m: int) -> float:
-    """A pair's work, roughly, in multiply-adds: ``m`` per cost and about 1,000 per cost for
-    the path and soft matching (the bench's pairs: 1.3 ms of product kernel and 4.6 ms of
-    solves on 500 x 500 costs over 300 stimuli), plus a fixed 2 million (about 30 µs)."""
-    return na * nb * (m + 1000.0) + 2e6
-
-
 def _chunks(
-    todo: list[tuple[int, int]], units: list[int], m: int, workers: int, threads: int = 1
+    todo: list[tuple[int, int]],
+    units: list[int],
+    m: int,
+    workers: int,
+    threads: int = 1,
+    with_soft: bool = True,
 ) -> list[range]:
     """``todo``'s pairs cut, in order, into runs of at most :data:`CHUNK_WORK` for each of a
     task's ``threads`` (less where that would leave fewer than :data:`CHUNKS_PER_WORKER`
-    chunks a worker; a larger pair is a chunk of its own). In the default order consecutive
-    pairs share their first population, so a chunk holds few populations."""
-    work = [_pair_work(units[i], units[j], m) for i, j in todo]
+    chunks a worker; a larger pair is a chunk of its own), each pair's work as the core
+    weighs it (``_core.pair_work``: its product kernel, path and, ``with_soft``, soft
+    matching). In the default order consecutive pairs share their first population, so a
+    chunk holds few populations."""
+    work = [_core.pair_work(units[i], units[j], m, with_soft) for i, j in todo]
     target = min(CHUNK_WORK * threads, sum(work) / (CHUNKS_PER_WORKER * max(workers, 1)))
     out, start, acc = [], 0, 0.0
     for k, w in enumerate(work):
@@ -518,7 +518,7 @@ def pairwise(
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
-        chunks = _chunks(todo, units, m, workers, threads)
+        chunks = _chunks(todo, units, m, workers, threads, bool(soft_matching))
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()
     previous = _install_interrupt_handler()

@@ -44,8 +44,8 @@ pub struct PairNumbers {
 /// The work of the path to `s` and of soft matching per cost, in multiply-adds of the product
 /// kernel (a cost takes one a stimulus), roughly: on `bench_pairwise`'s pairs (about 500 x 500
 /// over 300 stimuli, one thread) the cost matrix took 1.6 ms, the path 2.3 ms and soft
-/// matching 2.6 ms. They weigh a pair's steps in its progress ([`step_weights`]), on the scale
-/// of `pairwise`'s `_pair_work`.
+/// matching 2.6 ms. They weigh a pair's steps in its progress ([`step_weights`]) and its
+/// share of a chunk ([`pair_work`]).
 const PATH_WORK: u64 = 450;
 const SOFT_WORK: u64 = 500;
 
@@ -57,6 +57,16 @@ pub fn step_weights(nx: usize, ny: usize, m: usize, with_soft: bool) -> [u64; 3]
     let costs = nx as u64 * ny as u64;
     let soft = if with_soft { SOFT_WORK } else { 0 };
     [costs * m as u64, costs * PATH_WORK, costs * soft]
+}
+
+/// A fixed part of a pair's work (its set-up and a native call's share), in the units of
+/// [`step_weights`]: about 30 µs.
+const PAIR_SETUP_WORK: u64 = 2_000_000;
+
+/// A pair's work in the units of [`step_weights`] (their sum, plus a fixed
+/// `PAIR_SETUP_WORK`): what `pairwise` cuts its pairs into chunks of equal work by.
+pub fn pair_work(nx: usize, ny: usize, m: usize, with_soft: bool) -> u64 {
+    step_weights(nx, ny, m, with_soft).iter().sum::<u64>() + PAIR_SETUP_WORK
 }
 
 /// [`PairNumbers`] of X and Y (prepared for the same metric) at mass `s`, the cost matrix
@@ -91,15 +101,11 @@ pub fn pair_numbers<T: Cost>(
     };
     let costs = path.evaluate(c.view(), &at)?;
     let cost = costs[0];
-    let (row_mass, col_mass) = path.masses_at(s)?;
-    let (x_mass, y_mass) = if turned {
-        (col_mass, row_mass)
+    let (rows_matched, cols_matched) = path.matched_at(s, match_tol)?;
+    let matched = if turned {
+        (cols_matched, rows_matched)
     } else {
-        (row_mass, col_mass)
-    };
-    let matched = |mass: &[f64]| {
-        let least = match_tol / mass.len() as f64;
-        mass.iter().filter(|&&m| m > least).count()
+        (rows_matched, cols_matched)
     };
     let soft_cost = if !with_soft {
         None
@@ -112,7 +118,7 @@ pub fn pair_numbers<T: Cost>(
     step.finish();
     Ok(PairNumbers {
         cost,
-        matched: (matched(&x_mass), matched(&y_mass)),
+        matched,
         soft_cost,
     })
 }
@@ -235,6 +241,16 @@ mod tests {
                 assert_eq!(back.matched, (got.matched.1, got.matched.0));
             }
         }
+    }
+
+    /// A pair's work is its steps' weights and a fixed part: the product kernel by the
+    /// stimuli, the path and soft matching by the costs, soft matching only where solved.
+    #[test]
+    fn a_pairs_work_weighs_its_steps() {
+        assert_eq!(step_weights(10, 20, 30, true), [6_000, 90_000, 100_000]);
+        assert_eq!(step_weights(10, 20, 30, false), [6_000, 90_000, 0]);
+        assert_eq!(pair_work(10, 20, 30, true), 196_000 + PAIR_SETUP_WORK);
+        assert_eq!(pair_work(20, 10, 30, false), 96_000 + PAIR_SETUP_WORK);
     }
 
     #[test]

@@ -551,6 +551,18 @@ impl MassPath {
         Ok((rows, cols))
     }
 
+    /// How many units of X and of Y are matched at mass `s`: their matched mass
+    /// ([`MassPath::masses_at`]) exceeds `tol` of their own mass (`1/Nx`, `1/Ny`). The one
+    /// rule `compare` and `pairwise` count matched units by.
+    pub fn matched_at(&self, s: f64, tol: f64) -> Result<(usize, usize), ParsmError> {
+        let (rows, cols) = self.masses_at(s)?;
+        let count = |mass: &[f64]| {
+            let least = tol / mass.len() as f64;
+            mass.iter().filter(|&&m| m > least).count()
+        };
+        Ok((count(&rows), count(&cols)))
+    }
+
     /// The exact optimal plan at mass `s`, rebuilt from the augmentation history.
     pub fn plan_at(&self, s: f64) -> Result<Array2<f64>, ParsmError> {
         self.check_mass(s)?;
@@ -616,6 +628,28 @@ mod tests {
             assert_eq!(done, total, "s = {s_max}");
             assert!(total >= progress_at(s_max) && total <= progress_at(s_max + 1.0 / 1230.0));
         }
+    }
+
+    /// Matched units count those whose mass exceeds the tolerance's share of their own, on
+    /// each side, at every mass (against the masses themselves), and a tolerance of 1 counts
+    /// none (no unit carries more than its own mass).
+    #[test]
+    fn matched_units_are_those_above_the_tolerance() {
+        let c = Array2::from_shape_fn((9, 14), |(i, j)| ((i * 7 + j * 3) % 11) as f64 + 0.5);
+        let path = MassPath::solve(c.view(), 1.0).unwrap();
+        for s in [0.0, 0.2, 0.55, 1.0] {
+            let (rows, cols) = path.masses_at(s).unwrap();
+            for tol in [1e-6, 0.5] {
+                let want = (
+                    rows.iter().filter(|&&m| m > tol / 9.0).count(),
+                    cols.iter().filter(|&&m| m > tol / 14.0).count(),
+                );
+                assert_eq!(path.matched_at(s, tol).unwrap(), want, "s {s} tol {tol}");
+            }
+            assert_eq!(path.matched_at(s, 1.0 + 1e-9).unwrap(), (0, 0));
+        }
+        assert_eq!(path.matched_at(1.0, 1e-6).unwrap(), (9, 14));
+        assert!(path.matched_at(1.5, 1e-6).is_err());
     }
 
     /// The augmentations' ends: one per augmentation, increasing, the last at `s_max`, and

@@ -28,6 +28,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(population::cost_matrix_between, m)?)?;
     m.add_class::<population::PreparedPopulation>()?;
     m.add_function(wrap_pyfunction!(population::pairs_numbers, m)?)?;
+    m.add_function(wrap_pyfunction!(population::pair_work, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd, m)?)?;
     m.add_function(wrap_pyfunction!(transport::emd_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(transport::assignment, m)?)?;

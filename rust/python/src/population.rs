@@ -108,6 +108,13 @@ pub fn cost_matrix_between<'py>(
     )
 }
 
+/// `parsm_core::pair::pair_work`: a pair's work (`na x nb` units over `m` stimuli), what
+/// `pairwise` cuts its pairs into chunks of equal work by.
+#[pyfunction]
+pub fn pair_work(na: usize, nb: usize, m: usize, with_soft: bool) -> u64 {
+    parsm_core::pair::pair_work(na, nb, m, with_soft)
+}
+
 /// What `pairwise` reports of one pair: `(cost at s, matched units of X, of Y, soft-matching
 /// cost or None)`.
 type Numbers = (f64, usize, usize, Option<f64>);

@@ -235,6 +235,14 @@ impl Problem {
         Ok((r.into_pyarray(py), c.into_pyarray(py)))
     }
 
+    /// `(matched units of X, of Y)` at `s`: their mass exceeds `tol` of their own
+    /// (`parsm_core::MassPath::matched_at`).
+    fn matched_at(&self, py: Python<'_>, s: f64, tol: f64) -> PyResult<(usize, usize)> {
+        let path = &self.path.get().inner;
+        py.allow_threads(|| path.matched_at(s, tol))
+            .map_err(value_error)
+    }
+
     /// `(row_entry, row_full, col_entry, col_full)`: see `MassPath.unit_masses`.
     fn unit_masses<'py>(&self, py: Python<'py>) -> [Bound<'py, PyArray1<f64>>; 4] {
         let p = &self.path.get().inner;
