@@ -151,7 +151,32 @@ pub fn threads_for(n_threads: Option<usize>, worth_threads: bool) -> Option<usiz
 /// The threads [`with_threads`] runs on for `n_threads`: rayon's default (all cores, or
 /// `RAYON_NUM_THREADS`) for `None`.
 pub fn pool_size(n_threads: Option<usize>) -> usize {
-    n_threads.unwrap_or_else(rayon::current_num_threads)
+    n_threads.unwrap_or_else(global_pool_size)
+}
+
+/// The size of rayon's global pool, which calls with `n_threads = None` run in. It is read once,
+/// on a thread started for it: on a pool's worker `rayon::current_num_threads` answers for that
+/// pool, and a thread that has hosted its own one-thread pool ([`with_own_pool`]: Python's main
+/// thread after any small call) is that pool's worker from then on, so that `pairwise` asked
+/// there took 1 for all cores and ran its pairs on one thread. The global pool's size does not
+/// change once it is built.
+fn global_pool_size() -> usize {
+    static SIZE: OnceLock<usize> = OnceLock::new();
+    *SIZE.get_or_init(|| {
+        std::thread::Builder::new()
+            .spawn(rayon::current_num_threads)
+            .ok()
+            .and_then(|t| t.join().ok())
+            // Without a thread to ask from (the system's limit reached): rayon's own rule.
+            .unwrap_or_else(|| {
+                std::env::var("RAYON_NUM_THREADS")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .filter(|&n| n > 0)
+                    .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+                    .unwrap_or(1)
+            })
+    })
 }
 
 /// Runs `f` inside a pool of `n_threads` threads. `None` runs it in rayon's global pool (all

@@ -165,3 +165,29 @@ fn small_calls_run_on_the_calling_thread_only() {
     assert_eq!(threads_for(Some(0), false), Some(0));
     assert_eq!(threads_for(Some(0), true), Some(0));
 }
+
+/// `pool_size(None)` is the global pool's size on every thread, also on one that has hosted its
+/// own one-thread pool (a one-thread call there makes it that pool's worker, where
+/// `rayon::current_num_threads` answers 1): `pairwise` asked it on Python's main thread after a
+/// small call and ran its pairs on one thread.
+#[test]
+fn pool_size_of_none_is_the_global_pools_after_a_one_thread_call() {
+    use parsm_core::threads::{pool_size, with_threads};
+
+    let global = std::thread::spawn(rayon::current_num_threads)
+        .join()
+        .unwrap();
+    let asked = std::thread::spawn(move || {
+        // This thread hosts its own one-thread pool from here on.
+        assert_eq!(with_threads(Some(1), rayon::current_num_threads).unwrap(), 1);
+        (rayon::current_num_threads(), pool_size(None), pool_size(Some(3)))
+    })
+    .join()
+    .unwrap();
+    assert_eq!(asked.1, global);
+    assert_eq!(asked.2, 3);
+    // The case it guards against: rayon's own answer on that thread is its pool's.
+    if global > 1 {
+        assert_eq!(asked.0, 1);
+    }
+}
