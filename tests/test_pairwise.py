@@ -346,10 +346,11 @@ def test_small_pairs_run_in_chunks_with_compares_numbers():
         work = [_pair_work(units[i], units[j], 40) for i, j in todo]
         for c, after in zip(chunks, chunks[1:]):
             assert sum(work[k] for k in c) <= target < sum(work[k] for k in c) + work[after[0]]
-    # A task's threads: chunks of CHUNK_WORK for each (300 units over 300 stimuli: 0.12e9 a
-    # pair, 10 pairs a chunk for one thread, 20 for two).
+    # Tasks of one thread: chunks of CHUNK_WORK (300 units over 300 stimuli: 0.12e9 a pair,
+    # 10 pairs a chunk). A task of two threads shares its chunk pair by pair, so its chunks
+    # are not cut to CHUNK_WORK: CHUNKS_PER_WORKER of equal work (276 pairs: 69 each).
     assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1)][:3] == [10] * 3
-    assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, threads=2)][:3] == [20] * 3
+    assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, threads=2)] == [69] * 4
     # Without soft matching a pair weighs less (its path and kernel only): 17 a chunk.
     assert [len(c) for c in _chunks(todo, [300] * 24, 300, 1, with_soft=False)][:3] == [17] * 3
     # Big pairs: one a chunk.
@@ -392,6 +393,81 @@ def test_a_chunk_is_admitted_for_its_largest_pairs_one_a_thread(monkeypatch):
         asked.clear()
         out = _prepared_chunk([7, 8, 9], pairs, {**options, "n_threads": threads}, None, *sides)
         assert asked == [want] and [k for k, _ in out] == [7, 8, 9]
+
+
+def _native_calls(monkeypatch):
+    """Records each ``_core.pairs_numbers`` call as (pairs, threads)."""
+    calls = []
+    real = parsm._core.pairs_numbers
+
+    def recorded(sides, pairs, *args):
+        calls.append((len(pairs), args[-2]))
+        return real(sides, pairs, *args)
+
+    monkeypatch.setattr(parsm._core, "pairs_numbers", recorded)
+    return calls
+
+
+@pytest.mark.parametrize("n_jobs, n_threads, want", [(None, None, None), (2, None, 2), (2, 2, 4)])
+def test_pairs_in_this_process_run_in_one_native_call(monkeypatch, n_jobs, n_threads, want):
+    """Where joblib would run tasks in this process's threads, every pair of a given s is one
+    native call on as many threads as the tasks would have had together (its threads share
+    the pairs, so none waits at the end of a chunk), with the numbers of one thread."""
+    pops = populations(n=5)
+    one = parsm.pairwise(pops, s=0.5, n_jobs=1, n_threads=1)
+    if want is None:
+        # All cores: the global pool's size as a thread of no pool sees it (this thread has
+        # just run one-thread calls, and hosts their pool).
+        sizes = []
+        asker = threading.Thread(target=lambda: sizes.append(parsm._core.pool_size(None)))
+        asker.start()
+        asker.join()
+        want = sizes[0]
+    calls = _native_calls(monkeypatch)
+    res = parsm.pairwise(pops, s=0.5, n_jobs=n_jobs, n_threads=n_threads)
+    assert calls == [(10, want)]
+    assert len(res.records) == len(one.records)
+    for a, b in zip(res.records, one.records):
+        same(a, b)
+
+
+def test_pairs_that_do_not_fit_together_run_as_gated_one_thread_tasks(monkeypatch):
+    """Where the largest pairs, one a thread, would not fit in memory at once, the pairs run
+    as tasks of one thread each, which the memory gate lets run only while they fit: the
+    same numbers."""
+    pops = populations(n=5)
+    one = parsm.pairwise(pops, s=0.5, n_jobs=1, n_threads=1)
+    asked = []
+
+    def fits(nbytes):
+        asked.append(nbytes)
+        return False
+
+    monkeypatch.setattr(parsm.pairs, "fits_now", fits)
+    calls = _native_calls(monkeypatch)
+    res = parsm.pairwise(pops, s=0.5, n_jobs=2)
+    assert len(asked) == 1 and len(calls) > 1
+    assert all(threads == 1 for _, threads in calls) and sum(n for n, _ in calls) == 10
+    assert len(res.records) == len(one.records)
+    for a, b in zip(res.records, one.records):
+        same(a, b)
+
+
+def test_the_memory_check_asks_for_the_largest_pairs_one_a_thread(monkeypatch):
+    """The one-call plan asks whether its n largest pairs fit at once (n its threads)."""
+    from parsm._memory_gate import pair_bytes
+
+    pops = populations(n=4)
+    asked = []
+    monkeypatch.setattr(parsm.pairs, "fits_now", lambda nbytes: asked.append(nbytes) or True)
+    parsm.pairwise(pops, s=0.5, n_jobs=2)
+    units = [a.shape[1] for a in pops.values()]
+    peaks = sorted(
+        pair_bytes(min(a, b), max(a, b), 80, s=0.5, cv=None, itemsize=8)
+        for k, a in enumerate(units)
+        for b in units[k + 1 :]
+    )
+    assert asked == [peaks[-1] + peaks[-2]]
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
@@ -448,11 +524,12 @@ def test_pairs_in_threads_give_numpys_blas_their_threads(monkeypatch):
     with threadpool_limits(2, user_api="blas"):
         quiet(parsm.pairwise, pops, n_jobs=2)
         quiet(parsm.pairwise, pops, n_jobs=2, n_threads=3)
-        # Pairs at a given s without cv use no BLAS: left as it is.
+        # Pairs at a given s without cv use no BLAS: left as it is (one native call, its two
+        # threads sharing the pairs).
         quiet(parsm.pairwise, pops, s=0.5, n_jobs=2)
         after = blas_threads()
     assert seen[:3] == [(1, {1})] * 3 and seen[3:6] == [(3, {3})] * 3
-    assert seen[6:] == [(1, {2})] * 3
+    assert seen[6:] == [(2, {2})] * 3
     assert after == {2}
 
 

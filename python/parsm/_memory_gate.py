@@ -75,6 +75,14 @@ def _available() -> int | None:
     return _core.available_memory()
 
 
+def fits_now(nbytes: int) -> bool:
+    """Whether ``nbytes`` fit in this process's pair budget with nothing else held: the
+    share of the memory available now that :func:`admitted` admits (True where the platform
+    does not say)."""
+    avail = _available()
+    return avail is None or nbytes + _held <= BUDGET_SHARE * avail
+
+
 @contextmanager
 def admitted(nbytes: int) -> Iterator[None]:
     """Holds ``nbytes`` of this process's pair budget for the duration of the block, first

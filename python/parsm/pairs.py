@@ -7,9 +7,11 @@ are then sent to the workers once (joblib's Dask backend scatters large argument
 them across tasks), not once per pair.
 
 At a given ``s`` without ``cv`` each population is prepared once (``_core.PreparedPopulation``)
-and the pairs run in chunks of about 20 ms of work, each chunk one native call
-(``_core.pairs_numbers``) that takes the GIL once; with ``s="auto"`` or ``cv`` each pair is a
-task of its own.
+and the pairs are solved by native calls (``_core.pairs_numbers``) that take the GIL once each:
+where joblib would run its tasks in this process's threads (its default here, or the
+threading backend), every pair in one call whose threads share them pair by pair; on other
+backends (Dask, Ray, loky) in chunks of about 20 ms of work a thread. With ``s="auto"`` or
+``cv`` each pair is a task of its own.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
 from . import _core
-from ._memory_gate import admitted, pair_bytes
+from ._memory_gate import admitted, fits_now, pair_bytes
 from ._progress import (
     Progress,
     active,
@@ -298,14 +300,19 @@ def _chunks(
     threads: int = 1,
     with_soft: bool = True,
 ) -> list[range]:
-    """``todo``'s pairs cut, in order, into runs of at most :data:`CHUNK_WORK` for each of a
-    task's ``threads`` (less where that would leave fewer than :data:`CHUNKS_PER_WORKER`
-    chunks a worker; a larger pair is a chunk of its own), each pair's work as the core
+    """``todo``'s pairs cut, in order, into runs of equal work, :data:`CHUNKS_PER_WORKER` for
+    each of ``workers`` (a larger pair is a chunk of its own), each pair's work as the core
     weighs it (``_core.pair_work``: its product kernel, path and, ``with_soft``, soft
-    matching). In the default order consecutive pairs share their first population, so a
-    chunk holds few populations."""
+    matching); for tasks of one thread, runs of at most :data:`CHUNK_WORK`. A task of several
+    ``threads`` shares its chunk among them pair by pair, so that a thread waits at the end of
+    each chunk for the last pairs of the others: on the bench's 780 pairs of 200-800 units,
+    two threads in chunks of ``2 * CHUNK_WORK`` (about 8 pairs) ran 260-280 pairs/s, in four
+    chunks 330-337 and in one 324-329 (alternated). In the default order consecutive pairs
+    share their first population, so a chunk holds few populations."""
     work = [_core.pair_work(units[i], units[j], m, with_soft) for i, j in todo]
-    target = min(CHUNK_WORK * threads, sum(work) / (CHUNKS_PER_WORKER * max(workers, 1)))
+    target = sum(work) / (CHUNKS_PER_WORKER * max(workers, 1))
+    if threads == 1:
+        target = min(target, CHUNK_WORK)
     out, start, acc = [], 0, 0.0
     for k, w in enumerate(work):
         if k > start and acc + w > target:
@@ -314,6 +321,34 @@ def _chunks(
         acc += w
     out.append(range(start, len(todo)))
     return out
+
+
+def _peak(
+    pairs: Sequence[tuple[int, int]], sides: Sequence[Any], s: float, itemsize: int, threads: int
+) -> int:
+    """The peak memory of a native call solving ``pairs`` of prepared ``sides`` at ``s`` on
+    ``threads`` threads (one pair a thread): its ``threads`` largest pairs at once, each with
+    its cost matrix computed the way round its path is solved (no transposed copy)."""
+    peaks = []
+    for i, j in pairs:
+        (na, m), nb = sides[i].shape, sides[j].shape[0]
+        rows, cols = (nb, na) if na > nb and _core.path_solves_transposed(na, nb) else (na, nb)
+        peaks.append(pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
+    at_once = threads if len(peaks) > 1 else 1
+    return sum(sorted(peaks)[-at_once:])
+
+
+def _in_threads_here() -> bool:
+    """Whether ``joblib.Parallel(prefer="threads")`` would run its tasks in this process's
+    threads (no ``parallel_config`` backend, or the threading or sequential one), as joblib
+    itself answers; False where joblib cannot say (other backends run tasks elsewhere)."""
+    try:
+        from joblib.parallel import SequentialBackend, ThreadingBackend, get_active_backend
+
+        backend, _ = get_active_backend(prefer="threads")
+    except (ImportError, TypeError):
+        return False
+    return isinstance(backend, (ThreadingBackend, SequentialBackend))
 
 
 def _prepared_chunk(
@@ -331,15 +366,8 @@ def _prepared_chunk(
     numbers are :func:`compare_pair`'s (see ``parsm_core::pair``); the sides are separate
     arguments so that Dask scatters each once."""
     s, metric, dtype = float(options["s"]), options["metric"], options["dtype"]
-    itemsize = np.dtype(dtype).itemsize
-    peaks = []
-    for i, j in pairs:
-        (na, m), nb = sides[i].shape, sides[j].shape[0]
-        # The costs are computed the way round the path is solved: no transposed copy.
-        rows, cols = (nb, na) if na > nb and _core.path_solves_transposed(na, nb) else (na, nb)
-        peaks.append(pair_bytes(rows, cols, m, s=s, cv=None, itemsize=itemsize))
-    at_once = _core.pool_size(options["n_threads"]) if len(pairs) > 1 else 1
-    peak = sum(sorted(peaks)[-at_once:])
+    threads = _core.pool_size(options["n_threads"])
+    peak = _peak(pairs, sides, s, np.dtype(dtype).itemsize, threads)
     with admitted(peak), cancellable(), portion_of(bar, len(ks)) as report:
         numbers = _core.pairs_numbers(
             list(sides),
@@ -414,9 +442,11 @@ def pairwise(
     n_threads : int, optional
         Threads inside each task, for parsm's solvers and for numpy's BLAS (through
         threadpoolctl, while the pairs run); default 1 when pairs run in parallel, else all
-        cores. At a given ``s`` without ``cv`` a task is a chunk of pairs, which its threads
-        share one pair a thread (so ``pairwise(pops, s=0.5)`` uses every core even with
-        ``n_jobs=None``); otherwise a task is one pair. Results do not depend on either.
+        cores. At a given ``s`` without ``cv`` the pairs run in this process's threads as
+        one native call on ``n_jobs * n_threads`` threads that share the pairs one at a time
+        (so ``pairwise(pops, s=0.5)`` uses every core even with ``n_jobs=None``), and on
+        other backends as chunks of pairs that a task's threads share; otherwise a task is
+        one pair. Results do not depend on either.
     progress : bool, optional
         One progress bar over pairs on stderr (default: on a terminal only); it moves inside
         each running pair too (its cost matrix, path or share estimate, then its matchings),
@@ -449,11 +479,13 @@ def pairwise(
     ``s="auto"`` (its folds; 3 or 2 above 40 million unit pairs); with ``cv`` folds, at least
     ``2 · cv + 3`` (two of them dense float64 plans; the cost matrices take half with
     ``dtype="float32"``). At most ``n_jobs`` pairs are in flight (at a given ``s`` without
-    ``cv``, ``n_jobs · n_threads``: a chunk of pairs of about 20 ms of work a thread runs its
-    pairs one a thread), and fewer when their peaks would not fit together: a task starts only
-    while the tasks running in its process leave room for it within 90 % of the memory
-    available (for a chunk, its largest pairs, one a thread; a task larger than that runs
-    alone, and raises ``MemoryError`` with a remedy if it cannot fit at all). Add
+    ``cv``, ``n_jobs · n_threads``, one a thread), and fewer when their peaks would not fit
+    together: a task starts only while the tasks running in its process leave room for it
+    within 90 % of the memory available (for a chunk of pairs, its largest pairs, one a
+    thread; a task larger than that runs alone, and raises ``MemoryError`` with a remedy if
+    it cannot fit at all). At a given ``s`` in this process's threads, the pairs run as one
+    native call only where its ``n_jobs · n_threads`` largest pairs fit at once, else as
+    tasks of one thread that the memory gate admits one by one. Add
     the populations themselves (and, at a given ``s`` without ``cv``, the prepared unit
     factors of those in ``pairs``, as large in float64, held once, packed for the product
     kernel, which the pairs read instead, so that each population is prepared once).
@@ -518,7 +550,23 @@ def pairwise(
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
-        chunks = _chunks(todo, units, m, workers, threads, bool(soft_matching))
+        if _in_threads_here():
+            # joblib would run the tasks in this process's threads. Every pair in one native
+            # call instead, on as many threads as the tasks would have had together, which
+            # share the pairs one at a time (no thread waits at the end of a chunk, no task
+            # goes through joblib's queue), where that many of the largest pairs fit in
+            # memory at once; else one-thread tasks, which the memory gate lets run only
+            # while they fit.
+            threads *= workers
+            itemsize = np.dtype(dtype).itemsize
+            if fits_now(_peak(todo, sides, s, itemsize, threads)):
+                options["n_threads"], n_jobs = threads, 1
+                chunks = [range(len(todo))]
+            else:
+                options["n_threads"], n_jobs = 1, threads
+                chunks = _chunks(todo, units, m, threads, 1, bool(soft_matching))
+        else:
+            chunks = _chunks(todo, units, m, workers, threads, bool(soft_matching))
     results: list[dict[str, Any] | None] = [None] * len(todo)
     reset_cancel()
     previous = _install_interrupt_handler()
