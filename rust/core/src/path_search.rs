@@ -480,26 +480,32 @@ impl<'a, T: Cost> Search<'a, T> {
         let mut tops = vec![RunnersUp::default(); ny];
         // Only entries at most their column's threshold can be among its cheapest rows; offered
         // in increasing row order, they leave the lists a scan offering every entry leaves.
-        // Both passes over `c` check for cancellation (seconds at 40,000 units a side).
-        let tau = column_thresholds(c, nx, ny, RUNNERS_UP, monitor)?;
+        // A column's threshold then falls to its greatest listed offer once it lists
+        // `RUNNERS_UP` (a larger entry would not enter): on the bench pairs the pass took 0.31
+        // instead of 0.39 ms a pair. Both passes over `c` check for cancellation (seconds at
+        // 40,000 units a side).
+        let mut tau = column_thresholds(c, nx, ny, RUNNERS_UP, monitor)?;
+        let body = ny - ny % 8;
         for i in 0..nx {
             if i.is_multiple_of(CHECK_ROWS) {
                 monitor.check()?;
             }
             let row = &c[i * ny..(i + 1) * ny];
-            for (k, (chunk, taus)) in row.chunks(8).zip(tau.chunks(8)).enumerate() {
+            for k in (0..body).step_by(8) {
+                let (chunk, taus) = (&row[k..k + 8], &tau[k..k + 8]);
                 let mut hit = false;
-                for (v, &t) in chunk.iter().zip(taus) {
-                    hit |= v.get() <= t;
+                for d in 0..8 {
+                    hit |= chunk[d].get() <= taus[d];
                 }
                 if !hit {
                     continue;
                 }
-                for (d, (v, &t)) in chunk.iter().zip(taus).enumerate() {
-                    if v.get() <= t {
-                        tops[8 * k + d].offer(v.get(), i as u32);
-                    }
+                for d in 0..8 {
+                    offer_below(&mut tops[k + d], &mut tau[k + d], row[k + d].get(), i);
                 }
+            }
+            for j in body..ny {
+                offer_below(&mut tops[j], &mut tau[j], row[j].get(), i);
             }
         }
         let mut runners_up = ColumnRunnersUp::new(ny);
@@ -1204,6 +1210,18 @@ fn add_arc(arcs: &mut Vec<FlowArc>, node: u32, delta: i64, c: f64) {
 /// How many of a column's cheapest free rows one scan keeps.
 const RUNNERS_UP: usize = 8;
 
+/// Offers `(v, row i)` to `top` where `v` is at most `tau`, and lowers `tau` to the greatest
+/// of `top`'s offers once it holds `RUNNERS_UP`: an entry above that would not enter it.
+#[inline(always)]
+fn offer_below(top: &mut RunnersUp, tau: &mut f64, v: f64, i: usize) {
+    if v <= *tau {
+        top.offer(v, i as u32);
+        if top.len == RUNNERS_UP {
+            *tau = tau.min(top.items[RUNNERS_UP - 1].0);
+        }
+    }
+}
+
 /// The `RUNNERS_UP` cheapest `(cost, row)` offered, in increasing `(cost, row)` order.
 #[derive(Debug, Clone, Copy)]
 struct RunnersUp {
@@ -1495,6 +1513,40 @@ mod tests {
                     blocks.offer(v + dead[j], j);
                     assert_eq!(blocks.top(), first_min(&key, &dead, 0, n), "n = {n}");
                 }
+            }
+        }
+    }
+
+    /// The set-up's lists of each column's cheapest rows (entries below the column's
+    /// threshold, which falls as the list fills) are those of offering every entry in row
+    /// order: ties (few levels) keep the lower rows, on widths around the 8-column step and
+    /// columns long enough for thresholds.
+    #[test]
+    fn set_up_lists_each_columns_cheapest_rows_as_a_full_scan() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for &(nx, ny, levels) in &[(300usize, 21usize, 4u64), (200, 16, 1000), (130, 9, 2)] {
+            let c: Vec<f64> = (0..nx * ny)
+                .map(|_| (next(&mut state) % levels) as f64)
+                .collect();
+            let monitor = Monitor::new();
+            let search = Search::new(&c, nx, ny, (1, 1), &monitor).unwrap();
+            for j in 0..ny {
+                let mut top = RunnersUp::default();
+                (0..nx).for_each(|i| top.offer(c[i * ny + j], i as u32));
+                assert_eq!(
+                    (search.colmin[j], search.colarg[j]),
+                    top.first(),
+                    "column {j} ({nx} x {ny})"
+                );
+                let mut want = ColumnRunnersUp::new(ny);
+                want.store(j, &top);
+                let k = RUNNERS_UP - 1;
+                assert_eq!(
+                    search.runners_up.rows[j * k..(j + 1) * k],
+                    want.rows[j * k..(j + 1) * k],
+                    "column {j} ({nx} x {ny})"
+                );
+                assert_eq!(search.runners_up.len[j], want.len[j]);
             }
         }
     }
