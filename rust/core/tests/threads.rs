@@ -179,8 +179,15 @@ fn pool_size_of_none_is_the_global_pools_after_a_one_thread_call() {
         .unwrap();
     let asked = std::thread::spawn(move || {
         // This thread hosts its own one-thread pool from here on.
-        assert_eq!(with_threads(Some(1), rayon::current_num_threads).unwrap(), 1);
-        (rayon::current_num_threads(), pool_size(None), pool_size(Some(3)))
+        assert_eq!(
+            with_threads(Some(1), rayon::current_num_threads).unwrap(),
+            1
+        );
+        (
+            rayon::current_num_threads(),
+            pool_size(None),
+            pool_size(Some(3)),
+        )
     })
     .join()
     .unwrap();
