@@ -559,7 +559,7 @@ def pairwise(
             # while they fit.
             threads *= workers
             itemsize = np.dtype(dtype).itemsize
-            if fits_now(_peak(todo, sides, s, itemsize, threads)):
+            if fits_now(_peak(todo, sides, float(s), itemsize, threads)):
                 options["n_threads"], n_jobs = threads, 1
                 chunks = [range(len(todo))]
             else:
