@@ -431,6 +431,31 @@ def test_pairs_in_this_process_run_in_one_native_call(monkeypatch, n_jobs, n_thr
         same(a, b)
 
 
+@pytest.mark.parametrize("backend", ["threading", "sequential", "loky"])
+@pytest.mark.parametrize("s", [0.5, "auto"])
+def test_joblibs_own_backends_give_the_same_numbers(backend, s):
+    """Under joblib's threading, sequential and loky (worker processes) backends the numbers
+    are those of one thread."""
+    import joblib
+
+    pops = populations(n=3)
+    one = quiet(parsm.pairwise, pops, s=s, n_jobs=1, n_threads=1)
+    with joblib.parallel_config(backend=backend, n_jobs=2):
+        res = quiet(parsm.pairwise, pops, s=s)
+    for a, b in zip(res.records, one.records):
+        same(a, b)
+
+
+def test_the_forking_multiprocessing_backend_is_refused_with_what_to_use():
+    """joblib's multiprocessing backend forks workers that would inherit parsm's thread pools
+    without their threads: refused before any pair runs, naming what to use instead."""
+    import joblib
+
+    with joblib.parallel_config(backend="multiprocessing", n_jobs=2):
+        with pytest.raises(ValueError, match="multiprocessing.*loky"):
+            parsm.pairwise(populations(n=3), s=0.5)
+
+
 def test_pairs_that_do_not_fit_together_run_as_gated_one_thread_tasks(monkeypatch):
     """Where the largest pairs, one a thread, would not fit in memory at once, the pairs run
     as tasks of one thread each, which the memory gate lets run only while they fit: the

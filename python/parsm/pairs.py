@@ -338,16 +338,31 @@ def _peak(
     return sum(sorted(peaks)[-at_once:])
 
 
-def _in_threads_here() -> bool:
-    """Whether ``joblib.Parallel(prefer="threads")`` would run its tasks in this process's
-    threads (no ``parallel_config`` backend, or the threading or sequential one), as joblib
-    itself answers; False where joblib cannot say (other backends run tasks elsewhere)."""
+def _active_backend() -> Any:
+    """The backend ``joblib.Parallel(prefer="threads")`` would run its tasks on here, as joblib
+    itself answers (None where it cannot say). Refuses joblib's ``multiprocessing`` backend: its
+    workers are forked from this process and would inherit parsm's thread pools without their
+    threads, so that a pair's native call could wait for ever."""
     try:
-        from joblib.parallel import SequentialBackend, ThreadingBackend, get_active_backend
+        from joblib.parallel import get_active_backend
 
         backend, _ = get_active_backend(prefer="threads")
     except (ImportError, TypeError):
-        return False
+        return None
+    if type(backend).__name__ == "MultiprocessingBackend":
+        raise ValueError(
+            "parsm.pairwise cannot run under joblib's 'multiprocessing' backend (its forked "
+            "workers would inherit parsm's thread pools without their threads); use the "
+            "default threads, parallel_config(backend='loky') for worker processes, or Dask."
+        )
+    return backend
+
+
+def _in_threads_here(backend: Any) -> bool:
+    """Whether joblib's ``backend`` runs its tasks in this process's threads (the threading or
+    sequential one); False where joblib could not say (other backends run tasks elsewhere)."""
+    from joblib.parallel import SequentialBackend, ThreadingBackend
+
     return isinstance(backend, (ThreadingBackend, SequentialBackend))
 
 
@@ -517,6 +532,7 @@ def pairwise(
     names, arrays = _named(populations)
     _check_populations(names, arrays, metric)
     todo = _pair_list(names, pairs)
+    backend = _active_backend()
     inner = as_n_threads(n_threads)
     if inner is None and joblib.effective_n_jobs(n_jobs) > 1:
         inner = 1
@@ -550,7 +566,7 @@ def pairwise(
     if prepared:
         units, m = [a.shape[1] for a in arrays], arrays[0].shape[0]
         workers, threads = joblib.effective_n_jobs(n_jobs), _core.pool_size(inner)
-        if _in_threads_here():
+        if _in_threads_here(backend):
             # joblib would run the tasks in this process's threads. Every pair in one native
             # call instead, on as many threads as the tasks would have had together, which
             # share the pairs one at a time (no thread waits at the end of a chunk, no task
@@ -582,8 +598,13 @@ def pairwise(
                     for k, (i, j) in enumerate(todo)
                 )
             )
+            # Records as tasks end, where the backend can hand them over so (threads, loky,
+            # Dask); else all at the end.
+            unordered = getattr(backend, "supports_return_generator", False)
             parallel = joblib.Parallel(
-                n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
+                n_jobs=n_jobs,
+                prefer="threads",
+                return_as="generator_unordered" if unordered else "list",
             )
             running = parallel(tasks)
             try:
@@ -598,7 +619,8 @@ def pairwise(
                 # thread still there when the interpreter exits aborts the process. Pairs still
                 # queued stop at their start.
                 cancel_all()
-                running.close()
+                if hasattr(running, "close"):
+                    running.close()
                 wait_stopped()
                 raise
     finally:
