@@ -361,6 +361,8 @@ def _active_backend() -> Any:
 def _in_threads_here(backend: Any) -> bool:
     """Whether joblib's ``backend`` runs its tasks in this process's threads (the threading or
     sequential one); False where joblib could not say (other backends run tasks elsewhere)."""
+    if backend is None:
+        return False
     from joblib.parallel import SequentialBackend, ThreadingBackend
 
     return isinstance(backend, (ThreadingBackend, SequentialBackend))
