@@ -5,20 +5,59 @@
 //! work (rows of a cost matrix, separate solves) and write each result to its own slot.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use rayon::ThreadPool;
 
 use crate::error::ParsmError;
 
-/// Idle pools of each explicit size. Building a pool costs about 0.2 ms (thread start-up),
-/// which many small calls (`pairwise` makes several per pair, each with `n_threads = 1`) would
-/// otherwise pay every time. A call takes a pool out for itself and puts it back when done, so
-/// that calls running at once never share one (a shared one-thread pool would run them one
-/// after the other).
-fn idle_pools() -> &'static Mutex<HashMap<usize, Vec<ThreadPool>>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Vec<ThreadPool>>>> = OnceLock::new();
-    POOLS.get_or_init(|| Mutex::new(HashMap::new()))
+/// Idle pools of each explicit size, and the process they were built in. Building a pool costs
+/// about 0.2 ms (thread start-up), which many small calls (`pairwise` makes several per pair,
+/// each with `n_threads = 1`) would otherwise pay every time. A call takes a pool out for
+/// itself and puts it back when done, so that calls running at once never share one (a shared
+/// one-thread pool would run them one after the other).
+struct IdlePools {
+    pid: u32,
+    by_size: HashMap<usize, Vec<ThreadPool>>,
+}
+
+/// [`IdlePools`], locked. In a process forked from the one that built them (Python's
+/// `multiprocessing` on Linux forks its workers) the pools are there without their threads,
+/// and work handed to one would wait for ever: they are set aside on the first use there
+/// (leaked, not dropped: dropping signals threads that do not exist).
+fn idle_pools() -> MutexGuard<'static, IdlePools> {
+    static POOLS: OnceLock<Mutex<IdlePools>> = OnceLock::new();
+    let pid = std::process::id();
+    let mut pools = POOLS
+        .get_or_init(|| {
+            Mutex::new(IdlePools {
+                pid,
+                by_size: HashMap::new(),
+            })
+        })
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if pools.pid != pid {
+        pools.by_size.drain().for_each(std::mem::forget);
+        pools.pid = pid;
+    }
+    pools
+}
+
+/// Whether this process was forked from the one that first ran parallel work here: rayon's
+/// global pool (and any pool built before the fork) then has no threads in it, so work of
+/// `n_threads = None` runs in a pool of that size built here instead.
+fn forked() -> bool {
+    static FIRST: OnceLock<u32> = OnceLock::new();
+    std::process::id() != *FIRST.get_or_init(std::process::id)
+}
+
+/// `n_threads`, with `None` made the global pool's size in a forked process (see [`forked`]).
+fn usable(n_threads: Option<usize>) -> Option<usize> {
+    match n_threads {
+        None if forked() => Some(global_pool_size()),
+        n => n,
+    }
 }
 
 /// A pool of `n` threads taken out of [`idle_pools`] (or built), returned to it on drop.
@@ -29,11 +68,7 @@ struct Lease {
 
 impl Lease {
     fn take(n: usize) -> Result<Lease, ParsmError> {
-        let idle = idle_pools()
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get_mut(&n)
-            .and_then(Vec::pop);
+        let idle = idle_pools().by_size.get_mut(&n).and_then(Vec::pop);
         let pool = match idle {
             Some(pool) => pool,
             None => rayon::ThreadPoolBuilder::new()
@@ -51,12 +86,7 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(pool) = self.pool.take() {
-            idle_pools()
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .entry(self.n)
-                .or_default()
-                .push(pool);
+            idle_pools().by_size.entry(self.n).or_default().push(pool);
         }
     }
 }
@@ -77,7 +107,7 @@ pub fn spawn_while<'a, R>(
     task: impl FnOnce() + Send + 'a,
     wait: impl FnOnce() -> R,
 ) -> Result<R, ParsmError> {
-    match n_threads {
+    match usable(n_threads) {
         Some(0) => Err(ParsmError::ZeroThreads),
         None => std::thread::scope(|scope| {
             // Without a thread to run the task (the system's limit reached), an error, not a
@@ -191,7 +221,7 @@ pub fn with_threads<T: Send>(
     if n_threads == Some(0) {
         return Err(ParsmError::ZeroThreads);
     }
-    let Some(n) = n_threads else {
+    let Some(n) = usable(n_threads) else {
         return Ok(f());
     };
     if n == 1 && hosts_own_pool() {
