@@ -22,7 +22,9 @@ def _numbers(seed: int) -> tuple[float, ...]:
     rng = np.random.default_rng(seed)
     x, y = rng.standard_normal((50, 120)), rng.standard_normal((50, 130))
     pops = [x, y, x[:, :60] + rng.standard_normal((50, 60))]
+    big = rng.standard_normal((200, 600))  # a cost matrix worth all cores
     return (
+        float(parsm.cost_matrix(big, big).sum()),
         float(parsm.cost_matrix(x, y).sum()),
         float(parsm.cost_matrix(x, y, n_threads=1).sum()),
         float(parsm.cost_matrix(x, y, n_threads=2).sum()),
@@ -41,3 +43,30 @@ def test_a_process_forked_after_parsm_ran_runs_it_on_pools_of_its_own():
         # Before the fix the workers waited for ever on threads they did not have.
         got = pool.map_async(_numbers, range(3)).get(timeout=120)
     assert got == expected
+
+
+_ONLY_ASKED = """
+import multiprocessing, numpy as np, parsm
+parsm._core.pool_size(None)  # builds rayon's global pool, runs no work
+x = np.random.default_rng(0).standard_normal((200, 600))  # worth all cores
+def work(_):
+    return float(parsm.cost_matrix(x, x).sum())
+if __name__ == "__main__":
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        print(pool.map_async(work, range(2)).get(timeout=60) == [work(0)] * 2)
+"""
+
+
+def test_a_fork_after_only_asking_the_pool_size_runs_too(tmp_path):
+    """Asking the pool size builds rayon's global pool without running anything: a process
+    forked then still knows itself as a fork."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "only_asked.py"
+    script.write_text(_ONLY_ASKED)
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"

@@ -48,8 +48,14 @@ fn idle_pools() -> MutexGuard<'static, IdlePools> {
 /// global pool (and any pool built before the fork) then has no threads in it, so work of
 /// `n_threads = None` runs in a pool of that size built here instead.
 fn forked() -> bool {
+    std::process::id() != first_pid()
+}
+
+/// The process that first built or asked for a pool here: every path to a pool reads it first,
+/// so that a fork of this process knows itself as one.
+fn first_pid() -> u32 {
     static FIRST: OnceLock<u32> = OnceLock::new();
-    std::process::id() != *FIRST.get_or_init(std::process::id)
+    *FIRST.get_or_init(std::process::id)
 }
 
 /// `n_threads`, with `None` made the global pool's size in a forked process (see [`forked`]).
@@ -68,6 +74,7 @@ struct Lease {
 
 impl Lease {
     fn take(n: usize) -> Result<Lease, ParsmError> {
+        first_pid();
         let idle = idle_pools().by_size.get_mut(&n).and_then(Vec::pop);
         let pool = match idle {
             Some(pool) => pool,
@@ -192,6 +199,7 @@ pub fn pool_size(n_threads: Option<usize>) -> usize {
 /// change once it is built.
 fn global_pool_size() -> usize {
     static SIZE: OnceLock<usize> = OnceLock::new();
+    first_pid();
     *SIZE.get_or_init(|| {
         std::thread::Builder::new()
             .spawn(rayon::current_num_threads)
