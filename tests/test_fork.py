@@ -65,8 +65,6 @@ def test_a_fork_after_only_asking_the_pool_size_runs_too(tmp_path):
 
     script = tmp_path / "only_asked.py"
     script.write_text(_ONLY_ASKED)
-    out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
-    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
