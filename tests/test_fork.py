@@ -68,3 +68,36 @@ def test_a_fork_after_only_asking_the_pool_size_runs_too(tmp_path):
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def _pairwise_score(seed: int) -> float:
+    rng = np.random.default_rng(seed)
+    pops = [rng.standard_normal((40, 30 + 5 * k)) for k in range(3)]
+    return float(parsm.pairwise(pops, s=0.5, n_jobs=2).score[0, 2])
+
+
+def test_a_fork_while_pairs_held_parsms_locks_runs_pairwise():
+    """A process forked while another thread held the memory gate's and the running calls'
+    locks (a pairwise call in flight) gets them fresh, with nothing held or running."""
+    import threading
+
+    from parsm import _memory_gate, _progress
+
+    expected = [_pairwise_score(seed) for seed in range(2)]
+    held, done = threading.Event(), threading.Event()
+
+    def hold():
+        with _memory_gate._gate, _progress._running:
+            held.set()
+            done.wait(120)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            got = pool.map_async(_pairwise_score, range(2)).get(timeout=120)
+    finally:
+        done.set()
+        holder.join()
+    assert got == expected

@@ -18,6 +18,7 @@ The gate is per process: threads share it; under Dask each worker process has it
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -39,6 +40,17 @@ _gate = threading.Condition()
 _held = 0
 _budget: float = 0.0
 _read_at: float = -math.inf
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while pairs held the gate (another thread inside :func:`admitted`)
+    has neither those pairs nor the thread that would release it: a fresh gate, nothing held."""
+    global _gate, _held, _read_at
+    _gate, _held, _read_at = threading.Condition(), 0, -math.inf
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 #: Per unit and stimulus, per unit, and per pair: an allowance for what does not grow with

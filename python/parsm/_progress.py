@@ -44,6 +44,18 @@ _cancellable: ContextVar[bool] = ContextVar("parsm_cancellable", default=False)
 _shared: dict[str, Progress] = {}
 
 
+def _after_fork_in_child() -> None:
+    """A process forked while native calls ran in other threads has none of them (nor their
+    bars), and the lock they held may stay taken: fresh state, nothing running or cancelled."""
+    global _CANCEL, _running, _n_running
+    _CANCEL, _running, _n_running = threading.Event(), threading.Condition(), 0
+    _shared.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 @contextmanager
 def cancellable() -> Iterator[None]:
     """Native calls made inside (in this thread) stop with ``KeyboardInterrupt`` once
