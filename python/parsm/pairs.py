@@ -323,6 +323,31 @@ def _chunks(
     return out
 
 
+#: Responses (stimuli x units entries, all populations together) from which :func:`_prepared`
+#: shares the populations among threads: below, starting the threads costs more than it saves.
+PREPARE_IN_THREADS_FROM = 2_000_000
+
+
+def _prepared(
+    arrays: Sequence[np.ndarray], used: list[int], metric: str, threads: int
+) -> list[Any]:
+    """The populations ``used`` of ``arrays`` prepared for ``metric``, in order, on up to
+    ``threads`` threads (each preparation runs without the GIL): the bench's 40 populations of
+    200-800 units over 300 stimuli took 62 ms on one thread, about 2 % of the grid at s = 0.5
+    on two."""
+
+    def prepare(k: int) -> Any:
+        return _core.PreparedPopulation(np.asarray(arrays[k], dtype=np.float64), metric)
+
+    entries = sum(arrays[k].size for k in used)
+    if threads < 2 or len(used) < 2 or entries < PREPARE_IN_THREADS_FROM:
+        return [prepare(k) for k in used]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(threads, len(used))) as pool:
+        return list(pool.map(prepare, used))
+
+
 def _peak(
     pairs: Sequence[tuple[int, int]], sides: Sequence[Any], s: float, itemsize: int, threads: int
 ) -> int:
@@ -555,8 +580,9 @@ def pairwise(
     prepared = s != "auto" and cv is None
     sides: list[Any] = list(arrays)
     if prepared:
-        for k in sorted({k for pair in todo for k in pair}):
-            sides[k] = _core.PreparedPopulation(np.asarray(arrays[k], dtype=np.float64), metric)
+        used = sorted({k for pair in todo for k in pair})
+        for k, side in zip(used, _prepared(arrays, used, metric, _core.pool_size(inner))):
+            sides[k] = side
     options = {
         "s": s,
         "metric": metric,
