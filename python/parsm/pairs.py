@@ -480,7 +480,9 @@ def pairwise(
         Pairs run at once, as in scikit-learn: None means 1 unless inside a
         ``joblib.parallel_config`` context, -1 all cores. On one machine the pairs run in
         threads; under ``joblib.parallel_config(backend="dask")`` they run on the Dask
-        cluster (Ray's joblib backend works the same way).
+        cluster (Ray's joblib backend works the same way), and loky's worker processes
+        work too. joblib's ``"multiprocessing"`` backend raises ``ValueError``: its forked
+        workers would inherit parsm's thread pools without their threads.
     n_threads : int, optional
         Threads inside each task, for parsm's solvers and for numpy's BLAS (through
         threadpoolctl, while the pairs run); default 1 when pairs run in parallel, else all
