@@ -5,7 +5,7 @@
 //! work (rows of a cost matrix, separate solves) and write each result to its own slot.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock, TryLockError};
 
 use rayon::ThreadPool;
 
@@ -21,27 +21,36 @@ struct IdlePools {
     by_size: HashMap<usize, Vec<ThreadPool>>,
 }
 
-/// [`IdlePools`], locked. In a process forked from the one that built them (Python's
-/// `multiprocessing` on Linux forks its workers) the pools are there without their threads,
-/// and work handed to one would wait for ever: they are set aside on the first use there
-/// (leaked, not dropped: dropping signals threads that do not exist).
-fn idle_pools() -> MutexGuard<'static, IdlePools> {
+/// The lock around [`IdlePools`].
+fn pools_lock() -> &'static Mutex<IdlePools> {
     static POOLS: OnceLock<Mutex<IdlePools>> = OnceLock::new();
-    let pid = std::process::id();
-    let mut pools = POOLS
-        .get_or_init(|| {
-            Mutex::new(IdlePools {
-                pid,
-                by_size: HashMap::new(),
-            })
+    POOLS.get_or_init(|| {
+        Mutex::new(IdlePools {
+            pid: std::process::id(),
+            by_size: HashMap::new(),
         })
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    })
+}
+
+/// [`IdlePools`], locked, or `None` while another thread holds them: the caller then builds
+/// (or drops) a pool rather than wait, so that no call ever waits on this lock. In a process
+/// forked while another thread held it (Python's `multiprocessing` on Linux forks its workers),
+/// that thread is gone and would never release it. In a process forked from the one that built
+/// the pools, they are there without their threads, and work handed to one would wait for
+/// ever: they are set aside on the first use there (leaked, not dropped: dropping signals
+/// threads that do not exist).
+fn idle_pools() -> Option<MutexGuard<'static, IdlePools>> {
+    let mut pools = match pools_lock().try_lock() {
+        Ok(pools) => pools,
+        Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        Err(TryLockError::WouldBlock) => return None,
+    };
+    let pid = std::process::id();
     if pools.pid != pid {
         pools.by_size.drain().for_each(std::mem::forget);
         pools.pid = pid;
     }
-    pools
+    Some(pools)
 }
 
 /// Whether this process was forked from the one that first ran parallel work here: rayon's
@@ -75,7 +84,7 @@ struct Lease {
 impl Lease {
     fn take(n: usize) -> Result<Lease, ParsmError> {
         first_pid();
-        let idle = idle_pools().by_size.get_mut(&n).and_then(Vec::pop);
+        let idle = idle_pools().and_then(|mut pools| pools.by_size.get_mut(&n).and_then(Vec::pop));
         let pool = match idle {
             Some(pool) => pool,
             None => rayon::ThreadPoolBuilder::new()
@@ -93,7 +102,10 @@ impl Lease {
 impl Drop for Lease {
     fn drop(&mut self) {
         if let Some(pool) = self.pool.take() {
-            idle_pools().by_size.entry(self.n).or_default().push(pool);
+            // Dropped instead where another thread holds the idle pools (see `idle_pools`).
+            if let Some(mut pools) = idle_pools() {
+                pools.by_size.entry(self.n).or_default().push(pool);
+            }
         }
     }
 }
@@ -244,4 +256,26 @@ pub fn with_threads<T: Send>(
     let lease = Lease::take(n)?;
     let pool = lease.pool.as_ref().expect("a leased pool");
     Ok(pool.install(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::channel;
+    use std::time::Duration;
+
+    /// A call that needs a pool while the idle pools' lock is held, as by a thread that a fork
+    /// left behind, builds its own instead of waiting for the lock.
+    #[test]
+    fn a_call_never_waits_for_the_idle_pools_lock() {
+        let held = pools_lock().lock().unwrap_or_else(|p| p.into_inner());
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let threads = with_threads(Some(3), rayon::current_num_threads);
+            let _ = tx.send(threads.ok());
+        });
+        let got = rx.recv_timeout(Duration::from_secs(20));
+        drop(held);
+        assert_eq!(got, Ok(Some(3)));
+    }
 }
