@@ -431,11 +431,11 @@ def test_pairs_in_this_process_run_in_one_native_call(monkeypatch, n_jobs, n_thr
         same(a, b)
 
 
-@pytest.mark.parametrize("backend", ["threading", "sequential", "loky"])
+@pytest.mark.parametrize("backend", ["threading", "sequential", "loky", "multiprocessing"])
 @pytest.mark.parametrize("s", [0.5, "auto"])
 def test_joblibs_own_backends_give_the_same_numbers(backend, s):
-    """Under joblib's threading, sequential and loky (worker processes) backends the numbers
-    are those of one thread."""
+    """Under joblib's threading, sequential, loky and multiprocessing (forked workers, which
+    hand results over only at the end) backends the numbers are those of one thread."""
     import joblib
 
     pops = populations(n=3)
@@ -444,39 +444,6 @@ def test_joblibs_own_backends_give_the_same_numbers(backend, s):
         res = quiet(parsm.pairwise, pops, s=s)
     for a, b in zip(res.records, one.records):
         same(a, b)
-
-
-def test_populations_prepared_in_threads_are_those_prepared_one_by_one(monkeypatch):
-    """Many populations are prepared on several threads: the same factors, in order, and a
-    population that cannot be prepared raises as it does on one thread."""
-    from parsm.pairs import _prepared
-
-    monkeypatch.setattr(parsm.pairs, "PREPARE_IN_THREADS_FROM", 0)
-    arrays = list(populations(n=5).values())
-    used = [4, 0, 2, 3]
-    one = _prepared(arrays, used, "correlation", 1)
-    many = _prepared(arrays, used, "correlation", 3)
-    assert [p.shape for p in many] == [(arrays[k].shape[1], 80) for k in used]
-    for a, b in zip(one, many):
-        np.testing.assert_array_equal(a.factors(), b.factors())
-    bad = [a.copy() for a in arrays]
-    bad[3][5, 1] = np.nan
-    errors = []
-    for threads in (1, 3):
-        with pytest.raises(ValueError) as raised:
-            _prepared(bad, used, "correlation", threads)
-        errors.append((type(raised.value), str(raised.value)))
-    assert errors[0] == errors[1]
-
-
-def test_the_forking_multiprocessing_backend_is_refused_with_what_to_use():
-    """joblib's multiprocessing backend forks workers that would inherit parsm's thread pools
-    without their threads: refused before any pair runs, naming what to use instead."""
-    import joblib
-
-    with joblib.parallel_config(backend="multiprocessing", n_jobs=2):
-        with pytest.raises(ValueError, match="multiprocessing.*loky"):
-            parsm.pairwise(populations(n=3), s=0.5)
 
 
 def test_pairs_that_do_not_fit_together_run_as_gated_one_thread_tasks(monkeypatch):

@@ -92,7 +92,8 @@ def fits_now(nbytes: int) -> bool:
     share of the memory available now that :func:`admitted` admits (True where the platform
     does not say)."""
     avail = _available()
-    return avail is None or nbytes + _held <= BUDGET_SHARE * avail
+    with _gate:
+        return avail is None or nbytes + _held <= BUDGET_SHARE * avail
 
 
 @contextmanager

@@ -365,21 +365,13 @@ def _peak(
 
 def _active_backend() -> Any:
     """The backend ``joblib.Parallel(prefer="threads")`` would run its tasks on here, as joblib
-    itself answers (None where it cannot say). Refuses joblib's ``multiprocessing`` backend: its
-    workers are forked from this process and would inherit parsm's thread pools without their
-    threads, so that a pair's native call could wait for ever."""
+    itself answers (None where it cannot say)."""
     try:
         from joblib.parallel import get_active_backend
 
         backend, _ = get_active_backend(prefer="threads")
     except (ImportError, TypeError):
         return None
-    if type(backend).__name__ == "MultiprocessingBackend":
-        raise ValueError(
-            "parsm.pairwise cannot run under joblib's 'multiprocessing' backend (its forked "
-            "workers would inherit parsm's thread pools without their threads); use the "
-            "default threads, parallel_config(backend='loky') for worker processes, or Dask."
-        )
     return backend
 
 
@@ -480,9 +472,8 @@ def pairwise(
         Pairs run at once, as in scikit-learn: None means 1 unless inside a
         ``joblib.parallel_config`` context, -1 all cores. On one machine the pairs run in
         threads; under ``joblib.parallel_config(backend="dask")`` they run on the Dask
-        cluster (Ray's joblib backend works the same way), and loky's worker processes
-        work too. joblib's ``"multiprocessing"`` backend raises ``ValueError``: its forked
-        workers would inherit parsm's thread pools without their threads.
+        cluster (Ray's joblib backend works the same way), and joblib's process backends
+        (loky, multiprocessing) work too.
     n_threads : int, optional
         Threads inside each task, for parsm's solvers and for numpy's BLAS (through
         threadpoolctl, while the pairs run); default 1 when pairs run in parallel, else all
@@ -629,7 +620,7 @@ def pairwise(
                 )
             )
             # Records as tasks end, where the backend can hand them over so (threads, loky,
-            # Dask); else all at the end.
+            # Dask); else all at the end (multiprocessing, sequential).
             unordered = getattr(backend, "supports_return_generator", False)
             parallel = joblib.Parallel(
                 n_jobs=n_jobs,
