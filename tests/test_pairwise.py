@@ -446,6 +446,29 @@ def test_joblibs_own_backends_give_the_same_numbers(backend, s):
         same(a, b)
 
 
+def test_populations_prepared_in_threads_are_those_prepared_one_by_one(monkeypatch):
+    """Many populations are prepared on several threads: the same factors, in order, and a
+    population that cannot be prepared raises as it does on one thread."""
+    from parsm.pairs import _prepared
+
+    monkeypatch.setattr(parsm.pairs, "PREPARE_IN_THREADS_FROM", 0)
+    arrays = list(populations(n=5).values())
+    used = [4, 0, 2, 3]
+    one = _prepared(arrays, used, "correlation", 1)
+    many = _prepared(arrays, used, "correlation", 3)
+    assert [p.shape for p in many] == [(arrays[k].shape[1], 80) for k in used]
+    for a, b in zip(one, many):
+        np.testing.assert_array_equal(a.factors(), b.factors())
+    bad = [a.copy() for a in arrays]
+    bad[3][5, 1] = np.nan
+    errors = []
+    for threads in (1, 3):
+        with pytest.raises(ValueError) as raised:
+            _prepared(bad, used, "correlation", threads)
+        errors.append((type(raised.value), str(raised.value)))
+    assert errors[0] == errors[1]
+
+
 def test_pairs_that_do_not_fit_together_run_as_gated_one_thread_tasks(monkeypatch):
     """Where the largest pairs, one a thread, would not fit in memory at once, the pairs run
     as tasks of one thread each, which the memory gate lets run only while they fit: the
